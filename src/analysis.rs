@@ -1,0 +1,386 @@
+//! Text analysis: how text becomes the terms that are indexed and searched.
+//!
+//! One analyzer serves indexing, query parsing and highlighting, so a word in a
+//! query, the term in the index and the highlighted span in a quote always agree.
+//!
+//! Health-policy text is full of compounds that people search as units:
+//! `A&E`, `NHSE/I`, `COVID-19`, `2022/23`, `place-based`. A compound is emitted
+//! as one term *and* as its parts (the parts at consecutive positions, the
+//! compound at the position of its first part), so `"A&E"` finds exactly `A&E`
+//! while `"place based"` still finds `place-based`.
+
+use std::sync::Arc;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Name under which the analyzer is registered with tantivy.
+pub const ANALYZER_NAME: &str = "policy";
+
+/// Parts longer than this are noise (URLs, base64, hashes), not words.
+const MAX_PART_BYTES: usize = 40;
+/// Compounds with more parts than this are paths or URLs, indexed by parts only.
+const MAX_COMPOUND_PARTS: usize = 4;
+
+/// One analyzed term with its byte span in the analyzed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// The normalized (and, unless exact, stemmed) term.
+    pub term: String,
+    /// Byte offset of the first byte of the surface form.
+    pub start: usize,
+    /// Byte offset one past the surface form.
+    pub end: usize,
+    /// Token position, for phrase matching.
+    pub position: usize,
+    /// True for the compound term of a compound word (`a&e`), false for simple words and parts.
+    pub compound: bool,
+}
+
+/// Lowercases, folds accents, strips possessives and stems English words.
+#[derive(Clone)]
+pub struct Analyzer {
+    stemmer: Option<Arc<frostem::Stemmer>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("stemming", &self.stemmer.is_some())
+            .finish()
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::english()
+    }
+}
+
+impl Analyzer {
+    /// The analyzer used for the index: English stemming.
+    pub fn english() -> Self {
+        Analyzer {
+            stemmer: Some(Arc::new(frostem::Stemmer::new(frostem::Algorithm::English))),
+        }
+    }
+
+    /// Same tokenization and normalization, no stemming.
+    pub fn unstemmed() -> Self {
+        Analyzer { stemmer: None }
+    }
+
+    /// Analyzes `text`, calling `emit` for each term in order.
+    pub fn analyze(&self, text: &str, mut emit: impl FnMut(AnalyzedToken)) {
+        let mut position = 0usize;
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut joiners: Vec<char> = Vec::new();
+        for group in WordGroups::new(text) {
+            parts.clear();
+            joiners.clear();
+            split_compound(text, group.clone(), &mut parts, &mut joiners);
+            let normalized: Vec<Option<String>> = parts
+                .iter()
+                .map(|&(s, e)| self.normalize_part(&text[s..e]))
+                .collect();
+            if parts.len() > 1 && parts.len() <= MAX_COMPOUND_PARTS {
+                if let Some(compound) = join_compound(&normalized, &joiners) {
+                    emit(AnalyzedToken {
+                        term: compound,
+                        start: group.start,
+                        end: group.end,
+                        position,
+                        compound: true,
+                    });
+                }
+            }
+            for (&(s, e), term) in parts.iter().zip(normalized) {
+                if let Some(term) = term {
+                    emit(AnalyzedToken {
+                        term,
+                        start: s,
+                        end: e,
+                        position,
+                        compound: false,
+                    });
+                    position += 1;
+                }
+            }
+        }
+    }
+
+    /// Convenience: the terms of `text`, without offsets.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.analyze(text, |t| out.push(t.term));
+        out
+    }
+
+    /// Normalizes one word: lowercase, fold accents and ligatures, drop a
+    /// possessive `'s` and apostrophes, stem. `None` for noise.
+    pub fn normalize_part(&self, surface: &str) -> Option<String> {
+        if surface.len() > MAX_PART_BYTES {
+            return None;
+        }
+        let mut word = String::with_capacity(surface.len());
+        for c in surface.chars() {
+            fold_char(c, &mut word);
+        }
+        if let Some(stripped) = word.strip_suffix("'s") {
+            let len = stripped.len();
+            word.truncate(len);
+        }
+        word.retain(|c| c != '\'');
+        if word.is_empty() {
+            return None;
+        }
+        match &self.stemmer {
+            Some(stemmer) if word.chars().any(|c| c.is_alphabetic()) => {
+                Some(stemmer.stem(&word).into_owned())
+            }
+            _ => Some(word),
+        }
+    }
+}
+
+/// Lowercases and folds one character into `out`.
+fn fold_char(c: char, out: &mut String) {
+    let folded: &str = match c {
+        '’' | '‘' | '`' | '´' | 'ʼ' => "'",
+        'À'..='Å' | 'à'..='å' | 'ā' | 'Ā' => "a",
+        'Æ' | 'æ' => "ae",
+        'Ç' | 'ç' => "c",
+        'È'..='Ë' | 'è'..='ë' | 'ē' | 'Ē' => "e",
+        'Ì'..='Ï' | 'ì'..='ï' => "i",
+        'Ñ' | 'ñ' => "n",
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' => "o",
+        'Ù'..='Ü' | 'ù'..='ü' => "u",
+        'Ý' | 'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'Œ' | 'œ' => "oe",
+        'ﬁ' => "fi",
+        'ﬂ' => "fl",
+        'ﬀ' => "ff",
+        'ﬃ' => "ffi",
+        'ﬄ' => "ffl",
+        _ => {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            return;
+        }
+    };
+    out.push_str(folded);
+}
+
+fn join_compound(normalized: &[Option<String>], joiners: &[char]) -> Option<String> {
+    let mut out = String::new();
+    for (i, part) in normalized.iter().enumerate() {
+        out.push_str(part.as_deref()?);
+        if let Some(&j) = joiners.get(i) {
+            out.push(j);
+        }
+    }
+    Some(out)
+}
+
+/// Is `c` part of a word?
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Characters that join two words into a compound (`A&E`, `NHSE/I`, `COVID-19`).
+fn compound_joiner(c: char) -> Option<char> {
+    match c {
+        '-' | '‐' | '‑' => Some('-'),
+        '/' => Some('/'),
+        '&' => Some('&'),
+        _ => None,
+    }
+}
+
+/// Characters that continue a word when flanked by word characters
+/// (`don't`, `trust’s`, `3.5`).
+fn word_internal(prev: char, c: char, next: char) -> bool {
+    match c {
+        '\'' | '’' => prev.is_alphabetic() && next.is_alphabetic(),
+        '.' | ',' => prev.is_ascii_digit() && next.is_ascii_digit(),
+        _ => false,
+    }
+}
+
+/// Iterates over maximal groups of word characters, word-internal
+/// punctuation and compound joiners, as byte ranges.
+struct WordGroups<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> WordGroups<'a> {
+    fn new(text: &'a str) -> Self {
+        WordGroups { text, pos: 0 }
+    }
+}
+
+impl Iterator for WordGroups<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = &self.text[self.pos..];
+        let offset = rest.find(is_word_char)?;
+        let start = self.pos + offset;
+        let mut end = start;
+        let mut chars = self.text[start..].char_indices().peekable();
+        let mut prev = '\0';
+        while let Some((i, c)) = chars.next() {
+            let at = start + i;
+            if is_word_char(c) {
+                end = at + c.len_utf8();
+                prev = c;
+                continue;
+            }
+            let next = chars.peek().map(|&(_, n)| n).unwrap_or('\0');
+            let joins =
+                is_word_char(prev) && (compound_joiner(c).is_some() || word_internal(prev, c, next));
+            if joins && is_word_char(next) {
+                prev = c;
+                continue;
+            }
+            break;
+        }
+        self.pos = end;
+        Some(start..end)
+    }
+}
+
+/// Splits a word group at compound joiners into parts.
+fn split_compound(
+    text: &str,
+    group: std::ops::Range<usize>,
+    parts: &mut Vec<(usize, usize)>,
+    joiners: &mut Vec<char>,
+) {
+    let mut part_start = group.start;
+    for (i, c) in text[group.clone()].char_indices() {
+        if let Some(j) = compound_joiner(c) {
+            let at = group.start + i;
+            parts.push((part_start, at));
+            joiners.push(j);
+            part_start = at + c.len_utf8();
+        }
+    }
+    parts.push((part_start, group.end));
+}
+
+/// The analyzer as a tantivy tokenizer, registered under [`ANALYZER_NAME`].
+#[derive(Clone, Default)]
+pub struct PolicyTokenizer {
+    analyzer: Analyzer,
+    tokens: Vec<Token>,
+}
+
+impl PolicyTokenizer {
+    /// Wraps an analyzer for tantivy.
+    pub fn new(analyzer: Analyzer) -> Self {
+        PolicyTokenizer {
+            analyzer,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// Token stream over a pre-analyzed buffer.
+pub struct PolicyTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    index: usize,
+}
+
+impl Tokenizer for PolicyTokenizer {
+    type TokenStream<'a> = PolicyTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PolicyTokenStream<'a> {
+        self.tokens.clear();
+        let tokens = &mut self.tokens;
+        self.analyzer.analyze(text, |t| {
+            tokens.push(Token {
+                offset_from: t.start,
+                offset_to: t.end,
+                position: t.position,
+                text: t.term,
+                position_length: 1,
+            })
+        });
+        PolicyTokenStream {
+            tokens: &mut self.tokens,
+            index: usize::MAX,
+        }
+    }
+}
+
+impl TokenStream for PolicyTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.index = self.index.wrapping_add(1);
+        self.index < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        Analyzer::english().analyze(text, |t| out.push((t.term, t.position)));
+        out
+    }
+
+    #[test]
+    fn compounds_are_units_and_parts() {
+        let t = terms("A&E and NHSE/I in 2022/23");
+        let words: Vec<&str> = t.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(words.contains(&"a&e"));
+        assert!(words.contains(&"nhse/i"));
+        assert!(words.contains(&"2022/23"));
+        assert!(words.contains(&"nhse"));
+        // compound shares the position of its first part
+        let ae = t.iter().find(|(w, _)| w == "a&e").unwrap().1;
+        let a = t.iter().find(|(w, _)| w == "a").unwrap().1;
+        assert_eq!(ae, a);
+    }
+
+    #[test]
+    fn stems_and_folds() {
+        let t: Vec<String> = Analyzer::english().terms("Trust’s collaboratives Café");
+        assert_eq!(t, vec!["trust", "collabor", "cafe"]);
+    }
+
+    #[test]
+    fn offsets_cover_surface_forms() {
+        let text = "see COVID-19, don’t panic";
+        let mut spans = Vec::new();
+        Analyzer::english().analyze(text, |t| spans.push(text[t.start..t.end].to_string()));
+        assert_eq!(spans, vec!["see", "COVID-19", "COVID", "19", "don’t", "panic"]);
+    }
+
+    #[test]
+    fn numbers_keep_decimal_points() {
+        assert_eq!(Analyzer::english().terms("3.5 per cent"), vec!["3.5", "per", "cent"]);
+    }
+
+    #[test]
+    fn trailing_punctuation_is_not_joined() {
+        assert_eq!(
+            Analyzer::unstemmed().terms("services - and/ health-"),
+            vec!["services", "and", "health"]
+        );
+    }
+}

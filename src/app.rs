@@ -1,0 +1,95 @@
+//! The commands, as the binary runs them: options in, output and an exit
+//! status out. Everything here is independent of the command-line parser.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::index::{self, PolicyIndex};
+use crate::ingest::{self, IndexOptions};
+use crate::render::{self, OutputFormat, Style};
+use crate::search::{self, SearchOptions};
+
+/// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The command succeeded (and a query found something).
+    Success,
+    /// A query found nothing.
+    NoHits,
+    /// The command failed.
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::NoHits => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// A `query` command.
+#[derive(Debug, Clone)]
+pub struct QueryRequest {
+    /// The query text.
+    pub text: String,
+    /// Number of hits to show.
+    pub limit: usize,
+    /// The index directory.
+    pub index_dir: PathBuf,
+    /// If there is no index, build one from these paths first (the default
+    /// corpus, when the user did not choose an index).
+    pub build_if_missing: Option<Vec<PathBuf>>,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Styling of human output.
+    pub style: Style,
+}
+
+/// Runs a query and writes the results to `out`.
+pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
+    if let Some(paths) = &req.build_if_missing {
+        if !index::exists(&req.index_dir) && paths.iter().all(|p| p.exists()) {
+            eprintln!(
+                "no index at {}; building one from {} first",
+                req.index_dir.display(),
+                paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            );
+            ingest::run(&IndexOptions {
+                paths: paths.clone(),
+                index_dir: req.index_dir.clone(),
+                threads: 0,
+                progress: true,
+            })?;
+        }
+    }
+    let index = PolicyIndex::open(&req.index_dir)?;
+    let results = search::search(&index, &req.text, &SearchOptions { limit: req.limit })?;
+    let rendered = render::render(&results, req.format, req.style);
+    write_out(out, rendered.as_bytes())?;
+    Ok(if results.hits.is_empty() {
+        ExitStatus::NoHits
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Runs `index` and writes its summary line to `out`.
+pub fn index(opts: &IndexOptions, out: &mut dyn Write) -> Result<ExitStatus> {
+    let summary = ingest::run(opts)?;
+    write_out(out, format!("{summary}\n").as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success.
+fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+        Ok(()) => Ok(()),
+    }
+}

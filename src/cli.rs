@@ -1,0 +1,145 @@
+//! Command-line interface: clap definitions and their translation into the
+//! library's options.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use policy_search::app::{self, ExitStatus, QueryRequest};
+use policy_search::ingest::{self, IndexOptions};
+use policy_search::render::{OutputFormat, Style};
+
+/// Default index directory, relative to the working directory.
+const DEFAULT_INDEX: &str = "index";
+
+/// Search health-policy documents and get back citable, verbatim passages.
+#[derive(Debug, Parser)]
+#[command(name = "policy-search", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct IndexArg {
+    /// Index directory [default: ./index]
+    #[arg(long, env = "POLICY_SEARCH_INDEX", value_name = "DIR", global = true)]
+    index: Option<PathBuf>,
+}
+
+impl IndexArg {
+    fn dir(&self) -> PathBuf {
+        self.index.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Index files and folders (.txt, .md) recursively
+    Index {
+        /// Files or folders to index [default: seeds/]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Worker threads [default: one per core]
+        #[arg(long, default_value_t = 0, hide_default_value = true)]
+        threads: usize,
+        /// Never show a progress bar
+        #[arg(long)]
+        no_progress: bool,
+    },
+    /// Search the index; prints ranked passages with source and verbatim quote
+    Query {
+        /// The query: words, "phrases", +required, -excluded, title:word
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+        /// Number of passages to show
+        #[arg(short = 'n', long = "limit", default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+        /// Short for --format json
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// When to use colour and bold
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+        color: ColorArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Index {
+            paths,
+            index,
+            threads,
+            no_progress,
+        } => {
+            let paths = if paths.is_empty() {
+                ingest::default_paths()
+            } else {
+                paths
+            };
+            let opts = IndexOptions {
+                paths,
+                index_dir: index.dir(),
+                threads,
+                progress: !no_progress,
+            };
+            Ok(app::index(&opts, &mut stdout)?)
+        }
+        Command::Query {
+            text,
+            limit,
+            index,
+            format,
+            json,
+            color,
+        } => {
+            let format = match (json, format) {
+                (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
+                (_, FormatArg::Human) => OutputFormat::Human,
+                (_, FormatArg::Markdown) => OutputFormat::Markdown,
+            };
+            let terminal = std::io::stdout().is_terminal();
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let color = match color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => terminal && !no_color,
+            };
+            let width = terminal
+                .then(|| console::Term::stdout().size_checked().map(|(_, w)| w as usize))
+                .flatten();
+            let req = QueryRequest {
+                text: text.join(" "),
+                limit,
+                build_if_missing: index.index.is_none().then(ingest::default_paths),
+                index_dir: index.dir(),
+                format,
+                style: Style { color, width },
+            };
+            Ok(app::query(&req, &mut stdout)?)
+        }
+    }
+}

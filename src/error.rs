@@ -1,0 +1,99 @@
+//! Errors that end a command, each with a one-line hint for the user.
+
+use std::path::PathBuf;
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error that stops a command. Problems with single input files are not
+/// errors: they are [`crate::extract::ExtractError`]s, reported and skipped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The index directory holds no index.
+    #[error("no index at {}", .path.display())]
+    NoIndex {
+        /// Where the index was looked for.
+        path: PathBuf,
+    },
+    /// The directory exists but holds something other than a policy-search index.
+    #[error("{} is not a policy-search index", .path.display())]
+    NotAnIndex {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The index was written by a version with a different on-disk format.
+    #[error("the index at {} was written by an incompatible version of policy-search ({found})", .path.display())]
+    IncompatibleIndex {
+        /// The index directory.
+        path: PathBuf,
+        /// What was found instead of the expected format.
+        found: String,
+    },
+    /// Another process holds the index writer lock.
+    #[error("the index at {} is being updated by another process", .path.display())]
+    Locked {
+        /// The index directory.
+        path: PathBuf,
+    },
+    /// An input path given on the command line does not exist.
+    #[error("{}: no such file or directory", .path.display())]
+    MissingInput {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The query cannot be answered as written.
+    #[error("invalid query: {0}")]
+    Query(String),
+    /// A command-line value is unusable.
+    #[error("{0}")]
+    Usage(String),
+    /// The search engine failed.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl Error {
+    /// A short suggestion of what to do next, if there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NoIndex { path } => Some(format!(
+                "build one with `policy-search index PATH... --index {}`",
+                path.display()
+            )),
+            Error::NotAnIndex { .. } => Some(
+                "pass --index with an empty or new directory, or the directory of an existing index"
+                    .to_string(),
+            ),
+            Error::IncompatibleIndex { path, .. } => Some(format!(
+                "rebuild it with `policy-search index --rebuild PATH... --index {}`",
+                path.display()
+            )),
+            Error::Locked { .. } => {
+                Some("wait for the other `policy-search index` to finish, then try again".to_string())
+            }
+            Error::MissingInput { .. } => Some("check the path and try again".to_string()),
+            Error::Query(_) => Some(
+                "use words, \"phrases\", +required and -excluded terms; quote text that contains : or \""
+                    .to_string(),
+            ),
+            Error::Io { .. } | Error::Usage(_) | Error::Tantivy(_) => None,
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

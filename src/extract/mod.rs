@@ -1,0 +1,143 @@
+//! Extraction: from a file's bytes to text with block structure.
+//!
+//! Each format module turns a file into an [`Extracted`]: the text that quotes
+//! are cut from, and the blocks (paragraphs, headings, list items, table rows)
+//! found in it. Passage splitting ([`crate::passage`]) works on blocks only, so
+//! it is the same for every format.
+
+pub mod markdown;
+pub mod text;
+
+use std::ops::Range;
+use std::path::Path;
+
+/// The file formats policy-search reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text (`.txt`).
+    Text,
+    /// Markdown (`.md`, `.markdown`).
+    Markdown,
+}
+
+impl Format {
+    /// The format of a path, from its extension; `None` for files we do not read.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+
+    /// Lowercase name, as shown in `status` and stored in the index.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// What a passage's byte and line offsets refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offsets {
+    /// The source file's own bytes: `file[byte_start..byte_end]` is the quote.
+    File,
+    /// Text extracted from the file (PDF, HTML, DOCX, transcoded text).
+    Extracted,
+}
+
+impl Offsets {
+    /// The name used in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Offsets::File => "file",
+            Offsets::Extracted => "extracted",
+        }
+    }
+}
+
+/// How the indexed words of a slice differ from its verbatim text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// The slice is indexed as it is.
+    None,
+    /// Markdown syntax is stripped before indexing; quotes keep it.
+    Markdown,
+}
+
+impl Markup {
+    /// The words to index for a verbatim slice.
+    pub fn index_text<'a>(self, slice: &'a str) -> std::borrow::Cow<'a, str> {
+        match self {
+            Markup::None => std::borrow::Cow::Borrowed(slice),
+            Markup::Markdown => std::borrow::Cow::Owned(markdown::strip(slice)),
+        }
+    }
+}
+
+/// The structural role of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Running text; may still turn out to be a heading by its shape.
+    Paragraph,
+    /// An explicit heading (Markdown `#`, HTML `<h2>`, DOCX heading style).
+    Heading,
+    /// One item of a bulleted or numbered list.
+    ListItem,
+    /// One row of a table.
+    TableRow,
+}
+
+/// A structural unit of extracted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Its role.
+    pub kind: BlockKind,
+    /// Byte range in [`Extracted::text`], trimmed of surrounding whitespace.
+    pub range: Range<usize>,
+    /// 1-based page, for paged formats.
+    pub page: Option<u32>,
+}
+
+/// A file's text and structure, ready for passage splitting.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    /// The text quotes are cut from.
+    pub text: String,
+    /// What offsets into `text` mean.
+    pub offsets: Offsets,
+    /// How to derive indexed words from a slice of `text`.
+    pub markup: Markup,
+    /// Blocks in document order.
+    pub blocks: Vec<Block>,
+    /// A title given by the document itself (Markdown `# `, `<title>`), if any.
+    pub title: Option<String>,
+}
+
+/// Why a file could not be extracted.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// The bytes are not text in an encoding we can read.
+    #[error("not valid UTF-8 text")]
+    Encoding,
+}
+
+/// Extracts a file of known format from its bytes.
+pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
+    let text = String::from_utf8(bytes).map_err(|_| ExtractError::Encoding)?;
+    Ok(match format {
+        Format::Text => text::extract(text),
+        Format::Markdown => markdown::extract(text),
+    })
+}
+
+/// Reads and extracts the file at `path`.
+pub fn extract_file(format: Format, path: &Path) -> Result<Extracted, ExtractError> {
+    extract(format, std::fs::read(path)?)
+}

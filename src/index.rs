@@ -1,0 +1,202 @@
+//! The index directory: creating, opening and validating it, and committing.
+//!
+//! Every commit carries a small JSON payload ([`CommitInfo`]) in tantivy's own
+//! `meta.json`, written atomically with the commit. It records the on-disk
+//! format, so an index written by an incompatible version is recognised
+//! before it is misread.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
+
+use crate::analysis::{Analyzer, PolicyTokenizer, ANALYZER_NAME};
+use crate::error::{Error, Result};
+use crate::schema::{self, Fields, FORMAT_VERSION};
+
+/// What each commit records about itself.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// On-disk format version ([`FORMAT_VERSION`]).
+    pub format: u32,
+    /// Version of policy-search that made the commit.
+    pub version: String,
+    /// Commit time, seconds since the Unix epoch.
+    pub updated: u64,
+}
+
+impl CommitInfo {
+    fn now() -> Self {
+        CommitInfo {
+            format: FORMAT_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            updated: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// An open policy-search index.
+pub struct PolicyIndex {
+    /// The tantivy index.
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+    /// Its directory.
+    pub path: PathBuf,
+}
+
+/// Does `dir` hold an index (of any version)?
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+impl PolicyIndex {
+    /// Opens the index in `dir`, checking that this version can read it.
+    pub fn open(dir: &Path) -> Result<Self> {
+        if !dir.exists() {
+            return Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        if !dir.is_dir() {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        if !exists(dir) {
+            return Err(if has_visible_entries(dir)? {
+                Error::NotAnIndex {
+                    path: dir.to_path_buf(),
+                }
+            } else {
+                Error::NoIndex {
+                    path: dir.to_path_buf(),
+                }
+            });
+        }
+        let incompatible = |found: String| Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found,
+        };
+        let index = Index::open_in_dir(dir).map_err(|e| match e {
+            TantivyError::IoError(io) => Error::io(dir, std::io::Error::new(io.kind(), io.to_string())),
+            TantivyError::OpenDirectoryError(e) => Error::io(dir, std::io::Error::other(e.to_string())),
+            other => incompatible(format!("unreadable index metadata: {other}")),
+        })?;
+        let info = commit_info(&index)?;
+        match info {
+            Some(info) if info.format == FORMAT_VERSION => {}
+            Some(info) => {
+                return Err(incompatible(format!(
+                    "format {} from policy-search {}, this is format {FORMAT_VERSION}",
+                    info.format, info.version
+                )))
+            }
+            None => return Err(incompatible("no policy-search format marker".to_string())),
+        }
+        let fields = schema::resolve(&index.schema())
+            .ok_or_else(|| incompatible("a different schema".to_string()))?;
+        register_analyzer(&index);
+        Ok(PolicyIndex {
+            index,
+            fields,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    /// Creates a new, empty index in `dir`, which must be absent or empty.
+    pub fn create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if exists(dir) || has_visible_entries(dir)? {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        register_analyzer(&index);
+        let this = PolicyIndex {
+            index,
+            fields,
+            path: dir.to_path_buf(),
+        };
+        let mut writer = this.writer(1, 15_000_000)?;
+        this.commit(&mut writer)?;
+        Ok(this)
+    }
+
+    /// Opens the index in `dir`, creating it if there is none yet.
+    pub fn open_or_create(dir: &Path) -> Result<Self> {
+        match Self::open(dir) {
+            Err(Error::NoIndex { .. }) => Self::create(dir),
+            other => other,
+        }
+    }
+
+    /// Takes the writer lock; fails at once with [`Error::Locked`] if another
+    /// process holds it.
+    pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
+        self.index
+            .writer_with_num_threads(threads.max(1), memory_budget)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                    path: self.path.clone(),
+                },
+                other => Error::from(other),
+            })
+    }
+
+    /// Commits everything added so far, atomically, with a fresh [`CommitInfo`].
+    pub fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
+        let payload = serde_json::to_string(&CommitInfo::now()).expect("CommitInfo serializes");
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        Ok(())
+    }
+
+    /// A reader that sees the last commit.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// What the last commit recorded.
+    pub fn commit_info(&self) -> Result<Option<CommitInfo>> {
+        commit_info(&self.index)
+    }
+}
+
+fn commit_info(index: &Index) -> Result<Option<CommitInfo>> {
+    let metas = index.load_metas()?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok()))
+}
+
+fn register_analyzer(index: &Index) {
+    index
+        .tokenizers()
+        .register(ANALYZER_NAME, PolicyTokenizer::new(Analyzer::english()));
+}
+
+/// Entries other than dotfiles (the repository keeps `index/.gitignore`).
+fn has_visible_entries(dir: &Path) -> Result<bool> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        if !entry.file_name().to_string_lossy().starts_with('.') {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,28 @@
+//! policy-search: index a folder of health-policy texts and answer keyword
+//! queries with ranked, verbatim, citable passages.
+//!
+//! A document flows through the modules in this order (see ARCHITECTURE.md):
+//! [`walk`] finds files → [`extract`] turns each into text and blocks →
+//! [`passage`] splits blocks into passages → [`ingest`] writes them through
+//! [`schema`] and [`index`] with the [`analysis`] analyzer. A query flows
+//! [`query`] (plan) → [`search`] (rank) → [`highlight`] → [`render`].
+//! [`app`] ties commands together for the binary.
+
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod app;
+pub mod error;
+pub mod extract;
+pub mod highlight;
+pub mod index;
+pub mod ingest;
+pub mod passage;
+pub mod progress;
+pub mod query;
+pub mod render;
+pub mod schema;
+pub mod search;
+pub mod walk;
+
+pub use error::{Error, Result};

@@ -1,0 +1,477 @@
+//! Passage splitting: from extracted blocks to the paragraphs people quote.
+//!
+//! A passage is a paragraph. Short heading-shaped blocks are not passages but
+//! the `heading` of the passages below them; a list is one passage, joined to
+//! the sentence that introduces it; a paragraph over [`MAX_WORDS`] is cut at
+//! sentence boundaries into windows of similar size. A paragraph that repeats
+//! inside one document — a pull quote, which repeats a sentence of the text
+//! around it — is kept once, where it is longest.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::extract::{BlockKind, Extracted};
+
+/// Paragraphs longer than this many words are split into windows.
+pub const MAX_WORDS: usize = 150;
+/// Heading-shaped blocks have at most this many words.
+const HEADING_MAX_WORDS: usize = 16;
+/// Shorter paragraphs are never treated as pull quotes: short phrases repeat by chance.
+const PULL_QUOTE_MIN_WORDS: usize = 6;
+/// Longest shown title, in characters.
+const TITLE_MAX_CHARS: usize = 90;
+
+/// A quotable unit of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    /// Position of the passage among its document's passages, from 0.
+    pub ordinal: u32,
+    /// Byte range of the verbatim quote in [`Extracted::text`].
+    pub range: Range<usize>,
+    /// The nearest heading above the passage.
+    pub heading: Option<String>,
+    /// 1-based page, for paged formats.
+    pub page: Option<u32>,
+    /// 1-based line of the first byte.
+    pub line_start: u32,
+    /// 1-based line of the last byte.
+    pub line_end: u32,
+    /// Number of words, for length-aware ranking.
+    pub words: u32,
+}
+
+/// A document split into passages.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// The document's title.
+    pub title: String,
+    /// Its passages, in document order.
+    pub passages: Vec<Passage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitKind {
+    Heading,
+    Paragraph,
+    Item,
+    Row,
+}
+
+#[derive(Debug, Clone)]
+struct Unit {
+    kind: UnitKind,
+    range: Range<usize>,
+    page: Option<u32>,
+    words: usize,
+}
+
+/// Splits an extracted document into passages.
+pub fn split(doc: &Extracted) -> Split {
+    let text = doc.text.as_str();
+    let mut units: Vec<Unit> = doc
+        .blocks
+        .iter()
+        .map(|b| {
+            let slice = &text[b.range.clone()];
+            let words = count_words(slice);
+            let kind = match b.kind {
+                BlockKind::Heading => UnitKind::Heading,
+                BlockKind::ListItem => UnitKind::Item,
+                BlockKind::TableRow => UnitKind::Row,
+                BlockKind::Paragraph if is_heading_shaped(slice, words) => UnitKind::Heading,
+                BlockKind::Paragraph => UnitKind::Paragraph,
+            };
+            Unit {
+                kind,
+                range: b.range.clone(),
+                page: b.page,
+                words,
+            }
+        })
+        .collect();
+    remove_repeats(text, &mut units);
+
+    let title = doc
+        .title
+        .clone()
+        .or_else(|| title_from_units(doc, &units))
+        .unwrap_or_default();
+    let lines = LineIndex::new(text);
+    let mut out = Builder {
+        doc,
+        lines: &lines,
+        passages: Vec::new(),
+    };
+    let mut heading: Option<String> = None;
+    let mut i = 0;
+    while i < units.len() {
+        let unit = &units[i];
+        match unit.kind {
+            UnitKind::Heading => {
+                heading = Some(clean_heading(doc, unit.range.clone()));
+                i += 1;
+            }
+            UnitKind::Paragraph => {
+                let windows = sentence_windows(text, unit.range.clone(), unit.words);
+                for w in windows {
+                    out.push(w, &heading, unit.page);
+                }
+                i += 1;
+            }
+            UnitKind::Item | UnitKind::Row => {
+                let kind = unit.kind;
+                let end = units[i..]
+                    .iter()
+                    .position(|u| u.kind != kind)
+                    .map_or(units.len(), |n| i + n);
+                let group = &units[i..end];
+                let next_is_paragraph = units.get(end).is_some_and(|u| u.kind == UnitKind::Paragraph);
+                if group.len() == 1
+                    && kind == UnitKind::Item
+                    && next_is_paragraph
+                    && is_heading_shaped(&text[group[0].range.clone()], group[0].words)
+                {
+                    // A lone short bullet over a paragraph works as its heading.
+                    heading = Some(clean_heading(doc, group[0].range.clone()));
+                } else {
+                    out.push_group(group, &heading, i > 0 && units[i - 1].kind == UnitKind::Paragraph);
+                }
+                i = end;
+            }
+        }
+    }
+    if out.passages.is_empty() {
+        // A document of short lines only: its lines are all there is to find.
+        for u in units.iter().filter(|u| u.kind == UnitKind::Heading) {
+            out.push(u.range.clone(), &None, u.page);
+        }
+    }
+    Split {
+        title,
+        passages: out.passages,
+    }
+}
+
+struct Builder<'a> {
+    doc: &'a Extracted,
+    lines: &'a LineIndex,
+    passages: Vec<Passage>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, range: Range<usize>, heading: &Option<String>, page: Option<u32>) {
+        let words = count_words(&self.doc.text[range.clone()]) as u32;
+        self.passages.push(Passage {
+            ordinal: self.passages.len() as u32,
+            line_start: self.lines.line_of(range.start),
+            line_end: self.lines.line_of(range.end.saturating_sub(1).max(range.start)),
+            range,
+            heading: heading.clone(),
+            page,
+            words,
+        });
+    }
+
+    /// Pushes a list or table as passages of whole items, joined to the
+    /// paragraph just before it when that paragraph introduces it (ends in `:`).
+    fn push_group(&mut self, group: &[Unit], heading: &Option<String>, after_paragraph: bool) {
+        let text = self.doc.text.as_str();
+        let mut start = group[0].range.start;
+        let mut words = 0usize;
+        let mut page = group[0].page;
+        if after_paragraph {
+            if let Some(last) = self.passages.last() {
+                let intro = text[last.range.clone()].trim_end();
+                if intro.ends_with(':') && last.words as usize + group_words(group) <= MAX_WORDS * 2 {
+                    let last = self.passages.pop().expect("checked above");
+                    start = last.range.start;
+                    words = last.words as usize;
+                    page = last.page;
+                }
+            }
+        }
+        let mut end = start;
+        for unit in group {
+            if words > 0 && words + unit.words > MAX_WORDS {
+                self.push(start..end, heading, page);
+                start = unit.range.start;
+                page = unit.page;
+                words = 0;
+            }
+            if unit.words > MAX_WORDS {
+                for w in sentence_windows(text, unit.range.clone(), unit.words) {
+                    self.push(w, heading, unit.page);
+                }
+                start = unit.range.end;
+                words = 0;
+                end = start;
+                continue;
+            }
+            words += unit.words;
+            end = unit.range.end;
+        }
+        if words > 0 && end > start {
+            self.push(start..end, heading, page);
+        }
+    }
+}
+
+fn group_words(group: &[Unit]) -> usize {
+    group.iter().map(|u| u.words).sum()
+}
+
+/// Words in a slice: whitespace-separated runs with a letter or digit.
+pub fn count_words(s: &str) -> usize {
+    s.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// A short block without sentence-ending punctuation reads as a heading.
+fn is_heading_shaped(slice: &str, words: usize) -> bool {
+    let t = slice.trim_end();
+    if words == 0 || words > HEADING_MAX_WORDS || t.chars().count() > 160 {
+        return false;
+    }
+    !t.ends_with(['.', ',', ';', ':', '!', '…', '"', '”'])
+}
+
+fn clean_heading(doc: &Extracted, range: Range<usize>) -> String {
+    let raw = doc.markup.index_text(&doc.text[range]);
+    let t = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '‘' && c != '\'' && c != '"' && c != '“');
+    collapse_whitespace(t)
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn title_from_units(doc: &Extracted, units: &[Unit]) -> Option<String> {
+    let first = doc.blocks.first()?;
+    let first_unit = units.first()?;
+    if first_unit.kind == UnitKind::Heading && first_unit.range == first.range {
+        return Some(shorten(&clean_heading(doc, first_unit.range.clone())));
+    }
+    let body = doc.markup.index_text(&doc.text[first.range.clone()]);
+    let sentence = body.unicode_sentences().next().unwrap_or(&body);
+    Some(shorten(&collapse_whitespace(sentence)))
+}
+
+/// Shortens to [`TITLE_MAX_CHARS`] at a word boundary.
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= TITLE_MAX_CHARS {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(TITLE_MAX_CHARS).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > TITLE_MAX_CHARS / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| !c.is_alphanumeric()))
+}
+
+/// Drops paragraphs that repeat inside the document: exact repeats after
+/// their first occurrence, and pull quotes contained in a longer paragraph.
+fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
+    let words: Vec<Vec<String>> = units
+        .iter()
+        .map(|u| normalized_words(&text[u.range.clone()]))
+        .collect();
+    // Index every 4-word shingle of every paragraph.
+    const K: usize = 4;
+    let mut shingles: HashMap<&[String], Vec<(usize, usize)>> = HashMap::new();
+    for (i, w) in words.iter().enumerate() {
+        if units[i].kind == UnitKind::Paragraph && w.len() >= K {
+            for p in 0..=w.len() - K {
+                shingles.entry(&w[p..p + K]).or_default().push((i, p));
+            }
+        }
+    }
+    let mut drop = vec![false; units.len()];
+    for (i, w) in words.iter().enumerate() {
+        let kind = units[i].kind;
+        if !matches!(kind, UnitKind::Paragraph | UnitKind::Heading) || w.len() < PULL_QUOTE_MIN_WORDS {
+            continue;
+        }
+        let Some(hits) = shingles.get(&w[..K]) else { continue };
+        let repeated = hits.iter().any(|&(j, p)| {
+            if j == i || drop[j] {
+                return false;
+            }
+            let other = &words[j];
+            let contained = other.len() >= p + w.len() && other[p..p + w.len()] == w[..];
+            // Equal paragraphs: keep the first; contained: keep the container.
+            contained && (other.len() > w.len() || j < i)
+        });
+        if repeated {
+            drop[i] = true;
+        }
+    }
+    let mut k = 0;
+    units.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+fn normalized_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Cuts a long paragraph at sentence boundaries into windows of similar size,
+/// none over [`MAX_WORDS`] unless a single sentence is.
+fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<Range<usize>> {
+    if words <= MAX_WORDS {
+        return vec![range];
+    }
+    let n = words.div_ceil(MAX_WORDS);
+    let target = words.div_ceil(n);
+    let slice = &text[range.clone()];
+    // Sentences, with any over the limit cut at word boundaries.
+    let mut pieces: Vec<(Range<usize>, usize)> = Vec::new();
+    for (off, sentence) in slice.split_sentence_bound_indices() {
+        let start = range.start + off;
+        let w = count_words(sentence);
+        if w <= MAX_WORDS {
+            pieces.push((start..start + sentence.len(), w));
+            continue;
+        }
+        let mut chunk_start = start;
+        let mut count = 0;
+        for (wo, word) in sentence.split_word_bound_indices() {
+            if word.chars().any(char::is_alphanumeric) {
+                if count == target {
+                    pieces.push((chunk_start..start + wo, count));
+                    chunk_start = start + wo;
+                    count = 0;
+                }
+                count += 1;
+            }
+        }
+        pieces.push((chunk_start..start + sentence.len(), count));
+    }
+    let mut windows = Vec::new();
+    let mut cur: Option<Range<usize>> = None;
+    let mut cur_words = 0;
+    for (r, w) in pieces {
+        match cur.as_mut() {
+            Some(c) if cur_words + w <= target || (cur_words < target / 3 && cur_words + w <= MAX_WORDS) => {
+                c.end = r.end;
+                cur_words += w;
+            }
+            _ => {
+                if let Some(c) = cur.take() {
+                    windows.push(c);
+                }
+                cur = Some(r);
+                cur_words = w;
+            }
+        }
+    }
+    windows.extend(cur);
+    windows
+        .into_iter()
+        .map(|r| trim(text, r))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+fn trim(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let start = r.start + (s.len() - s.trim_start().len());
+    let end = r.start + s.trim_end().len();
+    start..end.max(start)
+}
+
+/// Maps byte offsets to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line containing byte `offset`.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.starts.partition_point(|&s| s <= offset) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::text;
+
+    fn split_text(t: &str) -> (Split, String) {
+        let e = text::extract(t.to_string());
+        (split(&e), t.to_string())
+    }
+
+    #[test]
+    fn headings_attach_to_following_passages() {
+        let t = "Flexibility is key\nThe functions of place-based partnerships must be determined locally.\n";
+        let (s, _) = split_text(t);
+        assert_eq!(s.passages.len(), 1);
+        assert_eq!(s.passages[0].heading.as_deref(), Some("Flexibility is key"));
+        assert_eq!(s.title, "Flexibility is key");
+        assert_eq!(s.passages[0].line_start, 2);
+    }
+
+    #[test]
+    fn pull_quote_is_dropped() {
+        let t = "Our contributors describe improvements in population health as the prime objective. As one said: quite so.\n\nOur contributors describe improvements in population health as the prime objective.\n";
+        let (s, t) = split_text(t);
+        assert_eq!(s.passages.len(), 1);
+        assert!(t[s.passages[0].range.clone()].ends_with("quite so."));
+    }
+
+    #[test]
+    fn pull_quote_before_its_paragraph_is_dropped() {
+        let t = "The boards are stewards on the integration journey guiding partners\n\nThe boards are stewards on the integration journey guiding partners. They should catalyse improvement.\n";
+        let (s, _) = split_text(t);
+        assert_eq!(s.passages.len(), 1);
+        assert_eq!(s.passages[0].heading, None);
+    }
+
+    #[test]
+    fn list_joins_its_introduction() {
+        let t = "The four core aims of ICSs:\n\n  • Improving population health.\n  • Tackling unequal outcomes.\n\nNext paragraph here.\n";
+        let (s, t) = split_text(t);
+        assert_eq!(s.passages.len(), 2);
+        let q = &t[s.passages[0].range.clone()];
+        assert!(q.starts_with("The four core aims") && q.ends_with("unequal outcomes."));
+        assert_eq!((s.passages[0].line_start, s.passages[0].line_end), (1, 4));
+    }
+
+    #[test]
+    fn long_paragraphs_are_windowed_at_sentences() {
+        let sentence = "This sentence has exactly ten words in it, you see. ";
+        let para = sentence.repeat(40);
+        let (s, t) = split_text(&para);
+        assert!(s.passages.len() >= 3);
+        for p in &s.passages {
+            assert!(p.words as usize <= MAX_WORDS);
+            assert!(t[p.range.clone()].ends_with("see."));
+        }
+        let covered: usize = s.passages.iter().map(|p| p.words as usize).sum();
+        assert_eq!(covered, 400);
+    }
+
+    #[test]
+    fn title_is_shortened_first_sentence() {
+        let long = "The pendulum of NHS reform seems to be swinging between an ambition to empower local decision-making and plans to centralise power. More.";
+        let (s, _) = split_text(long);
+        assert!(s.title.ends_with('…'));
+        assert!(s.title.chars().count() <= TITLE_MAX_CHARS + 1);
+    }
+}

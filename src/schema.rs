@@ -1,0 +1,113 @@
+//! The index schema: one tantivy document per passage, plus one record per file.
+//!
+//! Passages are what queries match and return; they carry their verbatim
+//! quote and location, so a hit needs one stored-document fetch. File records
+//! (`kind` = [`KIND_FILE`]) hold what incremental indexing and `status` need
+//! (path, size, mtime, content hash) and are committed in the same commit as
+//! the file's passages, so the two cannot drift apart.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED, STRING,
+};
+
+use crate::analysis::ANALYZER_NAME;
+
+/// Bumped whenever the schema or the analysis changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `kind` of a passage document.
+pub const KIND_PASSAGE: u64 = 0;
+/// `kind` of a file record.
+pub const KIND_FILE: u64 = 1;
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Passage or file record.
+    pub kind: Field,
+    /// Stable hash of the source path: the delete key of a file's documents.
+    pub file_key: Field,
+    /// Collection (indexed root) name.
+    pub collection: Field,
+    /// Source path as given on the command line, joined with the path below it.
+    pub source: Field,
+    /// Document id (the source path, or a record id for multi-document files).
+    pub doc_id: Field,
+    /// Document title.
+    pub title: Field,
+    /// Nearest heading above a passage.
+    pub heading: Field,
+    /// Searchable passage text.
+    pub body: Field,
+    /// Searchable title and heading of a passage.
+    pub context: Field,
+    /// Verbatim passage text.
+    pub quote: Field,
+    /// Passage number within its document.
+    pub ordinal: Field,
+    /// Byte offset of the quote's first byte.
+    pub byte_start: Field,
+    /// Byte offset one past the quote.
+    pub byte_end: Field,
+    /// 1-based first line.
+    pub line_start: Field,
+    /// 1-based last line.
+    pub line_end: Field,
+    /// 1-based page, for paged formats.
+    pub page: Field,
+    /// What offsets refer to: 0 the file, 1 extracted text.
+    pub offsets: Field,
+    /// File record: size in bytes.
+    pub size: Field,
+    /// File record: modification time, nanoseconds since the epoch.
+    pub mtime: Field,
+    /// File record: content hash (hex).
+    pub hash: Field,
+    /// File record: format name.
+    pub format: Field,
+    /// File record: number of passages.
+    pub passages: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let searchable = TextOptions::default().set_indexing_options(text_indexing);
+    let stored_u64 = NumericOptions::default().set_stored();
+    let fields = Fields {
+        kind: b.add_u64_field("kind", INDEXED | FAST),
+        file_key: b.add_u64_field("file_key", INDEXED | STORED | FAST),
+        collection: b.add_text_field("collection", STRING | STORED),
+        source: b.add_text_field("source", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", STORED),
+        title: b.add_text_field("title", STORED),
+        heading: b.add_text_field("heading", STORED),
+        body: b.add_text_field("body", searchable.clone()),
+        context: b.add_text_field("context", searchable),
+        quote: b.add_text_field("quote", STORED),
+        ordinal: b.add_u64_field("ordinal", stored_u64.clone()),
+        byte_start: b.add_u64_field("byte_start", stored_u64.clone()),
+        byte_end: b.add_u64_field("byte_end", stored_u64.clone()),
+        line_start: b.add_u64_field("line_start", stored_u64.clone()),
+        line_end: b.add_u64_field("line_end", stored_u64.clone()),
+        page: b.add_u64_field("page", stored_u64.clone()),
+        offsets: b.add_u64_field("offsets", stored_u64.clone()),
+        size: b.add_u64_field("size", stored_u64.clone()),
+        mtime: b.add_u64_field("mtime", stored_u64.clone()),
+        hash: b.add_text_field("hash", STORED),
+        format: b.add_text_field("format", STORED),
+        passages: b.add_u64_field("passages", stored_u64),
+    };
+    (b.build(), fields)
+}
+
+/// Resolves the field handles of an opened index's schema; `None` if the
+/// schema is not exactly ours (written by another version or program).
+pub fn resolve(schema: &Schema) -> Option<Fields> {
+    let (expected, fields) = build();
+    (schema == &expected).then_some(fields)
+}
