@@ -241,8 +241,8 @@ impl Iterator for WordGroups<'_> {
                 continue;
             }
             let next = chars.peek().map(|&(_, n)| n).unwrap_or('\0');
-            let joins =
-                is_word_char(prev) && (compound_joiner(c).is_some() || word_internal(prev, c, next));
+            let joins = is_word_char(prev)
+                && (compound_joiner(c).is_some() || word_internal(prev, c, next));
             if joins && is_word_char(next) {
                 prev = c;
                 continue;
@@ -368,12 +368,18 @@ mod tests {
         let text = "see COVID-19, don’t panic";
         let mut spans = Vec::new();
         Analyzer::english().analyze(text, |t| spans.push(text[t.start..t.end].to_string()));
-        assert_eq!(spans, vec!["see", "COVID-19", "COVID", "19", "don’t", "panic"]);
+        assert_eq!(
+            spans,
+            vec!["see", "COVID-19", "COVID", "19", "don’t", "panic"]
+        );
     }
 
     #[test]
     fn numbers_keep_decimal_points() {
-        assert_eq!(Analyzer::english().terms("3.5 per cent"), vec!["3.5", "per", "cent"]);
+        assert_eq!(
+            Analyzer::english().terms("3.5 per cent"),
+            vec!["3.5", "per", "cent"]
+        );
     }
 
     #[test]

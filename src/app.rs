@@ -57,7 +57,11 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
             eprintln!(
                 "no index at {}; building one from {} first",
                 req.index_dir.display(),
-                paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             ingest::run(&IndexOptions {
                 paths: paths.clone(),

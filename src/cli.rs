@@ -30,7 +30,9 @@ struct IndexArg {
 
 impl IndexArg {
     fn dir(&self) -> PathBuf {
-        self.index.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+        self.index
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
     }
 }
 
@@ -129,7 +131,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 ColorArg::Auto => terminal && !no_color,
             };
             let width = terminal
-                .then(|| console::Term::stdout().size_checked().map(|(_, w)| w as usize))
+                .then(|| {
+                    console::Term::stdout()
+                        .size_checked()
+                        .map(|(_, w)| w as usize)
+                })
                 .flatten();
             let req = QueryRequest {
                 text: text.join(" "),

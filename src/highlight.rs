@@ -14,11 +14,20 @@ pub fn highlights(plan: &QueryPlan, analyzer: &Analyzer, quote: &str) -> Vec<(us
     // Parts have consecutive positions from 0, so `parts[p]` is at position `p`.
     let parts: Vec<&AnalyzedToken> = tokens.iter().filter(|t| !t.compound).collect();
     let mut spans = Vec::new();
-    for concept in plan.concepts.iter().filter(|c| c.role != Role::MustNot && c.scope == Scope::All) {
+    for concept in plan
+        .concepts
+        .iter()
+        .filter(|c| c.role != Role::MustNot && c.scope == Scope::All)
+    {
         for matcher in &concept.alternatives {
             match matcher {
                 Matcher::Term(term) => {
-                    spans.extend(tokens.iter().filter(|t| &t.term == term).map(|t| (t.start, t.end)));
+                    spans.extend(
+                        tokens
+                            .iter()
+                            .filter(|t| &t.term == term)
+                            .map(|t| (t.start, t.end)),
+                    );
                 }
                 Matcher::Phrase { terms, slop } => {
                     for first in 0..parts.len() {
@@ -34,7 +43,12 @@ pub fn highlights(plan: &QueryPlan, analyzer: &Analyzer, quote: &str) -> Vec<(us
 }
 
 /// If the phrase starts at `parts[first]`, the index of its last part.
-fn phrase_at(parts: &[&AnalyzedToken], first: usize, terms: &[(usize, String)], slop: u32) -> Option<usize> {
+fn phrase_at(
+    parts: &[&AnalyzedToken],
+    first: usize,
+    terms: &[(usize, String)],
+    slop: u32,
+) -> Option<usize> {
     let (_, head) = terms.first()?;
     if &parts[first].term != head {
         return None;
@@ -91,18 +105,27 @@ mod tests {
     #[test]
     fn phrases_are_marked_only_where_they_occur() {
         assert_eq!(
-            marked("\"provider collaboratives\"", "provider trusts; provider collaboratives; collaboratives"),
+            marked(
+                "\"provider collaboratives\"",
+                "provider trusts; provider collaboratives; collaboratives"
+            ),
             vec!["provider collaboratives"]
         );
     }
 
     #[test]
     fn phrase_with_slop() {
-        assert_eq!(marked("\"care board\"~1", "care boards, care integrated board"), vec!["care boards", "care integrated board"]);
+        assert_eq!(
+            marked("\"care board\"~1", "care boards, care integrated board"),
+            vec!["care boards", "care integrated board"]
+        );
     }
 
     #[test]
     fn compounds_and_exclusions() {
-        assert_eq!(marked("A&E -trust", "an A&E under pressure at the trust"), vec!["A&E"]);
+        assert_eq!(
+            marked("A&E -trust", "an A&E under pressure at the trust"),
+            vec!["A&E"]
+        );
     }
 }

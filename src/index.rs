@@ -84,8 +84,12 @@ impl PolicyIndex {
             found,
         };
         let index = Index::open_in_dir(dir).map_err(|e| match e {
-            TantivyError::IoError(io) => Error::io(dir, std::io::Error::new(io.kind(), io.to_string())),
-            TantivyError::OpenDirectoryError(e) => Error::io(dir, std::io::Error::other(e.to_string())),
+            TantivyError::IoError(io) => {
+                Error::io(dir, std::io::Error::new(io.kind(), io.to_string()))
+            }
+            TantivyError::OpenDirectoryError(e) => {
+                Error::io(dir, std::io::Error::other(e.to_string()))
+            }
             other => incompatible(format!("unreadable index metadata: {other}")),
         })?;
         let info = commit_info(&index)?;

@@ -133,7 +133,10 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
                     }
                     Err(reason) => {
                         progress.warn(&format!("{}: {reason}", file.source));
-                        failures.lock().expect("lock").push((file.source.clone(), reason));
+                        failures
+                            .lock()
+                            .expect("lock")
+                            .push((file.source.clone(), reason));
                     }
                 }
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -127,7 +127,9 @@ pub fn split(doc: &Extracted) -> Split {
                     .position(|u| u.kind != kind)
                     .map_or(units.len(), |n| i + n);
                 let group = &units[i..end];
-                let next_is_paragraph = units.get(end).is_some_and(|u| u.kind == UnitKind::Paragraph);
+                let next_is_paragraph = units
+                    .get(end)
+                    .is_some_and(|u| u.kind == UnitKind::Paragraph);
                 if group.len() == 1
                     && kind == UnitKind::Item
                     && next_is_paragraph
@@ -136,7 +138,11 @@ pub fn split(doc: &Extracted) -> Split {
                     // A lone short bullet over a paragraph works as its heading.
                     heading = Some(clean_heading(doc, group[0].range.clone()));
                 } else {
-                    out.push_group(group, &heading, i > 0 && units[i - 1].kind == UnitKind::Paragraph);
+                    out.push_group(
+                        group,
+                        &heading,
+                        i > 0 && units[i - 1].kind == UnitKind::Paragraph,
+                    );
                 }
                 i = end;
             }
@@ -166,7 +172,9 @@ impl Builder<'_> {
         self.passages.push(Passage {
             ordinal: self.passages.len() as u32,
             line_start: self.lines.line_of(range.start),
-            line_end: self.lines.line_of(range.end.saturating_sub(1).max(range.start)),
+            line_end: self
+                .lines
+                .line_of(range.end.saturating_sub(1).max(range.start)),
             range,
             heading: heading.clone(),
             page,
@@ -184,7 +192,8 @@ impl Builder<'_> {
         if after_paragraph {
             if let Some(last) = self.passages.last() {
                 let intro = text[last.range.clone()].trim_end();
-                if intro.ends_with(':') && last.words as usize + group_words(group) <= MAX_WORDS * 2 {
+                if intro.ends_with(':') && last.words as usize + group_words(group) <= MAX_WORDS * 2
+                {
                     let last = self.passages.pop().expect("checked above");
                     start = last.range.start;
                     words = last.words as usize;
@@ -240,7 +249,9 @@ fn is_heading_shaped(slice: &str, words: usize) -> bool {
 
 fn clean_heading(doc: &Extracted, range: Range<usize>) -> String {
     let raw = doc.markup.index_text(&doc.text[range]);
-    let t = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '‘' && c != '\'' && c != '"' && c != '“');
+    let t = raw.trim_start_matches(|c: char| {
+        !c.is_alphanumeric() && c != '(' && c != '‘' && c != '\'' && c != '"' && c != '“'
+    });
     collapse_whitespace(t)
 }
 
@@ -292,10 +303,14 @@ fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
     let mut drop = vec![false; units.len()];
     for (i, w) in words.iter().enumerate() {
         let kind = units[i].kind;
-        if !matches!(kind, UnitKind::Paragraph | UnitKind::Heading) || w.len() < PULL_QUOTE_MIN_WORDS {
+        if !matches!(kind, UnitKind::Paragraph | UnitKind::Heading)
+            || w.len() < PULL_QUOTE_MIN_WORDS
+        {
             continue;
         }
-        let Some(hits) = shingles.get(&w[..K]) else { continue };
+        let Some(hits) = shingles.get(&w[..K]) else {
+            continue;
+        };
         let repeated = hits.iter().any(|&(j, p)| {
             if j == i || drop[j] {
                 return false;
@@ -360,7 +375,10 @@ fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<Range<
     let mut cur_words = 0;
     for (r, w) in pieces {
         match cur.as_mut() {
-            Some(c) if cur_words + w <= target || (cur_words < target / 3 && cur_words + w <= MAX_WORDS) => {
+            Some(c)
+                if cur_words + w <= target
+                    || (cur_words < target / 3 && cur_words + w <= MAX_WORDS) =>
+            {
                 c.end = r.end;
                 cur_words += w;
             }
@@ -397,7 +415,12 @@ impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 

@@ -134,23 +134,37 @@ fn collect(
             UserInputLeaf::Literal(lit) => literal(lit, role, boost, analyzer, out),
             UserInputLeaf::All => {}
             UserInputLeaf::Range { .. } => {
-                return Err(Error::Query("range queries ([a TO b]) are not supported".to_string()))
+                return Err(Error::Query(
+                    "range queries ([a TO b]) are not supported".to_string(),
+                ))
             }
             UserInputLeaf::Set { .. } => {
-                return Err(Error::Query("set queries (IN [...]) are not supported".to_string()))
+                return Err(Error::Query(
+                    "set queries (IN [...]) are not supported".to_string(),
+                ))
             }
             UserInputLeaf::Regex { .. } => {
-                return Err(Error::Query("regular expressions are not supported".to_string()))
+                return Err(Error::Query(
+                    "regular expressions are not supported".to_string(),
+                ))
             }
             UserInputLeaf::Exists { .. } => {
-                return Err(Error::Query("field existence queries are not supported".to_string()))
+                return Err(Error::Query(
+                    "field existence queries are not supported".to_string(),
+                ))
             }
         },
     }
     Ok(())
 }
 
-fn literal(lit: &UserInputLiteral, role: Role, boost: f32, analyzer: &Analyzer, out: &mut Vec<Concept>) {
+fn literal(
+    lit: &UserInputLiteral,
+    role: Role,
+    boost: f32,
+    analyzer: &Analyzer,
+    out: &mut Vec<Concept>,
+) {
     let scope = match lit.field_name.as_deref() {
         Some("title") | Some("heading") => Scope::Title,
         Some(other) => {
@@ -171,13 +185,23 @@ fn literal(lit: &UserInputLiteral, role: Role, boost: f32, analyzer: &Analyzer, 
     }
 }
 
-fn push_words(text: &str, role: Role, boost: f32, scope: Scope, analyzer: &Analyzer, out: &mut Vec<Concept>) {
+fn push_words(
+    text: &str,
+    role: Role,
+    boost: f32,
+    scope: Scope,
+    analyzer: &Analyzer,
+    out: &mut Vec<Concept>,
+) {
     let tokens = tokens(text, analyzer);
     if tokens.is_empty() {
         return;
     }
     if let Some(c) = word_concept(text, &tokens, role, boost, scope) {
-        if !out.iter().any(|o| o.alternatives == c.alternatives && o.scope == c.scope && o.role == c.role) {
+        if !out
+            .iter()
+            .any(|o| o.alternatives == c.alternatives && o.scope == c.scope && o.role == c.role)
+        {
             out.push(c);
         }
     }
@@ -191,7 +215,13 @@ fn tokens(text: &str, analyzer: &Analyzer) -> Vec<AnalyzedToken> {
 
 /// An unquoted word: its term, or for a compound its own term (and, for
 /// hyphenated words, its parts as a phrase: `place-based` = `place based`).
-fn word_concept(surface: &str, tokens: &[AnalyzedToken], role: Role, boost: f32, scope: Scope) -> Option<Concept> {
+fn word_concept(
+    surface: &str,
+    tokens: &[AnalyzedToken],
+    role: Role,
+    boost: f32,
+    scope: Scope,
+) -> Option<Concept> {
     let parts: Vec<&AnalyzedToken> = tokens.iter().filter(|t| !t.compound).collect();
     let compounds: Vec<&AnalyzedToken> = tokens.iter().filter(|t| t.compound).collect();
     let mut alternatives = Vec::new();
@@ -216,7 +246,14 @@ fn word_concept(surface: &str, tokens: &[AnalyzedToken], role: Role, boost: f32,
 }
 
 /// A quoted phrase: its parts at their relative positions.
-fn phrase_concept(text: &str, slop: u32, role: Role, boost: f32, scope: Scope, analyzer: &Analyzer) -> Option<Concept> {
+fn phrase_concept(
+    text: &str,
+    slop: u32,
+    role: Role,
+    boost: f32,
+    scope: Scope,
+    analyzer: &Analyzer,
+) -> Option<Concept> {
     let tokens = tokens(text, analyzer);
     let parts: Vec<&AnalyzedToken> = tokens.iter().filter(|t| !t.compound).collect();
     if parts.is_empty() {
@@ -239,7 +276,10 @@ fn phrase_concept(text: &str, slop: u32, role: Role, boost: f32, scope: Scope, a
 fn phrase_of(parts: &[&AnalyzedToken], slop: u32) -> Matcher {
     let base = parts[0].position;
     Matcher::Phrase {
-        terms: parts.iter().map(|t| (t.position - base, t.term.clone())).collect(),
+        terms: parts
+            .iter()
+            .map(|t| (t.position - base, t.term.clone()))
+            .collect(),
         slop,
     }
 }
@@ -256,7 +296,10 @@ mod tests {
     fn words_phrases_and_roles() {
         let p = plan("provider +collaboratives -finance \"place based\"~2");
         assert_eq!(p.concepts.len(), 4);
-        assert_eq!(p.concepts[0].alternatives, vec![Matcher::Term("provid".into())]);
+        assert_eq!(
+            p.concepts[0].alternatives,
+            vec![Matcher::Term("provid".into())]
+        );
         assert_eq!(p.concepts[1].role, Role::Must);
         assert_eq!(p.concepts[2].role, Role::MustNot);
         assert_eq!(
@@ -271,15 +314,29 @@ mod tests {
     #[test]
     fn compounds() {
         let p = plan("A&E place-based");
-        assert_eq!(p.concepts[0].alternatives, vec![Matcher::Term("a&e".into())]);
+        assert_eq!(
+            p.concepts[0].alternatives,
+            vec![Matcher::Term("a&e".into())]
+        );
         assert_eq!(p.concepts[1].alternatives.len(), 2);
         let q = plan("\"A&E\"");
-        assert_eq!(q.concepts[0].alternatives, vec![Matcher::Term("a&e".into())]);
+        assert_eq!(
+            q.concepts[0].alternatives,
+            vec![Matcher::Term("a&e".into())]
+        );
     }
 
     #[test]
     fn malformed_queries_do_not_fail() {
-        for q in ["\"unbalanced quote", "outcomes: place", "title:", "((a", "a AND", "^^", "NHSE/I"] {
+        for q in [
+            "\"unbalanced quote",
+            "outcomes: place",
+            "title:",
+            "((a",
+            "a AND",
+            "^^",
+            "NHSE/I",
+        ] {
             let _ = parse(q, &Analyzer::english());
         }
         let p = plan("outcomes: place");

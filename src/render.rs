@@ -151,11 +151,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         out.push('\n');
     }
     let shown = results.hits.len();
-    let _ = writeln!(
-        out,
-        "{shown} of {} matching passages",
-        results.total_hits
-    );
+    let _ = writeln!(out, "{shown} of {} matching passages", results.total_hits);
     out
 }
 
@@ -195,7 +191,13 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
     lines
 }
 
-fn push_highlighted(out: &mut String, quote: &str, line: std::ops::Range<usize>, spans: &[(usize, usize)], color: bool) {
+fn push_highlighted(
+    out: &mut String,
+    quote: &str,
+    line: std::ops::Range<usize>,
+    spans: &[(usize, usize)],
+    color: bool,
+) {
     if !color {
         out.push_str(&quote[line]);
         return;
@@ -227,7 +229,13 @@ pub fn markdown(results: &SearchResults) -> String {
                 let _ = writeln!(out, "> {line}");
             }
         }
-        let _ = writeln!(out, ">\n> — *{}*, `{}`, {}\n", h.title, h.source, location(h));
+        let _ = writeln!(
+            out,
+            ">\n> — *{}*, `{}`, {}\n",
+            h.title,
+            h.source,
+            location(h)
+        );
     }
     out
 }
@@ -241,7 +249,10 @@ mod tests {
         let text = "one two three four five six seven\neight nine";
         let lines = wrap(text, Some(10));
         let joined: Vec<&str> = lines.iter().map(|r| &text[r.clone()]).collect();
-        assert_eq!(joined, vec!["one two", "three four", "five six", "seven", "eight nine"]);
+        assert_eq!(
+            joined,
+            vec!["one two", "three four", "five six", "seven", "eight nine"]
+        );
     }
 
     #[test]

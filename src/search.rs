@@ -84,7 +84,11 @@ pub struct SearchResults {
 }
 
 /// Runs `query_text` against `index`.
-pub fn search(index: &PolicyIndex, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+pub fn search(
+    index: &PolicyIndex,
+    query_text: &str,
+    opts: &SearchOptions,
+) -> Result<SearchResults> {
     let analyzer = Analyzer::english();
     let plan = query::parse(query_text, &analyzer)?;
     let f = &index.fields;
@@ -95,7 +99,11 @@ pub fn search(index: &PolicyIndex, query_text: &str, opts: &SearchOptions) -> Re
     let any = build(&plan, f, false);
     let (total_hits, mut top) = searcher.search(&any, &(Count, top_docs(limit, f.body)))?;
 
-    let should = plan.concepts.iter().filter(|c| c.role == Role::Should).count();
+    let should = plan
+        .concepts
+        .iter()
+        .filter(|c| c.role == Role::Should)
+        .count();
     if SHORT_QUERY.contains(&should) && total_hits > 0 {
         let all = build(&plan, f, true);
         let conjunctive = searcher.search(&all, &top_docs(limit, f.body))?;
@@ -113,7 +121,15 @@ pub fn search(index: &PolicyIndex, query_text: &str, opts: &SearchOptions) -> Re
 
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
-        hits.push(load_hit(&searcher, f, addr, i + 1, score, &plan, &analyzer)?);
+        hits.push(load_hit(
+            &searcher,
+            f,
+            addr,
+            i + 1,
+            score,
+            &plan,
+            &analyzer,
+        )?);
     }
     Ok(SearchResults {
         query: query_text.to_string(),
@@ -130,7 +146,9 @@ fn top_docs(
     TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
         let norms = segment.get_fieldnorms_reader(body).ok();
         move |doc, score: Score| {
-            let terms = norms.as_ref().map_or(FULL_LENGTH_TERMS, |n| n.fieldnorm(doc));
+            let terms = norms
+                .as_ref()
+                .map_or(FULL_LENGTH_TERMS, |n| n.fieldnorm(doc));
             score * length_prior(terms)
         }
     })
@@ -231,7 +249,11 @@ fn load_hit(
         byte_start: num(f.byte_start).unwrap_or(0),
         byte_end: num(f.byte_end).unwrap_or(0),
         page: num(f.page),
-        offsets: if num(f.offsets) == Some(1) { "extracted" } else { "file" },
+        offsets: if num(f.offsets) == Some(1) {
+            "extracted"
+        } else {
+            "file"
+        },
         highlights: highlights(plan, analyzer, &quote),
         quote,
     })

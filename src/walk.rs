@@ -94,14 +94,16 @@ pub fn walk(roots: &[Root]) -> Result<Walk> {
             let Some(format) = Format::from_path(entry.path()) else {
                 continue;
             };
-            let canonical = std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
+            let canonical =
+                std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
             if !seen.insert(canonical) {
                 continue;
             }
             let meta = match entry.metadata() {
                 Ok(m) => m,
                 Err(err) => {
-                    out.problems.push((entry.path().display().to_string(), err.to_string()));
+                    out.problems
+                        .push((entry.path().display().to_string(), err.to_string()));
                     continue;
                 }
             };

@@ -46,22 +46,20 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
             Event::Start(Tag::MetadataBlock(_)) => metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => metadata = false,
             _ if metadata => {}
-            Event::Start(Tag::Heading { level, .. }) => {
-                if open_items.is_empty() {
-                    push(&mut blocks, BlockKind::Heading, range.clone());
-                    if title.is_none() && level == pulldown_cmark::HeadingLevel::H1 {
-                        let t = strip(&text[range]);
-                        let t = t.trim();
-                        if !t.is_empty() {
-                            title = Some(t.to_string());
-                        }
+            Event::Start(Tag::Heading { level, .. }) if open_items.is_empty() => {
+                push(&mut blocks, BlockKind::Heading, range.clone());
+                if title.is_none() && level == pulldown_cmark::HeadingLevel::H1 {
+                    let t = strip(&text[range]);
+                    let t = t.trim();
+                    if !t.is_empty() {
+                        title = Some(t.to_string());
                     }
                 }
             }
-            Event::Start(Tag::Paragraph | Tag::CodeBlock(_) | Tag::HtmlBlock) => {
-                if open_items.is_empty() && !in_table_row {
-                    push(&mut blocks, BlockKind::Paragraph, range);
-                }
+            Event::Start(Tag::Paragraph | Tag::CodeBlock(_) | Tag::HtmlBlock)
+                if open_items.is_empty() && !in_table_row =>
+            {
+                push(&mut blocks, BlockKind::Paragraph, range);
             }
             Event::Start(Tag::List(_)) => {
                 // A nested list ends its parent item's own text.
@@ -89,7 +87,10 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
         b.range = trim_range(text, b.range.clone());
     }
     blocks.retain(|b| {
-        !b.range.is_empty() && strip(&text[b.range.clone()]).chars().any(char::is_alphanumeric)
+        !b.range.is_empty()
+            && strip(&text[b.range.clone()])
+                .chars()
+                .any(char::is_alphanumeric)
     });
     blocks.sort_by_key(|b| b.range.start);
     (blocks, title)

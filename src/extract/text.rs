@@ -132,7 +132,9 @@ fn is_page_number(line: &str) -> bool {
         .or_else(|| lower.strip_prefix("p."))
         .unwrap_or(&lower)
         .trim();
-    let mut parts = l.split(|c: char| c == '/' || c.is_whitespace()).filter(|p| !p.is_empty());
+    let mut parts = l
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .filter(|p| !p.is_empty());
     let first = match parts.next() {
         Some(p) => p,
         None => return false,
@@ -246,8 +248,28 @@ fn ends_with_function_word(p: &str) -> bool {
     let last_word = p.rsplit(char::is_whitespace).next().unwrap_or("");
     matches!(
         last_word.to_ascii_lowercase().as_str(),
-        "and" | "or" | "of" | "the" | "to" | "in" | "for" | "with" | "a" | "an" | "by" | "on"
-            | "at" | "from" | "that" | "which" | "as" | "is" | "are" | "be" | "their" | "its"
+        "and"
+            | "or"
+            | "of"
+            | "the"
+            | "to"
+            | "in"
+            | "for"
+            | "with"
+            | "a"
+            | "an"
+            | "by"
+            | "on"
+            | "at"
+            | "from"
+            | "that"
+            | "which"
+            | "as"
+            | "is"
+            | "are"
+            | "be"
+            | "their"
+            | "its"
     )
 }
 
@@ -273,14 +295,21 @@ mod tests {
         let t = "First paragraph is here. It ends.\nA heading\nSecond paragraph here.\n";
         assert_eq!(
             paragraphs(t),
-            vec!["First paragraph is here. It ends.", "A heading", "Second paragraph here."]
+            vec![
+                "First paragraph is here. It ends.",
+                "A heading",
+                "Second paragraph here."
+            ]
         );
     }
 
     #[test]
     fn blank_line_paragraphs() {
         let t = "One para\nwrapped here.\n\nTwo para.\r\n\r\nThree.";
-        assert_eq!(paragraphs(t), vec!["One para\nwrapped here.", "Two para.", "Three."]);
+        assert_eq!(
+            paragraphs(t),
+            vec!["One para\nwrapped here.", "Two para.", "Three."]
+        );
     }
 
     #[test]
