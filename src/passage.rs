@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::extract::{BlockKind, Extracted};
+use crate::extract::{Block, BlockKind, Extracted};
 
 /// Paragraphs longer than this many words are split into windows.
 pub const MAX_WORDS: usize = 150;
@@ -70,8 +70,7 @@ struct Unit {
 /// Splits an extracted document into passages.
 pub fn split(doc: &Extracted) -> Split {
     let text = doc.text.as_str();
-    let mut units: Vec<Unit> = doc
-        .blocks
+    let mut units: Vec<Unit> = join_continuations(text, &doc.blocks)
         .iter()
         .map(|b| {
             let slice = &text[b.range.clone()];
@@ -227,6 +226,40 @@ impl Builder<'_> {
     }
 }
 
+/// Joins paragraphs that a blank line split mid-sentence, as text converted
+/// from PDF often is: a paragraph that does not end a sentence, followed by
+/// one that starts in lowercase or with a bracket, is one paragraph.
+fn join_continuations(text: &str, blocks: &[Block]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if let Some(prev) = out.last_mut() {
+            if prev.kind == BlockKind::Paragraph
+                && b.kind == BlockKind::Paragraph
+                && b.page == prev.page
+                && !ends_sentence(&text[prev.range.clone()])
+                && starts_continuation(&text[b.range.clone()])
+            {
+                prev.range.end = b.range.end;
+                continue;
+            }
+        }
+        out.push(b.clone());
+    }
+    out
+}
+
+fn ends_sentence(s: &str) -> bool {
+    s.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '*' | '_' | '"' | '”' | '’' | '\'')
+    })
+    .ends_with(['.', '!', '?', ':', ';', '…'])
+}
+
+fn starts_continuation(s: &str) -> bool {
+    let t = s.trim_start_matches(['*', '_', '\\']);
+    t.starts_with(|c: char| c.is_lowercase() || c == '(' || c == '[')
+}
+
 fn group_words(group: &[Unit]) -> usize {
     group.iter().map(|u| u.words).sum()
 }
@@ -249,9 +282,11 @@ fn is_heading_shaped(slice: &str, words: usize) -> bool {
 
 fn clean_heading(doc: &Extracted, range: Range<usize>) -> String {
     let raw = doc.markup.index_text(&doc.text[range]);
-    let t = raw.trim_start_matches(|c: char| {
-        !c.is_alphanumeric() && c != '(' && c != '‘' && c != '\'' && c != '"' && c != '“'
-    });
+    let t = raw
+        .trim_start_matches(|c: char| {
+            !c.is_alphanumeric() && !matches!(c, '(' | '‘' | '\'' | '"' | '“')
+        })
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '#' | '|'));
     collapse_whitespace(t)
 }
 
@@ -488,6 +523,16 @@ mod tests {
         }
         let covered: usize = s.passages.iter().map(|p| p.words as usize).sum();
         assert_eq!(covered, 400);
+    }
+
+    #[test]
+    fn paragraphs_split_mid_sentence_by_blank_lines_are_joined() {
+        let t = "Intro sentence here.\n\nThe approach to teams has been defined in the Stocktake\n\n(https://example.org). Such teams bring\n\nexpertise together.\n\nNext one.\n";
+        let (s, t) = split_text(t);
+        let quotes: Vec<&str> = s.passages.iter().map(|p| &t[p.range.clone()]).collect();
+        assert_eq!(quotes.len(), 3, "{quotes:?}");
+        assert!(quotes[1].starts_with("The approach") && quotes[1].ends_with("expertise together."));
+        assert_eq!((s.passages[1].line_start, s.passages[1].line_end), (3, 7));
     }
 
     #[test]
