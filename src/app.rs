@@ -68,6 +68,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
                 index_dir: req.index_dir.clone(),
                 threads: 0,
                 progress: true,
+                rebuild: false,
             })?;
         }
     }

@@ -50,6 +50,9 @@ enum Command {
         /// Never show a progress bar
         #[arg(long)]
         no_progress: bool,
+        /// Start over: drop everything indexed before
+        #[arg(long)]
+        rebuild: bool,
     },
     /// Search the index; prints ranked passages with source and verbatim quote
     Query {
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             index,
             threads,
             no_progress,
+            rebuild,
         } => {
             let paths = if paths.is_empty() {
                 ingest::default_paths()
@@ -107,6 +111,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 index_dir: index.dir(),
                 threads,
                 progress: !no_progress,
+                rebuild,
             };
             Ok(app::index(&opts, &mut stdout)?)
         }

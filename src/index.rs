@@ -142,6 +142,22 @@ impl PolicyIndex {
         }
     }
 
+    /// Opens the index in `dir` for a rebuild: a compatible index is opened
+    /// as it is (the caller deletes its documents in the rebuild's commit, so
+    /// a failed rebuild leaves the old index intact); an index of another
+    /// format is removed and created anew. Anything that is not an index is
+    /// left alone.
+    pub fn open_for_rebuild(dir: &Path) -> Result<Self> {
+        match Self::open(dir) {
+            Err(Error::NoIndex { .. }) => Self::create(dir),
+            Err(Error::IncompatibleIndex { .. }) => {
+                remove_index_files(dir)?;
+                Self::create(dir)
+            }
+            other => other,
+        }
+    }
+
     /// Takes the writer lock; fails at once with [`Error::Locked`] if another
     /// process holds it.
     pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
@@ -203,4 +219,24 @@ fn has_visible_entries(dir: &Path) -> Result<bool> {
         }
     }
     Ok(false)
+}
+
+/// Removes the files tantivy writes (and only those) from `dir`.
+fn remove_index_files(dir: &Path) -> Result<()> {
+    const EXTENSIONS: &[&str] = &["idx", "pos", "term", "store", "fast", "fieldnorm", "del"];
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let managed = name == "meta.json"
+            || name == ".managed.json"
+            || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+            || EXTENSIONS.contains(&ext);
+        if managed && path.is_file() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }

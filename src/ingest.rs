@@ -34,6 +34,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Show a progress bar when stderr is a terminal.
     pub progress: bool,
+    /// Start over: drop everything indexed before, in the same commit.
+    pub rebuild: bool,
 }
 
 /// What an `index` run did.
@@ -89,13 +91,20 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
         })
         .collect();
     let found = walk::walk(&roots)?;
-    let index = PolicyIndex::open_or_create(&opts.index_dir)?;
+    let index = if opts.rebuild {
+        PolicyIndex::open_for_rebuild(&opts.index_dir)?
+    } else {
+        PolicyIndex::open_or_create(&opts.index_dir)?
+    };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
         opts.threads
     };
     let mut writer = index.writer(threads, 64_000_000 * threads)?;
+    if opts.rebuild {
+        writer.delete_all_documents()?;
+    }
 
     let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
     let progress = Progress::new(found.files.len() as u64, total_bytes, opts.progress);

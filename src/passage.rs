@@ -531,7 +531,9 @@ mod tests {
         let (s, t) = split_text(t);
         let quotes: Vec<&str> = s.passages.iter().map(|p| &t[p.range.clone()]).collect();
         assert_eq!(quotes.len(), 3, "{quotes:?}");
-        assert!(quotes[1].starts_with("The approach") && quotes[1].ends_with("expertise together."));
+        assert!(
+            quotes[1].starts_with("The approach") && quotes[1].ends_with("expertise together.")
+        );
         assert_eq!((s.passages[1].line_start, s.passages[1].line_end), (3, 7));
     }
 

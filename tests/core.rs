@@ -487,3 +487,57 @@ fn no_color_is_respected_on_a_terminal() {
         "colour despite NO_COLOR: {plain:?}"
     );
 }
+
+#[test]
+fn an_index_from_an_incompatible_version_asks_for_a_rebuild() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let meta_path = dir.path().join("idx/meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    assert!(meta.contains(r#"\"format\":1"#), "{meta}");
+    std::fs::write(
+        &meta_path,
+        meta.replace(r#"\"format\":1"#, r#"\"format\":999"#),
+    )
+    .unwrap();
+    for args in [
+        vec!["query", "Dorset", "--index", "idx"],
+        vec!["index", "seeds", "--index", "idx"],
+    ] {
+        let out = run(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("incompatible version"), "{err}");
+        assert!(err.contains("--rebuild"), "{err}");
+    }
+    // Nothing was overwritten.
+    assert!(std::fs::read_to_string(&meta_path)
+        .unwrap()
+        .contains(r#"\"format\":999"#));
+}
+
+#[test]
+fn rebuild_replaces_an_incompatible_index() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let meta_path = dir.path().join("idx/meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    std::fs::write(
+        &meta_path,
+        meta.replace(r#"\"format\":1"#, r#"\"format\":999"#),
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["index", "--rebuild", "seeds", "--index", "idx"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = query_json(dir.path(), "Dorset Passport", 3);
+    assert_eq!(r["total_hits"], 2);
+}
