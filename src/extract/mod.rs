@@ -117,7 +117,8 @@ pub struct Extracted {
     pub title: Option<String>,
 }
 
-/// Why a file could not be extracted.
+/// Why a file could not be extracted. Each is reported as one warning line
+/// naming the file; the run goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
     /// The file could not be read.
@@ -126,6 +127,21 @@ pub enum ExtractError {
     /// The bytes are not text in an encoding we can read.
     #[error("not valid UTF-8 text")]
     Encoding,
+    /// The file has a text extension but binary content.
+    #[error("binary content, not text")]
+    Binary,
+    /// The file holds nothing to index.
+    #[error("empty file, nothing to index")]
+    Empty,
+    /// The file is damaged or not in the format its extension claims.
+    #[error("{0}")]
+    Corrupt(String),
+    /// The file is encrypted or password-protected.
+    #[error("encrypted, cannot read its text")]
+    Encrypted,
+    /// The file exceeds a safety limit (size, nesting, decompression ratio).
+    #[error("{0}")]
+    Limit(String),
 }
 
 /// Extracts a file of known format from its bytes.
