@@ -63,13 +63,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            ingest::run(&IndexOptions {
-                paths: paths.clone(),
-                index_dir: req.index_dir.clone(),
-                threads: 0,
-                progress: true,
-                rebuild: false,
-            })?;
+            ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone()))?;
         }
     }
     let index = PolicyIndex::open(&req.index_dir)?;

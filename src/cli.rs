@@ -53,6 +53,22 @@ enum Command {
         /// Start over: drop everything indexed before
         #[arg(long)]
         rebuild: bool,
+        /// Collection name for these paths [default: each folder's name]
+        #[arg(long, value_name = "NAME")]
+        collection: Option<String>,
+        /// Commit at least every SECS seconds during a long run
+        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+        commit_every: f64,
+        /// Give up on a file whose extraction takes longer than SECS seconds
+        #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+        file_timeout: f64,
+    },
+    /// Extract one file and print it as JSON (used internally to isolate extractors)
+    #[command(name = "extract-worker", hide = true)]
+    ExtractWorker {
+        #[arg(long)]
+        format: String,
+        path: PathBuf,
     },
     /// Search the index; prints ranked passages with source and verbatim quote
     Query {
@@ -90,16 +106,30 @@ enum ColorArg {
     Never,
 }
 
+fn seconds(s: f64) -> Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(s)
+        .map_err(|_| anyhow::anyhow!("{s} is not a valid number of seconds"))
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
+        Command::ExtractWorker { format, path } => {
+            let format = policy_search::extract::Format::from_name(&format)
+                .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
+            policy_search::isolate::worker_main(format, &path, &mut stdout)?;
+            Ok(ExitStatus::Success)
+        }
         Command::Index {
             paths,
             index,
             threads,
             no_progress,
             rebuild,
+            collection,
+            commit_every,
+            file_timeout,
         } => {
             let paths = if paths.is_empty() {
                 ingest::default_paths()
@@ -107,11 +137,14 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 paths
             };
             let opts = IndexOptions {
-                paths,
-                index_dir: index.dir(),
+                collection,
                 threads,
                 progress: !no_progress,
                 rebuild,
+                commit_interval: seconds(commit_every)?,
+                isolate: std::env::current_exe().ok(),
+                file_timeout: seconds(file_timeout)?,
+                ..IndexOptions::new(paths, index.dir())
             };
             Ok(app::index(&opts, &mut stdout)?)
         }

@@ -1,23 +1,35 @@
-//! The `index` command: walk → extract → split → write, in parallel.
+//! The `index` command: walk → (skip unchanged) → extract → split → write.
 //!
-//! Files are processed by a small pool of worker threads; each worker extracts
-//! and splits one file and hands its documents to the tantivy writer, which
-//! indexes on its own threads. A file that fails (unreadable, undecodable, or
-//! an extractor panic) is reported and skipped; it never stops the run.
+//! Worker threads extract and split files and build their tantivy documents;
+//! one writer thread (the caller's) applies them, commits periodically so a
+//! long run's progress survives a crash, and commits at the end. Each commit
+//! holds files' passages together with their records (path, size, mtime,
+//! hash), so the next run knows exactly what is indexed: files whose size and
+//! mtime are unchanged are not read again, files whose content hash is
+//! unchanged are not re-indexed, and files gone from disk are removed.
+//!
+//! A file that fails (unreadable, undecodable, damaged, an extractor panic or
+//! hang) is reported and skipped; what was indexed of it before is kept.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use tantivy::indexer::UserOperation;
-use tantivy::{TantivyDocument, Term};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::error::Result;
-use crate::extract::{self, Extracted, Offsets};
+use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
+use crate::extract::{self, ExtractError, Extracted, Format, Offsets};
 use crate::index::PolicyIndex;
+use crate::isolate;
 use crate::passage::{self, Split};
 use crate::progress::Progress;
 use crate::schema::{Fields, KIND_FILE, KIND_PASSAGE};
@@ -30,23 +42,57 @@ pub struct IndexOptions {
     pub paths: Vec<PathBuf>,
     /// The index directory.
     pub index_dir: PathBuf,
+    /// Collection name for all roots of this run (default: each root's folder name).
+    pub collection: Option<String>,
     /// Worker threads (0: one per core).
     pub threads: usize,
     /// Show a progress bar when stderr is a terminal.
     pub progress: bool,
     /// Start over: drop everything indexed before, in the same commit.
     pub rebuild: bool,
+    /// Commit at least this often during a long run.
+    pub commit_interval: Duration,
+    /// Extract risky formats (PDF, DOCX) in a child process running this
+    /// executable, so a crash or hang costs one file; in-process if `None`.
+    pub isolate: Option<PathBuf>,
+    /// Time allowed to extract one isolated file.
+    pub file_timeout: Duration,
+}
+
+impl IndexOptions {
+    /// Options with defaults for everything but the paths and index.
+    pub fn new(paths: Vec<PathBuf>, index_dir: PathBuf) -> Self {
+        IndexOptions {
+            paths,
+            index_dir,
+            collection: None,
+            threads: 0,
+            progress: true,
+            rebuild: false,
+            commit_interval: Duration::from_secs(10),
+            isolate: None,
+            file_timeout: Duration::from_secs(120),
+        }
+    }
 }
 
 /// What an `index` run did.
 #[derive(Debug, Clone, Default)]
 pub struct IndexSummary {
-    /// Files indexed.
+    /// Files (re)indexed in this run.
     pub files: u64,
-    /// Passages written.
+    /// Passages written in this run.
     pub passages: u64,
-    /// Bytes of input read.
+    /// Bytes of input read and indexed.
     pub bytes: u64,
+    /// Files new to the index.
+    pub added: u64,
+    /// Files whose content changed.
+    pub updated: u64,
+    /// Files gone from disk, removed from the index.
+    pub removed: u64,
+    /// Files found unchanged.
+    pub unchanged: u64,
     /// Files skipped, with the reason.
     pub skipped: Vec<(String, String)>,
     /// Wall-clock time.
@@ -59,15 +105,19 @@ impl fmt::Display for IndexSummary {
         let secs = self.elapsed.as_secs_f64();
         write!(
             f,
-            "indexed {} files, {} passages, {:.2} MB in {:.2} s ({:.2} MB/s)",
+            "indexed {} files, {} passages, {:.2} MB in {:.2} s ({:.2} MB/s): {} added, {} updated, {} removed, {} unchanged",
             self.files,
             self.passages,
             mb,
             secs,
-            if secs > 0.0 { mb / secs } else { 0.0 }
+            if secs > 0.0 { mb / secs } else { 0.0 },
+            self.added,
+            self.updated,
+            self.removed,
+            self.unchanged,
         )?;
         if !self.skipped.is_empty() {
-            write!(f, "; skipped {}", self.skipped.len())?;
+            write!(f, ", {} skipped", self.skipped.len())?;
         }
         Ok(())
     }
@@ -79,18 +129,116 @@ pub fn file_key(source: &str) -> u64 {
     u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
+/// A file as recorded in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Source path.
+    pub source: String,
+    /// Collection name.
+    pub collection: String,
+    /// Size in bytes when indexed.
+    pub size: u64,
+    /// Modification time when indexed (ns since the epoch).
+    pub mtime: u64,
+    /// Content hash when indexed.
+    pub hash: String,
+    /// Passages indexed.
+    pub passages: u64,
+    /// Format name.
+    pub format: String,
+    /// Document title.
+    pub title: String,
+    /// What the file's offsets refer to.
+    pub offsets: Offsets,
+}
+
+/// Reads every file record of the index's last commit.
+pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
+    let f = &index.fields;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let query = TermQuery::new(
+        Term::from_field_u64(f.kind, KIND_FILE),
+        IndexRecordOption::Basic,
+    );
+    let addrs = searcher.search(&query, &DocSetCollector)?;
+    let mut out = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        out.push(FileRecord {
+            source: text(f.source),
+            collection: text(f.collection),
+            size: num(f.size),
+            mtime: num(f.mtime),
+            hash: text(f.hash),
+            passages: num(f.passages),
+            format: text(f.format),
+            title: text(f.title),
+            offsets: if num(f.offsets) == 1 {
+                Offsets::Extracted
+            } else {
+                Offsets::File
+            },
+        });
+    }
+    out.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(out)
+}
+
+/// Normalizes a root path lexically (`./seeds/` → `seeds`) so the same folder
+/// given two ways yields the same source paths.
+pub fn normalize_root(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// What to do with a walked file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Not in the index (or moved to another collection): extract and add.
+    Add,
+    /// In the index with another size or mtime: hash, and re-index if the content changed.
+    Verify,
+}
+
+/// Work handed from a worker to the writer.
+enum Msg {
+    /// Passages of a file; `first` deletes what was indexed of it before;
+    /// `record` (the last message of a file) completes it.
+    Docs {
+        file: usize,
+        first: bool,
+        passages: Vec<TantivyDocument>,
+        record: Option<TantivyDocument>,
+    },
+    /// Content unchanged; only the record (new mtime) is replaced.
+    Touch {
+        file: usize,
+        record: TantivyDocument,
+    },
+    /// The file could not be indexed.
+    Failed { file: usize, reason: String },
+}
+
 /// Indexes `opts.paths` into the index at `opts.index_dir`, creating it if needed.
 pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     let started = Instant::now();
-    let roots: Vec<Root> = opts
-        .paths
-        .iter()
-        .map(|p| Root {
-            path: p.clone(),
-            collection: walk::collection_name(p),
-        })
-        .collect();
-    let found = walk::walk(&roots)?;
     let index = if opts.rebuild {
         PolicyIndex::open_for_rebuild(&opts.index_dir)?
     } else {
@@ -101,165 +249,491 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     } else {
         opts.threads
     };
+    // Take the writer lock before anything slow, so a second `index` fails at once.
     let mut writer = index.writer(threads, 64_000_000 * threads)?;
+
+    let roots: Vec<Root> = opts
+        .paths
+        .iter()
+        .map(|p| {
+            let path = normalize_root(p);
+            let collection = opts
+                .collection
+                .clone()
+                .unwrap_or_else(|| walk::collection_name(&path));
+            Root { path, collection }
+        })
+        .collect();
+    let found = walk::walk(&roots)?;
+    let known: HashMap<String, FileRecord> = if opts.rebuild {
+        HashMap::new()
+    } else {
+        records(&index)?
+            .into_iter()
+            .map(|r| (r.source.clone(), r))
+            .collect()
+    };
     if opts.rebuild {
         writer.delete_all_documents()?;
     }
 
-    let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(found.files.len() as u64, total_bytes, opts.progress);
-    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut summary = IndexSummary::default();
+    let mut work: Vec<(usize, Plan)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, file) in found.files.iter().enumerate() {
+        seen.insert(&file.source);
+        match known.get(&file.source) {
+            None => work.push((i, Plan::Add)),
+            Some(r) if r.collection != file.collection => work.push((i, Plan::Add)),
+            Some(r) if r.size == file.size && r.mtime == file.mtime => summary.unchanged += 1,
+            Some(_) => work.push((i, Plan::Verify)),
+        }
+    }
+    for (path, _) in &found.problems {
+        seen.insert(path);
+    }
+    // Files recorded under these roots but no longer on disk.
+    let gone: Vec<&FileRecord> = known
+        .values()
+        .filter(|r| {
+            !seen.contains(r.source.as_str())
+                && roots.iter().any(|root| is_under(&r.source, &root.path))
+        })
+        .collect();
+    for r in &gone {
+        writer.delete_term(Term::from_field_u64(
+            index.fields.file_key,
+            file_key(&r.source),
+        ));
+    }
+    summary.removed = gone.len() as u64;
+
+    let total_bytes: u64 = work.iter().map(|&(i, _)| found.files[i].size).sum();
+    let progress = Progress::new(work.len() as u64, total_bytes, opts.progress);
     for (path, reason) in &found.problems {
         progress.warn(&format!("{path}: {reason}"));
-        skipped.push((path.clone(), reason.clone()));
+        summary.skipped.push((path.clone(), reason.clone()));
+    }
+    for file in &found.files {
+        if file.lossy_name {
+            progress.warn(&format!(
+                "{}: file name is not valid UTF-8; indexed under this name",
+                file.source
+            ));
+        }
     }
 
+    let ctx = WorkerContext {
+        fields: index.fields,
+        files: &found.files,
+        known: &known,
+        opts,
+    };
     let next = AtomicUsize::new(0);
-    let done = AtomicU64::new(0);
-    let passages = AtomicU64::new(0);
-    let bytes = AtomicU64::new(0);
-    let failures: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-    let write_error: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
-    let files = &found.files;
-    std::thread::scope(|scope| {
+    let (tx, rx) = mpsc::sync_channel::<Msg>(threads * 4);
+    let outcome = std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                match process(file, &index.fields) {
-                    Ok(ops) => {
-                        let n = ops.len() as u64 - 2;
-                        match writer.run(ops) {
-                            Ok(_) => {
-                                passages.fetch_add(n, Ordering::Relaxed);
-                                bytes.fetch_add(file.size, Ordering::Relaxed);
-                            }
-                            Err(e) => {
-                                *write_error.lock().expect("lock") = Some(e);
-                                next.store(usize::MAX / 2, Ordering::Relaxed);
-                            }
-                        }
-                    }
-                    Err(reason) => {
-                        progress.warn(&format!("{}: {reason}", file.source));
-                        failures
-                            .lock()
-                            .expect("lock")
-                            .push((file.source.clone(), reason));
-                    }
+            let tx = tx.clone();
+            let (ctx, work, next) = (&ctx, &work, &next);
+            scope.spawn(move || loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(file, plan)) = work.get(n) else {
+                    break;
+                };
+                if ctx.process(file, plan, &tx).is_err() {
+                    break; // the writer is gone
                 }
-                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress.file_done(file.size, d, files.len() as u64);
             });
         }
+        drop(tx);
+        apply(
+            &index,
+            &mut writer,
+            rx,
+            &ctx,
+            &progress,
+            &mut summary,
+            opts.commit_interval,
+        )
     });
     progress.finish();
-    if let Some(e) = write_error.into_inner().expect("lock") {
-        return Err(e.into());
-    }
+    outcome?;
     index.commit(&mut writer)?;
     writer.wait_merging_threads()?;
-
-    let failures = failures.into_inner().expect("lock");
-    skipped.extend(failures);
-    Ok(IndexSummary {
-        files: files.len() as u64 - skipped.len().min(files.len()) as u64,
-        passages: passages.into_inner(),
-        bytes: bytes.into_inner(),
-        skipped,
-        elapsed: started.elapsed(),
-    })
+    summary.elapsed = started.elapsed();
+    Ok(summary)
 }
 
-/// Extracts and splits one file into the operations that replace its
-/// documents in the index: delete the old ones, add the record, add passages.
-fn process(file: &FileEntry, fields: &Fields) -> std::result::Result<Vec<UserOperation>, String> {
-    let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
-    let format = file.format;
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> std::result::Result<_, String> {
-        let extracted = extract::extract(format, bytes).map_err(|e| e.to_string())?;
-        let split = passage::split(&extracted);
-        Ok((extracted, split))
-    }));
-    let (extracted, split) = match outcome {
-        Ok(result) => result?,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_string());
-            return Err(format!("extractor failed ({what})"));
-        }
+fn is_under(source: &str, root: &Path) -> bool {
+    let root = root.to_string_lossy();
+    source == root
+        || (source.starts_with(root.as_ref()) && source[root.len()..].starts_with('/'))
+        || root == "."
+}
+
+/// The writer loop: applies workers' documents, commits now and then.
+fn apply(
+    index: &PolicyIndex,
+    writer: &mut IndexWriter,
+    rx: mpsc::Receiver<Msg>,
+    ctx: &WorkerContext<'_>,
+    progress: &Progress,
+    summary: &mut IndexSummary,
+    interval: Duration,
+) -> Result<()> {
+    let f = &index.fields;
+    let mut last_commit = Instant::now();
+    let mut open: HashSet<usize> = HashSet::new();
+    let mut done = 0u64;
+    let total = ctx.files.len() as u64;
+    let mut finish = |file: &FileEntry, progress: &Progress| {
+        done += 1;
+        progress.file_done(file.size, done, total);
     };
-    Ok(operations(file, fields, &hash, &extracted, &split))
+    for msg in rx {
+        match msg {
+            Msg::Docs {
+                file,
+                first,
+                passages,
+                record,
+            } => {
+                let entry = &ctx.files[file];
+                if first {
+                    writer.delete_term(Term::from_field_u64(f.file_key, file_key(&entry.source)));
+                    open.insert(file);
+                }
+                summary.passages += passages.len() as u64;
+                for doc in passages {
+                    writer.add_document(doc)?;
+                }
+                if let Some(record) = record {
+                    writer.add_document(record)?;
+                    open.remove(&file);
+                    summary.files += 1;
+                    summary.bytes += entry.size;
+                    if ctx.known.contains_key(&entry.source) {
+                        summary.updated += 1;
+                    } else {
+                        summary.added += 1;
+                    }
+                    finish(entry, progress);
+                }
+            }
+            Msg::Touch { file, record } => {
+                let entry = &ctx.files[file];
+                let key = Term::from_field_u64(f.file_key, file_key(&entry.source));
+                let kind = Term::from_field_u64(f.kind, KIND_FILE);
+                let old_record: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(key, IndexRecordOption::Basic)),
+                    ),
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(kind, IndexRecordOption::Basic)),
+                    ),
+                ];
+                writer.delete_query(Box::new(BooleanQuery::new(old_record)))?;
+                writer.add_document(record)?;
+                summary.unchanged += 1;
+                finish(entry, progress);
+            }
+            Msg::Failed { file, reason } => {
+                let entry = &ctx.files[file];
+                progress.warn(&format!("{}: {reason}", entry.source));
+                summary.skipped.push((entry.source.clone(), reason));
+                finish(entry, progress);
+            }
+        }
+        // Commit between files; a file streamed in chunks may hold a commit
+        // back, but not forever (its record comes last, so a crash mid-file
+        // only leaves passages that the next run replaces).
+        let due = last_commit.elapsed();
+        if due >= interval && (open.is_empty() || due >= interval * 4) {
+            index.commit(writer)?;
+            last_commit = Instant::now();
+        }
+    }
+    Ok(())
 }
 
-fn operations(
-    file: &FileEntry,
-    f: &Fields,
-    hash: &str,
-    extracted: &Extracted,
-    split: &Split,
-) -> Vec<UserOperation> {
-    let key = file_key(&file.source);
-    let mut ops = Vec::with_capacity(split.passages.len() + 2);
-    ops.push(UserOperation::Delete(Term::from_field_u64(f.file_key, key)));
+struct WorkerContext<'a> {
+    fields: Fields,
+    files: &'a [FileEntry],
+    known: &'a HashMap<String, FileRecord>,
+    opts: &'a IndexOptions,
+}
 
-    let offsets = match extracted.offsets {
+type Sent = std::result::Result<(), mpsc::SendError<Msg>>;
+
+impl WorkerContext<'_> {
+    /// Processes one file, sending its outcome to the writer.
+    fn process(&self, i: usize, plan: Plan, tx: &mpsc::SyncSender<Msg>) -> Sent {
+        let file = &self.files[i];
+        let streamed =
+            file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
+        let result = if streamed {
+            self.process_stream(i, plan, tx)
+        } else {
+            self.process_whole(i, plan, tx)
+        };
+        match result {
+            Ok(sent) => sent,
+            Err(reason) => tx.send(Msg::Failed { file: i, reason }),
+        }
+    }
+
+    fn process_whole(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        let file = &self.files[i];
+        let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        if let Some(old) = self.unchanged_content(file, plan, &hash) {
+            let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+            return Ok(tx.send(Msg::Touch { file: i, record }));
+        }
+        let extracted = self.extract(file, bytes).map_err(|e| e.to_string())?;
+        let split = split_guarded(&extracted)?;
+        let passages = self.passage_docs(file, &extracted, &split, 0);
+        let record = self.record(
+            file,
+            &hash,
+            split.passages.len() as u64,
+            &split.title,
+            extracted.offsets,
+        );
+        Ok(tx.send(Msg::Docs {
+            file: i,
+            first: true,
+            passages,
+            record: Some(record),
+        }))
+    }
+
+    /// Extracts in a child process for risky formats when isolation is on,
+    /// else in-process with panics caught.
+    fn extract(
+        &self,
+        file: &FileEntry,
+        bytes: Vec<u8>,
+    ) -> std::result::Result<Extracted, ExtractError> {
+        match &self.opts.isolate {
+            Some(exe) if file.format.isolated() => {
+                drop(bytes);
+                isolate::extract_in_child(exe, file.format, &file.path, self.opts.file_timeout)
+            }
+            _ => catch_unwind(AssertUnwindSafe(|| extract::extract(file.format, bytes)))
+                .unwrap_or_else(|panic| {
+                    Err(ExtractError::Corrupt(format!(
+                        "extractor failed: {}",
+                        panic_message(&panic)
+                    )))
+                }),
+        }
+    }
+
+    /// Large text files: chunk by chunk, so memory stays bounded.
+    fn process_stream(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        let file = &self.files[i];
+        let open = || std::fs::File::open(&file.path).map_err(|e| format!("cannot read: {e}"));
+        if plan == Plan::Verify {
+            let hash = hash_file(open()?).map_err(|e| format!("cannot read: {e}"))?;
+            if let Some(old) = self.unchanged_content(file, plan, &hash) {
+                let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+                return Ok(tx.send(Msg::Touch { file: i, record }));
+            }
+        }
+        let mut reader = ChunkReader::new(std::io::BufReader::new(open()?));
+        let mut first = true;
+        let mut ordinals = 0u32;
+        let mut title: Option<String> = None;
+        let mut offsets = Offsets::File;
+        while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+            let mut extracted = match file.format {
+                Format::Markdown => extract::markdown::extract(chunk.text, chunk.offsets),
+                _ => extract::text::extract(chunk.text, chunk.offsets),
+            };
+            extracted.byte_base = chunk.byte_base;
+            extracted.line_base = chunk.line_base;
+            if extracted.offsets == Offsets::Extracted {
+                offsets = Offsets::Extracted;
+            }
+            let split = split_guarded(&extracted)?;
+            title.get_or_insert_with(|| split.title.clone());
+            let passages = self.passage_docs(file, &extracted, &split, ordinals);
+            ordinals += split.passages.len() as u32;
+            if let Err(e) = tx.send(Msg::Docs {
+                file: i,
+                first,
+                passages,
+                record: None,
+            }) {
+                return Ok(Err(e));
+            }
+            first = false;
+        }
+        if first {
+            return Err(ExtractError::Empty.to_string());
+        }
+        let title = title.unwrap_or_default();
+        let record = self.record(file, &reader.hash(), ordinals as u64, &title, offsets);
+        Ok(tx.send(Msg::Docs {
+            file: i,
+            first: false,
+            passages: Vec::new(),
+            record: Some(record),
+        }))
+    }
+
+    /// The old record, if a file whose size or mtime changed still has the
+    /// content that was indexed.
+    fn unchanged_content(&self, file: &FileEntry, plan: Plan, hash: &str) -> Option<&FileRecord> {
+        (plan == Plan::Verify)
+            .then(|| self.known.get(&file.source))
+            .flatten()
+            .filter(|r| r.hash == hash)
+    }
+
+    /// The file's record, committed with its passages.
+    fn record(
+        &self,
+        file: &FileEntry,
+        hash: &str,
+        passages: u64,
+        title: &str,
+        offsets: Offsets,
+    ) -> TantivyDocument {
+        let f = &self.fields;
+        let mut record = TantivyDocument::new();
+        record.add_u64(f.kind, KIND_FILE);
+        record.add_u64(f.file_key, file_key(&file.source));
+        record.add_text(f.collection, &file.collection);
+        record.add_text(f.source, &file.source);
+        record.add_text(f.doc_id, &file.source);
+        record.add_text(f.title, title);
+        record.add_u64(f.offsets, offsets_code(offsets));
+        record.add_u64(f.size, file.size);
+        record.add_u64(f.mtime, file.mtime);
+        record.add_text(f.hash, hash);
+        record.add_text(f.format, file.format.name());
+        record.add_u64(f.passages, passages);
+        record
+    }
+
+    fn passage_docs(
+        &self,
+        file: &FileEntry,
+        extracted: &Extracted,
+        split: &Split,
+        ordinal_base: u32,
+    ) -> Vec<TantivyDocument> {
+        let f = &self.fields;
+        let key = file_key(&file.source);
+        let offsets = offsets_code(extracted.offsets);
+        let base = extracted.byte_base;
+        split
+            .passages
+            .iter()
+            .map(|p| {
+                let quote = &extracted.text[p.range.clone()];
+                let mut doc = TantivyDocument::new();
+                doc.add_u64(f.kind, KIND_PASSAGE);
+                doc.add_u64(f.file_key, key);
+                doc.add_text(f.collection, &file.collection);
+                doc.add_text(f.source, &file.source);
+                doc.add_text(f.doc_id, &file.source);
+                doc.add_text(f.title, &split.title);
+                if let Some(h) = &p.heading {
+                    doc.add_text(f.heading, h);
+                }
+                doc.add_text(f.body, extracted.markup.index_text(quote));
+                let context = match &p.heading {
+                    Some(h) => format!("{}\n{}", split.title, h),
+                    None => split.title.clone(),
+                };
+                doc.add_text(f.context, context);
+                doc.add_text(f.quote, quote);
+                doc.add_u64(f.ordinal, (ordinal_base + p.ordinal) as u64);
+                doc.add_u64(f.byte_start, base + p.range.start as u64);
+                doc.add_u64(f.byte_end, base + p.range.end as u64);
+                doc.add_u64(f.line_start, p.line_start as u64);
+                doc.add_u64(f.line_end, p.line_end as u64);
+                if let Some(page) = p.page {
+                    doc.add_u64(f.page, page as u64);
+                }
+                doc.add_u64(f.offsets, offsets);
+                doc
+            })
+            .collect()
+    }
+}
+
+fn offsets_code(o: Offsets) -> u64 {
+    match o {
         Offsets::File => 0,
         Offsets::Extracted => 1,
-    };
-    let mut record = TantivyDocument::new();
-    record.add_u64(f.kind, KIND_FILE);
-    record.add_u64(f.file_key, key);
-    record.add_text(f.collection, &file.collection);
-    record.add_text(f.source, &file.source);
-    record.add_text(f.doc_id, &file.source);
-    record.add_text(f.title, &split.title);
-    record.add_u64(f.size, file.size);
-    record.add_u64(f.mtime, file.mtime);
-    record.add_text(f.hash, hash);
-    record.add_text(f.format, file.format.name());
-    record.add_u64(f.passages, split.passages.len() as u64);
-    record.add_u64(f.offsets, offsets);
-    ops.push(UserOperation::Add(record));
-
-    for p in &split.passages {
-        let quote = &extracted.text[p.range.clone()];
-        let mut doc = TantivyDocument::new();
-        doc.add_u64(f.kind, KIND_PASSAGE);
-        doc.add_u64(f.file_key, key);
-        doc.add_text(f.collection, &file.collection);
-        doc.add_text(f.source, &file.source);
-        doc.add_text(f.doc_id, &file.source);
-        doc.add_text(f.title, &split.title);
-        if let Some(h) = &p.heading {
-            doc.add_text(f.heading, h);
-        }
-        doc.add_text(f.body, extracted.markup.index_text(quote));
-        let context = match &p.heading {
-            Some(h) => format!("{}\n{}", split.title, h),
-            None => split.title.clone(),
-        };
-        doc.add_text(f.context, context);
-        doc.add_text(f.quote, quote);
-        doc.add_u64(f.ordinal, p.ordinal as u64);
-        doc.add_u64(f.byte_start, p.range.start as u64);
-        doc.add_u64(f.byte_end, p.range.end as u64);
-        doc.add_u64(f.line_start, p.line_start as u64);
-        doc.add_u64(f.line_end, p.line_end as u64);
-        if let Some(page) = p.page {
-            doc.add_u64(f.page, page as u64);
-        }
-        doc.add_u64(f.offsets, offsets);
-        ops.push(UserOperation::Add(doc));
     }
-    ops
+}
+
+fn split_guarded(extracted: &Extracted) -> std::result::Result<Split, String> {
+    catch_unwind(AssertUnwindSafe(|| passage::split(extracted)))
+        .map_err(|panic| format!("passage splitting failed: {}", panic_message(&panic)))
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string())
+}
+
+fn hash_file(mut file: std::fs::File) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// The default corpus: `seeds/` in the working directory.
 pub fn default_paths() -> Vec<PathBuf> {
     vec![Path::new("seeds").to_path_buf()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_are_normalized() {
+        assert_eq!(
+            normalize_root(Path::new("./seeds/")),
+            PathBuf::from("seeds")
+        );
+        assert_eq!(normalize_root(Path::new(".")), PathBuf::from("."));
+        assert_eq!(normalize_root(Path::new("a/./b")), PathBuf::from("a/b"));
+    }
+
+    #[test]
+    fn under_root() {
+        assert!(is_under("seeds/a.txt", Path::new("seeds")));
+        assert!(!is_under("seeds2/a.txt", Path::new("seeds")));
+        assert!(is_under("seeds", Path::new("seeds")));
+    }
 }

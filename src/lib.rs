@@ -17,6 +17,7 @@ pub mod extract;
 pub mod highlight;
 pub mod index;
 pub mod ingest;
+pub mod isolate;
 pub mod passage;
 pub mod progress;
 pub mod query;

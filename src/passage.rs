@@ -97,7 +97,7 @@ pub fn split(doc: &Extracted) -> Split {
         .clone()
         .or_else(|| title_from_units(doc, &units))
         .unwrap_or_default();
-    let lines = LineIndex::new(text);
+    let lines = LineIndex::new(text, doc.line_base);
     let mut out = Builder {
         doc,
         lines: &lines,
@@ -444,11 +444,12 @@ fn trim(text: &str, r: Range<usize>) -> Range<usize> {
 /// Maps byte offsets to 1-based line numbers.
 pub struct LineIndex {
     starts: Vec<usize>,
+    base: u32,
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text`.
-    pub fn new(text: &str) -> Self {
+    /// Indexes the line starts of `text`, which follows `base` earlier lines.
+    pub fn new(text: &str, base: u32) -> Self {
         let mut starts = vec![0];
         starts.extend(
             text.bytes()
@@ -456,12 +457,12 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { starts }
+        LineIndex { starts, base }
     }
 
     /// The 1-based line containing byte `offset`.
     pub fn line_of(&self, offset: usize) -> u32 {
-        self.starts.partition_point(|&s| s <= offset) as u32
+        self.base + self.starts.partition_point(|&s| s <= offset) as u32
     }
 }
 
@@ -471,7 +472,7 @@ mod tests {
     use crate::extract::text;
 
     fn split_text(t: &str) -> (Split, String) {
-        let e = text::extract(t.to_string());
+        let e = text::extract(t.to_string(), crate::extract::Offsets::File);
         (split(&e), t.to_string())
     }
 

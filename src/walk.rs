@@ -24,6 +24,8 @@ pub struct FileEntry {
     pub mtime: u64,
     /// Name of the collection (indexed root) it belongs to.
     pub collection: String,
+    /// The file name is not valid UTF-8; `source` shows it lossily.
+    pub lossy_name: bool,
 }
 
 /// A root given on the command line, and the files found under it.
@@ -114,6 +116,7 @@ pub fn walk(roots: &[Root]) -> Result<Walk> {
                 .map(|d| d.as_nanos() as u64)
                 .unwrap_or(0);
             out.files.push(FileEntry {
+                lossy_name: entry.path().to_str().is_none(),
                 source: entry.path().to_string_lossy().into_owned(),
                 path: entry.into_path(),
                 format,

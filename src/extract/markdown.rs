@@ -15,16 +15,10 @@ fn options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Extracts a Markdown file: the text is the file itself.
-pub fn extract(text: String) -> Extracted {
+/// Extracts Markdown; `offsets` says whether it is the file's own bytes.
+pub fn extract(text: String, offsets: Offsets) -> Extracted {
     let (blocks, title) = parse(&text);
-    Extracted {
-        text,
-        offsets: Offsets::File,
-        markup: Markup::Markdown,
-        blocks,
-        title,
-    }
+    Extracted::new(text, offsets, Markup::Markdown, blocks, title)
 }
 
 fn parse(text: &str) -> (Vec<Block>, Option<String>) {
@@ -147,7 +141,7 @@ mod tests {
     #[test]
     fn blocks_keep_source_ranges() {
         let md = "# Title here\n\nSome **bold** text with a [link](http://x.org).\n\n- item one\n- item two\n\n| a | b |\n|---|---|\n| c | d |\n";
-        let e = extract(md.to_string());
+        let e = extract(md.to_string(), Offsets::File);
         assert_eq!(e.title.as_deref(), Some("Title here"));
         let slices: Vec<&str> = e.blocks.iter().map(|b| &md[b.range.clone()]).collect();
         assert_eq!(
@@ -174,7 +168,7 @@ mod tests {
     #[test]
     fn nested_list_item_ends_at_sublist() {
         let md = "- outer item\n  - inner item\n";
-        let e = extract(md.to_string());
+        let e = extract(md.to_string(), Offsets::File);
         let slices: Vec<&str> = e.blocks.iter().map(|b| &md[b.range.clone()]).collect();
         assert_eq!(slices, vec!["- outer item", "- inner item"]);
     }

@@ -5,11 +5,15 @@
 //! found in it. Passage splitting ([`crate::passage`]) works on blocks only, so
 //! it is the same for every format.
 
+pub mod decode;
 pub mod markdown;
+pub mod stream;
 pub mod text;
 
 use std::ops::Range;
 use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 
 /// The file formats policy-search reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +35,22 @@ impl Format {
         }
     }
 
+    /// Whether extraction runs in a child process when isolation is on:
+    /// formats whose parsers are complex enough to crash or hang on a
+    /// malicious or damaged file.
+    pub fn isolated(self) -> bool {
+        match self {
+            Format::Text | Format::Markdown => false,
+        }
+    }
+
+    /// The format of a name as given by [`Format::name`].
+    pub fn from_name(name: &str) -> Option<Format> {
+        [Format::Text, Format::Markdown]
+            .into_iter()
+            .find(|f| f.name() == name)
+    }
+
     /// Lowercase name, as shown in `status` and stored in the index.
     pub fn name(self) -> &'static str {
         match self {
@@ -41,7 +61,7 @@ impl Format {
 }
 
 /// What a passage's byte and line offsets refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Offsets {
     /// The source file's own bytes: `file[byte_start..byte_end]` is the quote.
     File,
@@ -60,7 +80,7 @@ impl Offsets {
 }
 
 /// How the indexed words of a slice differ from its verbatim text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Markup {
     /// The slice is indexed as it is.
     None,
@@ -79,7 +99,7 @@ impl Markup {
 }
 
 /// The structural role of a block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlockKind {
     /// Running text; may still turn out to be a heading by its shape.
     Paragraph,
@@ -92,7 +112,7 @@ pub enum BlockKind {
 }
 
 /// A structural unit of extracted text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     /// Its role.
     pub kind: BlockKind,
@@ -103,7 +123,7 @@ pub struct Block {
 }
 
 /// A file's text and structure, ready for passage splitting.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Extracted {
     /// The text quotes are cut from.
     pub text: String,
@@ -115,6 +135,32 @@ pub struct Extracted {
     pub blocks: Vec<Block>,
     /// A title given by the document itself (Markdown `# `, `<title>`), if any.
     pub title: Option<String>,
+    /// Offset of `text[0]` in the whole document: non-zero for the later
+    /// chunks of a file read in a stream.
+    pub byte_base: u64,
+    /// Number of lines before `text[0]` in the whole document.
+    pub line_base: u32,
+}
+
+impl Extracted {
+    /// An extraction of a whole document (not a chunk of one).
+    pub fn new(
+        text: String,
+        offsets: Offsets,
+        markup: Markup,
+        blocks: Vec<Block>,
+        title: Option<String>,
+    ) -> Self {
+        Extracted {
+            text,
+            offsets,
+            markup,
+            blocks,
+            title,
+            byte_base: 0,
+            line_base: 0,
+        }
+    }
 }
 
 /// Why a file could not be extracted. Each is reported as one warning line
@@ -130,8 +176,8 @@ pub enum ExtractError {
     /// The file has a text extension but binary content.
     #[error("binary content, not text")]
     Binary,
-    /// The file holds nothing to index.
-    #[error("empty file, nothing to index")]
+    /// The file holds no text to index.
+    #[error("no text to index")]
     Empty,
     /// The file is damaged or not in the format its extension claims.
     #[error("{0}")]
@@ -146,11 +192,20 @@ pub enum ExtractError {
 
 /// Extracts a file of known format from its bytes.
 pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
-    let text = String::from_utf8(bytes).map_err(|_| ExtractError::Encoding)?;
-    Ok(match format {
-        Format::Text => text::extract(text),
-        Format::Markdown => markdown::extract(text),
-    })
+    let extracted = match format {
+        Format::Text => {
+            let (text, offsets) = decode::decode_text(bytes)?;
+            text::extract(text, offsets)
+        }
+        Format::Markdown => {
+            let (text, offsets) = decode::decode_text(bytes)?;
+            markdown::extract(text, offsets)
+        }
+    };
+    if extracted.blocks.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(extracted)
 }
 
 /// Reads and extracts the file at `path`.

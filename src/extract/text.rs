@@ -11,16 +11,10 @@ use std::ops::Range;
 
 use super::{Block, BlockKind, Extracted, Markup, Offsets};
 
-/// Extracts a plain-text file: the text is the file itself.
-pub fn extract(text: String) -> Extracted {
+/// Extracts plain text; `offsets` says whether it is the file's own bytes.
+pub fn extract(text: String, offsets: Offsets) -> Extracted {
     let blocks = blocks(&text, 0..text.len(), None);
-    Extracted {
-        text,
-        offsets: Offsets::File,
-        markup: Markup::None,
-        blocks,
-        title: None,
-    }
+    Extracted::new(text, offsets, Markup::None, blocks, None)
 }
 
 /// One line, trimmed, with what its shape says about it.

@@ -1,0 +1,120 @@
+//! Extraction in a child process, so a parser that crashes, hangs or runs
+//! away with memory on one damaged file costs that file, not the run.
+//!
+//! The parent runs `EXE extract-worker --format NAME PATH`; the child
+//! extracts and prints one JSON [`WorkerOutput`] on stdout. The parent waits
+//! at most the file timeout, then kills it.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wait_timeout::ChildExt;
+
+use crate::extract::{self, ExtractError, Extracted, Format};
+
+/// The hidden subcommand the child runs.
+pub const WORKER_COMMAND: &str = "extract-worker";
+
+/// What the child reports.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum WorkerOutput {
+    /// The extraction.
+    Ok(Extracted),
+    /// Why extraction failed: an error kind and its message.
+    Err {
+        /// `encrypted`, `empty`, `binary`, `limit`, `encoding` or `corrupt`.
+        kind: String,
+        /// The error's message.
+        message: String,
+    },
+}
+
+/// Runs in the child: extracts `path` and writes the JSON result to `out`.
+pub fn worker_main(
+    format: Format,
+    path: &Path,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let output = match extract::extract_file(format, path) {
+        Ok(e) => WorkerOutput::Ok(e),
+        Err(e) => {
+            let kind = match e {
+                ExtractError::Encrypted => "encrypted",
+                ExtractError::Empty => "empty",
+                ExtractError::Binary => "binary",
+                ExtractError::Limit(_) => "limit",
+                ExtractError::Encoding => "encoding",
+                ExtractError::Io(_) | ExtractError::Corrupt(_) => "corrupt",
+            };
+            WorkerOutput::Err {
+                kind: kind.to_string(),
+                message: e.to_string(),
+            }
+        }
+    };
+    serde_json::to_writer(&mut *out, &output)?;
+    out.flush()
+}
+
+/// Extracts `path` in a child process running `exe`, within `timeout`.
+pub fn extract_in_child(
+    exe: &Path,
+    format: Format,
+    path: &Path,
+    timeout: Duration,
+) -> Result<Extracted, ExtractError> {
+    let mut child = Command::new(exe)
+        .arg(WORKER_COMMAND)
+        .arg("--format")
+        .arg(format.name())
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| ExtractError::Corrupt(format!("cannot start the extractor: {e}")))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    // Read on another thread so a large output cannot fill the pipe and
+    // stall the child while we wait on it.
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        stdout.read_to_end(&mut buf).map(|_| buf)
+    });
+    let status = match child.wait_timeout(timeout)? {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = reader.join();
+            return Err(ExtractError::Limit(format!(
+                "extraction took longer than {} s; skipped",
+                timeout.as_secs()
+            )));
+        }
+    };
+    let output = reader
+        .join()
+        .map_err(|_| ExtractError::Corrupt("extractor output lost".to_string()))??;
+    if !status.success() {
+        return Err(ExtractError::Corrupt(format!(
+            "extractor crashed ({status})"
+        )));
+    }
+    match serde_json::from_slice::<WorkerOutput>(&output) {
+        Ok(WorkerOutput::Ok(e)) => Ok(e),
+        Ok(WorkerOutput::Err { kind, message }) => Err(match kind.as_str() {
+            "encrypted" => ExtractError::Encrypted,
+            "empty" => ExtractError::Empty,
+            "binary" => ExtractError::Binary,
+            "encoding" => ExtractError::Encoding,
+            "limit" => ExtractError::Limit(message),
+            _ => ExtractError::Corrupt(message),
+        }),
+        Err(e) => Err(ExtractError::Corrupt(format!(
+            "extractor output unreadable: {e}"
+        ))),
+    }
+}
