@@ -1,0 +1,156 @@
+//! A hostile folder never stops a run: every good file is indexed, each bad
+//! file costs one warning line, the exit code is 0.
+
+mod common;
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use common::*;
+
+const GOOD: &str = "Integrated care boards will delegate budgets to provider collaboratives.\n\nThe second paragraph mentions the Dorset Passport scheme.\n";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn text_hostile_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    write(&corpus, "good.txt", GOOD.as_bytes());
+    write(
+        &corpus,
+        "good.md",
+        b"# A heading\n\nMarkdown about **primary care networks** and more.\n",
+    );
+    // Bad, each worth one warning:
+    write(
+        &corpus,
+        "binary.txt",
+        &[
+            0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0,
+        ],
+    );
+    write(&corpus, "empty.txt", b"");
+    write(&corpus, "blank.md", b"  \n\n \t\n");
+    std::os::unix::fs::symlink("../corpus", corpus.join("loop")).unwrap();
+    // Readable with care, indexed:
+    write(
+        &corpus,
+        "cp1252.txt",
+        b"The trust\x92s caf\xe9 \x96 where NHS staff meet \x93informally\x94 about Windows encodings.\n",
+    );
+    write(
+        &corpus,
+        "invalid-utf8.txt",
+        b"Valid start about Skipton Towers \xff\xfe\xfd then more text here.\n",
+    );
+    let odd_name = std::ffi::OsStr::from_bytes(b"caf\xe9-notes.txt");
+    std::fs::write(
+        corpus.join(odd_name),
+        "Notes about the weird filename and the Frimley example.\n",
+    )
+    .unwrap();
+    let unreadable = corpus.join("unreadable.txt");
+    write(&corpus, "unreadable.txt", b"secret text");
+    let root = is_root();
+    if !root {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&unreadable, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+
+    let out = run(dir.path(), &["index", "corpus", "--index", "idx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        stderr.lines().count(),
+        warnings.len(),
+        "non-warning output on stderr: {stderr}"
+    );
+    let expect_warning = |needle: &str, reason: &str| {
+        let hits: Vec<&&str> = warnings.iter().filter(|w| w.contains(needle)).collect();
+        assert_eq!(hits.len(), 1, "{needle}: {warnings:#?}");
+        assert!(hits[0].contains(reason), "{needle}: {}", hits[0]);
+    };
+    expect_warning("binary.txt", "binary");
+    expect_warning("empty.txt", "no text");
+    expect_warning("blank.md", "no text");
+    expect_warning("loop", "loop");
+    expect_warning("-notes.txt", "not valid UTF-8");
+    let bad = if root { 4 } else { 5 };
+    if !root {
+        expect_warning("unreadable.txt", "ermission denied");
+    }
+    assert_eq!(warnings.len(), bad + 1, "{warnings:#?}");
+    assert!(stdout.contains(&format!(", {bad} skipped")), "{stdout}");
+
+    for (query, file) in [
+        ("Dorset Passport", "good.txt"),
+        ("primary care networks", "good.md"),
+        ("informally", "cp1252.txt"),
+        ("Skipton Towers", "invalid-utf8.txt"),
+        ("Frimley", "-notes.txt"),
+    ] {
+        let r = query_json(dir.path(), query, 3);
+        assert!(
+            r["hits"][0]["source"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(file),
+            "{query}: {r}"
+        );
+    }
+    let cp = query_json(dir.path(), "informally", 1);
+    assert_eq!(cp["hits"][0]["offsets"], "extracted");
+    assert!(cp["hits"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("trust’s café – where NHS staff meet “informally”"));
+}
+
+/// A text file bigger than the streaming threshold is indexed in chunks with
+/// offsets and line numbers that still point into the file.
+#[test]
+fn large_text_file_is_streamed_with_exact_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("big");
+    std::fs::create_dir(&corpus).unwrap();
+    let mut text = String::with_capacity(40 << 20);
+    let mut n = 0u64;
+    while text.len() < (40 << 20) {
+        text.push_str(&format!(
+            "Paragraph {n} of the board papers discusses finance and workforce at some length.\nIt continues on a second line with the reference code QZX{n}.\n\n"
+        ));
+        n += 1;
+    }
+    std::fs::write(corpus.join("board-papers.txt"), &text).unwrap();
+    let out = run(dir.path(), &["index", "big", "--index", "idx"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("indexed 1 files"));
+    for code in [0, n / 3, n / 2 + 1, n - 1] {
+        let r = query_json(dir.path(), &format!("QZX{code}"), 1);
+        let quote = r["hits"][0]["quote"].as_str().unwrap();
+        assert!(quote.contains(&format!("QZX{code}.")), "{quote}");
+        assert_hits_are_verbatim(dir.path(), &r);
+    }
+}
