@@ -44,6 +44,8 @@ pub struct QueryRequest {
     /// If there is no index, build one from these paths first (the default
     /// corpus, when the user did not choose an index).
     pub build_if_missing: Option<Vec<PathBuf>>,
+    /// Only passages from these collections (all if empty).
+    pub collections: Vec<String>,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -67,7 +69,11 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         }
     }
     let index = PolicyIndex::open(&req.index_dir)?;
-    let results = search::search(&index, &req.text, &SearchOptions { limit: req.limit })?;
+    let opts = SearchOptions {
+        limit: req.limit,
+        collections: req.collections.clone(),
+    };
+    let results = search::search(&index, &req.text, &opts)?;
     let rendered = render::render(&results, req.format, req.style);
     write_out(out, rendered.as_bytes())?;
     Ok(if results.hits.is_empty() {
@@ -81,6 +87,21 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
 pub fn index(opts: &IndexOptions, out: &mut dyn Write) -> Result<ExitStatus> {
     let summary = ingest::run(opts)?;
     write_out(out, format!("{summary}\n").as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs `status` and writes it to `out`, as text or JSON.
+pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(index_dir)?;
+    let status = crate::status::status(&index)?;
+    let text = if json {
+        let mut s = serde_json::to_string(&status).expect("status serializes");
+        s.push('\n');
+        s
+    } else {
+        status.to_string()
+    };
+    write_out(out, text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 

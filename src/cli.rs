@@ -63,6 +63,15 @@ enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 120.0)]
         file_timeout: f64,
     },
+    /// Show what the index holds and which files changed on disk since
+    #[command(visible_alias = "stats")]
+    Status {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Extract one file and print it as JSON (used internally to isolate extractors)
     #[command(name = "extract-worker", hide = true)]
     ExtractWorker {
@@ -80,6 +89,9 @@ enum Command {
         limit: usize,
         #[command(flatten)]
         index: IndexArg,
+        /// Only passages from this collection (repeatable)
+        #[arg(long = "in", value_name = "NAME")]
+        collections: Vec<String>,
         /// Output format
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
@@ -115,6 +127,7 @@ fn seconds(s: f64) -> Result<std::time::Duration> {
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
+        Command::Status { index, json } => Ok(app::status(&index.dir(), json, &mut stdout)?),
         Command::ExtractWorker { format, path } => {
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
@@ -152,6 +165,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             text,
             limit,
             index,
+            collections,
             format,
             json,
             color,
@@ -180,6 +194,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 limit,
                 build_if_missing: index.index.is_none().then(ingest::default_paths),
                 index_dir: index.dir(),
+                collections,
                 format,
                 style: Style { color, width },
             };

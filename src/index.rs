@@ -25,10 +25,14 @@ pub struct CommitInfo {
     pub version: String,
     /// Commit time, seconds since the Unix epoch.
     pub updated: u64,
+    /// The paths indexed into this index so far (as given, normalized), so
+    /// `status` can tell which files changed on disk since.
+    #[serde(default)]
+    pub roots: Vec<String>,
 }
 
 impl CommitInfo {
-    fn now() -> Self {
+    fn now(roots: &[String]) -> Self {
         CommitInfo {
             format: FORMAT_VERSION,
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -36,6 +40,7 @@ impl CommitInfo {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
+            roots: roots.to_vec(),
         }
     }
 }
@@ -130,7 +135,7 @@ impl PolicyIndex {
             path: dir.to_path_buf(),
         };
         let mut writer = this.writer(1, 15_000_000)?;
-        this.commit(&mut writer)?;
+        this.commit(&mut writer, &[])?;
         Ok(this)
     }
 
@@ -171,9 +176,11 @@ impl PolicyIndex {
             })
     }
 
-    /// Commits everything added so far, atomically, with a fresh [`CommitInfo`].
-    pub fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
-        let payload = serde_json::to_string(&CommitInfo::now()).expect("CommitInfo serializes");
+    /// Commits everything added so far, atomically, with a fresh
+    /// [`CommitInfo`] listing `roots` as the paths indexed.
+    pub fn commit(&self, writer: &mut IndexWriter, roots: &[String]) -> Result<()> {
+        let payload =
+            serde_json::to_string(&CommitInfo::now(roots)).expect("CommitInfo serializes");
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;

@@ -265,6 +265,17 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
         })
         .collect();
     let found = walk::walk(&roots)?;
+    let mut indexed_roots: Vec<String> = if opts.rebuild {
+        Vec::new()
+    } else {
+        index.commit_info()?.map(|c| c.roots).unwrap_or_default()
+    };
+    for root in &roots {
+        let r = root.path.to_string_lossy().into_owned();
+        if !indexed_roots.contains(&r) {
+            indexed_roots.push(r);
+        }
+    }
     let known: HashMap<String, FileRecord> = if opts.rebuild {
         HashMap::new()
     } else {
@@ -353,12 +364,12 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
             &ctx,
             &progress,
             &mut summary,
-            opts.commit_interval,
+            &indexed_roots,
         )
     });
     progress.finish();
     outcome?;
-    index.commit(&mut writer)?;
+    index.commit(&mut writer, &indexed_roots)?;
     writer.wait_merging_threads()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -379,8 +390,9 @@ fn apply(
     ctx: &WorkerContext<'_>,
     progress: &Progress,
     summary: &mut IndexSummary,
-    interval: Duration,
+    roots: &[String],
 ) -> Result<()> {
+    let interval = ctx.opts.commit_interval;
     let f = &index.fields;
     let mut last_commit = Instant::now();
     let mut open: HashSet<usize> = HashSet::new();
@@ -451,7 +463,7 @@ fn apply(
         // only leaves passages that the next run replaces).
         let due = last_commit.elapsed();
         if due >= interval && (open.is_empty() || due >= interval * 4) {
-            index.commit(writer)?;
+            index.commit(writer, roots)?;
             last_commit = Instant::now();
         }
     }

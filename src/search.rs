@@ -11,7 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::highlight::highlights;
 use crate::index::PolicyIndex;
 use crate::query::{self, Concept, Matcher, QueryPlan, Role, Scope};
@@ -29,11 +29,16 @@ const SHORT_QUERY: std::ops::RangeInclusive<usize> = 2..=4;
 pub struct SearchOptions {
     /// Number of hits to return.
     pub limit: usize,
+    /// Only passages from these collections (all if empty).
+    pub collections: Vec<String>,
 }
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 10 }
+        SearchOptions {
+            limit: 10,
+            collections: Vec::new(),
+        }
     }
 }
 
@@ -96,7 +101,8 @@ pub fn search(
     let searcher = reader.searcher();
     let limit = opts.limit.max(1);
 
-    let any = build(&plan, f, false);
+    let filter = collection_filter(&searcher, f, &opts.collections)?;
+    let any = build(&plan, f, false, &filter);
     let (total_hits, mut top) = searcher.search(&any, &(Count, top_docs(limit, f.body)))?;
 
     let should = plan
@@ -105,7 +111,7 @@ pub fn search(
         .filter(|c| c.role == Role::Should)
         .count();
     if SHORT_QUERY.contains(&should) && total_hits > 0 {
-        let all = build(&plan, f, true);
+        let all = build(&plan, f, true, &filter);
         let conjunctive = searcher.search(&all, &top_docs(limit, f.body))?;
         let mut merged = conjunctive;
         for hit in top {
@@ -159,9 +165,42 @@ fn length_prior(terms: u32) -> f32 {
     (terms.min(FULL_LENGTH_TERMS) as f32 / FULL_LENGTH_TERMS as f32).sqrt()
 }
 
-/// The tantivy query for a plan; with `conjunctive`, every concept is required.
-fn build(plan: &QueryPlan, f: &Fields, conjunctive: bool) -> BooleanQuery {
+/// A filter to the named collections, checking that each exists.
+fn collection_filter(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    names: &[String],
+) -> Result<Option<BooleanQuery>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for name in names {
+        let term = Term::from_field_text(f.collection, name);
+        if searcher.doc_freq(&term)? == 0 {
+            return Err(Error::Usage(format!(
+                "no collection named {name:?} in the index (see `policy-search status`)"
+            )));
+        }
+        clauses.push((
+            Occur::Should,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    Ok(Some(BooleanQuery::new(clauses)))
+}
+
+/// The tantivy query for a plan; with `conjunctive`, every concept is required.
+fn build(
+    plan: &QueryPlan,
+    f: &Fields,
+    conjunctive: bool,
+    filter: &Option<BooleanQuery>,
+) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(filter) = filter {
+        clauses.push((Occur::Must, Box::new(filter.clone())));
+    }
     for c in &plan.concepts {
         let occur = match c.role {
             Role::MustNot => Occur::MustNot,

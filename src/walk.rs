@@ -54,6 +54,15 @@ pub fn collection_name(root: &Path) -> String {
         .unwrap_or_else(|| "root".to_string())
 }
 
+/// Modification time in nanoseconds since the Unix epoch (0 if unknown).
+pub fn mtime_nanos(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
 /// Walks `roots` recursively (following symlinks, skipping hidden entries)
 /// and collects the files of formats we read. A root that does not exist is
 /// an error; unreadable entries below a root are reported in [`Walk::problems`].
@@ -109,12 +118,7 @@ pub fn walk(roots: &[Root]) -> Result<Walk> {
                     continue;
                 }
             };
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0);
+            let mtime = mtime_nanos(&meta);
             out.files.push(FileEntry {
                 lossy_name: entry.path().to_str().is_none(),
                 source: entry.path().to_string_lossy().into_owned(),

@@ -1,0 +1,232 @@
+//! The `status` command: what the index holds, and what changed on disk since.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::index::PolicyIndex;
+use crate::ingest::{records, FileRecord};
+use crate::walk::{self, Root};
+
+/// Documents and passages of one collection.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CollectionStats {
+    /// Collection name.
+    pub name: String,
+    /// Files indexed in it.
+    pub documents: u64,
+    /// Passages indexed from them.
+    pub passages: u64,
+}
+
+/// Files whose state on disk differs from the index.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Changes {
+    /// Indexed files whose size or modification time changed.
+    pub modified: Vec<String>,
+    /// Files under indexed paths that are not in the index.
+    pub new: Vec<String>,
+    /// Indexed files no longer on disk.
+    pub deleted: Vec<String>,
+}
+
+/// The state of an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// The index directory.
+    pub index: PathBuf,
+    /// On-disk format version.
+    pub format: u32,
+    /// Files indexed.
+    pub documents: u64,
+    /// Passages indexed.
+    pub passages: u64,
+    /// Per-collection counts.
+    pub collections: Vec<CollectionStats>,
+    /// Bytes the index takes on disk.
+    pub index_bytes: u64,
+    /// Bytes of the source files when they were indexed.
+    pub source_bytes: u64,
+    /// Last commit, seconds since the Unix epoch.
+    pub updated: u64,
+    /// Paths indexed so far.
+    pub roots: Vec<String>,
+    /// What changed on disk since.
+    pub changes: Changes,
+}
+
+/// Gathers the status of `index`, comparing its records with the disk.
+pub fn status(index: &PolicyIndex) -> Result<Status> {
+    let info = index
+        .commit_info()?
+        .unwrap_or_else(|| crate::index::CommitInfo {
+            format: crate::schema::FORMAT_VERSION,
+            version: String::new(),
+            updated: 0,
+            roots: Vec::new(),
+        });
+    let records = records(index)?;
+    let mut collections: BTreeMap<String, CollectionStats> = BTreeMap::new();
+    for r in &records {
+        let c = collections
+            .entry(r.collection.clone())
+            .or_insert_with(|| CollectionStats {
+                name: r.collection.clone(),
+                documents: 0,
+                passages: 0,
+            });
+        c.documents += 1;
+        c.passages += r.passages;
+    }
+    Ok(Status {
+        index: index.path.clone(),
+        format: info.format,
+        documents: records.len() as u64,
+        passages: records.iter().map(|r| r.passages).sum(),
+        collections: collections.into_values().collect(),
+        index_bytes: dir_size(&index.path)?,
+        source_bytes: records.iter().map(|r| r.size).sum(),
+        updated: info.updated,
+        changes: changes(&records, &info.roots),
+        roots: info.roots,
+    })
+}
+
+fn changes(records: &[FileRecord], roots: &[String]) -> Changes {
+    let mut out = Changes::default();
+    let by_source: HashMap<&str, &FileRecord> =
+        records.iter().map(|r| (r.source.as_str(), r)).collect();
+    for r in records {
+        match std::fs::metadata(&r.source) {
+            Err(_) => out.deleted.push(r.source.clone()),
+            Ok(meta) => {
+                if meta.len() != r.size || walk::mtime_nanos(&meta) != r.mtime {
+                    out.modified.push(r.source.clone());
+                }
+            }
+        }
+    }
+    let roots: Vec<Root> = roots
+        .iter()
+        .filter(|r| Path::new(r).exists())
+        .map(|r| Root {
+            path: PathBuf::from(r),
+            collection: String::new(),
+        })
+        .collect();
+    if let Ok(found) = walk::walk(&roots) {
+        out.new = found
+            .files
+            .into_iter()
+            .filter(|f| !by_source.contains_key(f.source.as_str()))
+            .map(|f| f.source)
+            .collect();
+    }
+    out
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        if let Ok(meta) = entry.metadata() {
+            if meta.is_file() {
+                total += meta.len();
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for seconds since the Unix epoch.
+pub fn format_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (proleptic Gregorian), after Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mb = |b: u64| b as f64 / 1e6;
+        writeln!(
+            f,
+            "index:        {} (format {})",
+            self.index.display(),
+            self.format
+        )?;
+        writeln!(f, "last update:  {}", format_utc(self.updated))?;
+        writeln!(f, "documents:    {}", self.documents)?;
+        writeln!(f, "passages:     {}", self.passages)?;
+        writeln!(
+            f,
+            "size:         {:.2} MB on disk for {:.2} MB of source files",
+            mb(self.index_bytes),
+            mb(self.source_bytes)
+        )?;
+        writeln!(f, "collections:  {}", self.collections.len())?;
+        for c in &self.collections {
+            writeln!(
+                f,
+                "  {:<24} {:>7} documents {:>9} passages",
+                c.name, c.documents, c.passages
+            )?;
+        }
+        let ch = &self.changes;
+        writeln!(
+            f,
+            "changed on disk since: {} modified, {} new, {} deleted",
+            ch.modified.len(),
+            ch.new.len(),
+            ch.deleted.len()
+        )?;
+        for (label, list) in [
+            ("modified", &ch.modified),
+            ("new", &ch.new),
+            ("deleted", &ch.deleted),
+        ] {
+            for path in list.iter().take(20) {
+                writeln!(f, "  {label:<9} {path}")?;
+            }
+            if list.len() > 20 {
+                writeln!(f, "  … and {} more {label}", list.len() - 20)?;
+            }
+        }
+        if ch.modified.len() + ch.new.len() + ch.deleted.len() > 0 {
+            writeln!(
+                f,
+                "run `policy-search index` on the same paths to bring the index up to date"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(format_utc(1_795_345_793), "2026-11-22 10:29:53 UTC");
+    }
+}
