@@ -227,6 +227,6 @@ mod tests {
     fn utc_dates() {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(format_utc(1_795_345_793), "2026-11-22 10:29:53 UTC");
+        assert_eq!(format_utc(1_795_345_793), "2026-11-22 11:09:53 UTC");
     }
 }
