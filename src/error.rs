@@ -85,7 +85,9 @@ impl Error {
                 "use words, \"phrases\", +required and -excluded terms; quote text that contains : or \""
                     .to_string(),
             ),
-            Error::Io { .. } | Error::Usage(_) | Error::Tantivy(_) => None,
+            Error::Io { source, .. } => io_hint(source.kind()),
+            Error::Tantivy(tantivy::TantivyError::IoError(e)) => io_hint(e.kind()),
+            Error::Usage(_) | Error::Tantivy(_) => None,
         }
     }
 
@@ -95,5 +97,20 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+fn io_hint(kind: std::io::ErrorKind) -> Option<String> {
+    use std::io::ErrorKind::*;
+    match kind {
+        StorageFull => Some(
+            "the disk is full; free some space and run `policy-search index` again (the index keeps its last committed state)"
+                .to_string(),
+        ),
+        ReadOnlyFilesystem | PermissionDenied => Some(
+            "the index directory cannot be written; queries still work, or pass --index with a writable directory"
+                .to_string(),
+        ),
+        _ => None,
     }
 }

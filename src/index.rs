@@ -9,7 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::error::LockError;
+use std::sync::Arc;
+
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
+    WritePtr, META_LOCK,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
 use crate::analysis::{Analyzer, PolicyTokenizer, ANALYZER_NAME};
@@ -88,15 +94,17 @@ impl PolicyIndex {
             path: dir.to_path_buf(),
             found,
         };
-        let index = Index::open_in_dir(dir).map_err(|e| match e {
-            TantivyError::IoError(io) => {
-                Error::io(dir, std::io::Error::new(io.kind(), io.to_string()))
-            }
-            TantivyError::OpenDirectoryError(e) => {
-                Error::io(dir, std::io::Error::other(e.to_string()))
-            }
-            other => incompatible(format!("unreadable index metadata: {other}")),
-        })?;
+        let index = open_directory(dir)
+            .and_then(Index::open)
+            .map_err(|e| match e {
+                TantivyError::IoError(io) => {
+                    Error::io(dir, std::io::Error::new(io.kind(), io.to_string()))
+                }
+                TantivyError::OpenDirectoryError(e) => {
+                    Error::io(dir, std::io::Error::other(e.to_string()))
+                }
+                other => incompatible(format!("unreadable index metadata: {other}")),
+            })?;
         let info = commit_info(&index)?;
         match info {
             Some(info) if info.format == FORMAT_VERSION => {}
@@ -172,6 +180,9 @@ impl PolicyIndex {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
                     path: self.path.clone(),
                 },
+                TantivyError::LockFailure(LockError::IoError(io), _) => {
+                    Error::io(&self.path, std::io::Error::new(io.kind(), io.to_string()))
+                }
                 other => Error::from(other),
             })
     }
@@ -199,6 +210,72 @@ impl PolicyIndex {
     /// What the last commit recorded.
     pub fn commit_info(&self) -> Result<Option<CommitInfo>> {
         commit_info(&self.index)
+    }
+}
+
+fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
+    let inner = MmapDirectory::open(dir).map_err(|e| TantivyError::OpenDirectoryError(e))?;
+    Ok(ReadTolerantDirectory { inner })
+}
+
+/// An mmap directory that can be searched where it cannot be written (a
+/// read-only disk or share): tantivy takes a lock file while opening readers,
+/// to hold off garbage collection, which is moot when nobody can write.
+#[derive(Debug, Clone)]
+struct ReadTolerantDirectory {
+    inner: MmapDirectory,
+}
+
+impl Directory for ReadTolerantDirectory {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> std::result::Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.inner.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> std::result::Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> std::result::Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> std::result::Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> std::result::Result<DirectoryLock, LockError> {
+        match self.inner.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if lock.filepath == META_LOCK.filepath
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ReadOnlyFilesystem
+                            | std::io::ErrorKind::PermissionDenied
+                    ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(callback)
     }
 }
 

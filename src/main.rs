@@ -12,12 +12,18 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
-            let hint = err
-                .downcast_ref::<policy_search::Error>()
-                .and_then(|e| e.hint())
-                .map(|h| format!(" (hint: {h})"))
-                .unwrap_or_default();
-            eprintln!("policy-search: error: {err:#}{hint}");
+            // The library's errors carry their cause in their message; other
+            // errors show their chain.
+            match err.downcast_ref::<policy_search::Error>() {
+                Some(e) => {
+                    let hint = e
+                        .hint()
+                        .map(|h| format!(" (hint: {h})"))
+                        .unwrap_or_default();
+                    eprintln!("policy-search: error: {e}{hint}");
+                }
+                None => eprintln!("policy-search: error: {err:#}"),
+            }
             ExitCode::from(policy_search::app::ExitStatus::Error.code())
         }
     }

@@ -190,7 +190,9 @@ fn collection_filter(
     Ok(Some(BooleanQuery::new(clauses)))
 }
 
-/// The tantivy query for a plan; with `conjunctive`, every concept is required.
+/// The tantivy query for a plan; with `conjunctive`, every concept is
+/// required. A collection filter is a separate required clause, so it
+/// restricts matches without matching anything by itself.
 fn build(
     plan: &QueryPlan,
     f: &Fields,
@@ -198,9 +200,6 @@ fn build(
     filter: &Option<BooleanQuery>,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(filter) = filter {
-        clauses.push((Occur::Must, Box::new(filter.clone())));
-    }
     for c in &plan.concepts {
         let occur = match c.role {
             Role::MustNot => Occur::MustNot,
@@ -210,7 +209,14 @@ fn build(
         };
         clauses.push((occur, concept_query(c, f)));
     }
-    BooleanQuery::new(clauses)
+    let query = BooleanQuery::new(clauses);
+    match filter {
+        None => query,
+        Some(filter) => BooleanQuery::new(vec![
+            (Occur::Must, Box::new(filter.clone()) as Box<dyn Query>),
+            (Occur::Must, Box::new(query)),
+        ]),
+    }
 }
 
 fn concept_query(c: &Concept, f: &Fields) -> Box<dyn Query> {

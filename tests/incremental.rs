@@ -1,0 +1,469 @@
+//! Incremental, crash-safe indexing that stays searchable while it updates.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn summary(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn status(cwd: &Path, index: &str) -> Value {
+    let out = run(cwd, &["status", "--index", index, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn hits(cwd: &Path, index: &str, query: &str) -> u64 {
+    let out = run(
+        cwd,
+        &["query", query, "--index", index, "--json", "-n", "100"],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["total_hits"].as_u64().unwrap()
+}
+
+/// A corpus of `n` generated documents, each with a unique code word.
+fn corpus(dir: &Path, n: usize, paragraphs: usize) {
+    for i in 0..n {
+        let mut text = format!("Board paper {i}\n\n");
+        for p in 0..paragraphs {
+            text.push_str(&format!(
+                "Paragraph {p} of paper {i} sets out how the integrated care board will work with provider collaboratives on finance, workforce and elective recovery. Reference DOC{i}X{p}.\n\n"
+            ));
+        }
+        write(&dir.join(format!("sub{}/paper-{i:04}.txt", i % 7)), &text);
+    }
+}
+
+#[test]
+fn reindex_reflects_exactly_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("library");
+    write(
+        &root.join("a.txt"),
+        "Alpha paper about the Dorset Passport for staff.\n",
+    );
+    write(
+        &root.join("b.md"),
+        "# Bravo\n\nBravo paper about primary care networks.\n",
+    );
+    write(
+        &root.join("c.txt"),
+        "Charlie paper about the Frimley example.\n",
+    );
+    write(
+        &root.join("d.txt"),
+        "Delta paper about mental health collaboratives.\n",
+    );
+
+    let first = summary(&run(dir.path(), &["index", "library", "--index", "idx"]));
+    assert!(
+        first.contains("4 added, 0 updated, 0 removed, 0 unchanged"),
+        "{first}"
+    );
+
+    let again = summary(&run(dir.path(), &["index", "library", "--index", "idx"]));
+    assert!(again.starts_with("indexed 0 files, 0 passages"), "{again}");
+    assert!(
+        again.contains("0 added, 0 updated, 0 removed, 4 unchanged"),
+        "{again}"
+    );
+
+    std::thread::sleep(Duration::from_millis(20));
+    write(
+        &root.join("a.txt"),
+        "Alpha paper, revised: about the Wessex scheme now.\n",
+    );
+    std::fs::remove_file(root.join("c.txt")).unwrap();
+    write(
+        &root.join("nested/e.txt"),
+        "Echo paper about virtual wards.\n",
+    );
+    // Same content, new modification time: re-hashed, not re-indexed.
+    let d = std::fs::read(root.join("d.txt")).unwrap();
+    std::fs::write(root.join("d.txt"), d).unwrap();
+
+    let st = status(dir.path(), "idx");
+    let changes = &st["changes"];
+    assert_eq!(changes["deleted"], serde_json::json!(["library/c.txt"]));
+    assert_eq!(changes["new"], serde_json::json!(["library/nested/e.txt"]));
+    let modified: Vec<&str> = changes["modified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(modified.contains(&"library/a.txt"), "{modified:?}");
+
+    let third = summary(&run(dir.path(), &["index", "library", "--index", "idx"]));
+    assert!(
+        third.contains("1 added, 1 updated, 1 removed, 2 unchanged"),
+        "{third}"
+    );
+    assert!(third.starts_with("indexed 2 files"), "{third}");
+
+    assert_eq!(
+        hits(dir.path(), "idx", "Dorset Passport"),
+        0,
+        "old text of a.txt still found"
+    );
+    assert_eq!(hits(dir.path(), "idx", "Wessex"), 1);
+    assert_eq!(
+        hits(dir.path(), "idx", "Frimley"),
+        0,
+        "deleted file still found"
+    );
+    assert_eq!(hits(dir.path(), "idx", "virtual wards"), 1);
+    assert_eq!(hits(dir.path(), "idx", "mental health collaboratives"), 1);
+    assert_eq!(hits(dir.path(), "idx", "primary care networks"), 1);
+
+    let st = status(dir.path(), "idx");
+    assert_eq!(st["documents"], 4);
+    assert_eq!(st["changes"]["modified"].as_array().unwrap().len(), 0);
+    assert_eq!(st["changes"]["new"].as_array().unwrap().len(), 0);
+    assert_eq!(st["changes"]["deleted"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn several_folders_collections_and_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("trusts/t.txt"),
+        "Trust board paper on elective recovery.\n",
+    );
+    write(
+        &dir.path().join("icbs/i.txt"),
+        "ICB paper on elective recovery and finance.\n",
+    );
+    let s = summary(&run(
+        dir.path(),
+        &["index", "trusts", "./icbs/", "--index", "idx"],
+    ));
+    assert!(s.contains("2 added"), "{s}");
+    let st = status(dir.path(), "idx");
+    let names: Vec<&str> = st["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["icbs", "trusts"]);
+    assert_eq!(hits(dir.path(), "idx", "elective recovery"), 2);
+    let only = run(
+        dir.path(),
+        &[
+            "query",
+            "elective recovery",
+            "--in",
+            "icbs",
+            "--index",
+            "idx",
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&only.stdout).unwrap();
+    assert_eq!(v["total_hits"], 1);
+    assert_eq!(v["hits"][0]["source"], "icbs/i.txt");
+
+    // Indexing one folder again leaves the other alone.
+    let s = summary(&run(dir.path(), &["index", "icbs", "--index", "idx"]));
+    assert!(s.contains("0 removed, 1 unchanged"), "{s}");
+    assert_eq!(hits(dir.path(), "idx", "elective recovery"), 2);
+
+    // A named collection.
+    write(
+        &dir.path().join("misc/m.txt"),
+        "Think tank note on elective recovery.\n",
+    );
+    summary(&run(
+        dir.path(),
+        &[
+            "index",
+            "misc",
+            "--collection",
+            "think-tanks",
+            "--index",
+            "idx",
+        ],
+    ));
+    let only = run(
+        dir.path(),
+        &[
+            "query",
+            "elective",
+            "--in",
+            "think-tanks",
+            "--index",
+            "idx",
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&only.stdout).unwrap();
+    assert_eq!(v["hits"][0]["source"], "misc/m.txt");
+
+    // --rebuild starts over with only what it is given.
+    let s = summary(&run(
+        dir.path(),
+        &["index", "--rebuild", "trusts", "--index", "idx"],
+    ));
+    assert!(s.contains("1 added"), "{s}");
+    assert_eq!(hits(dir.path(), "idx", "elective recovery"), 1);
+    assert_eq!(status(dir.path(), "idx")["documents"], 1);
+}
+
+fn spawn_index(cwd: &Path, args: &[&str]) -> Child {
+    bin()
+        .current_dir(cwd)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Kills the indexer at many points of a run; after each kill the index
+/// answers queries from its last commit, and a final run completes the job.
+#[test]
+fn kill_at_random_points_never_breaks_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(&dir.path().join("corpus"), 400, 30);
+    // A reference index built in one go.
+    summary(&run(
+        dir.path(),
+        &["index", "corpus", "--index", "reference"],
+    ));
+    let want = status(dir.path(), "reference");
+
+    let args = [
+        "index",
+        "corpus",
+        "--index",
+        "idx",
+        "--commit-every",
+        "0.05",
+        "--threads",
+        "2",
+    ];
+    // Deterministic pseudo-random kill times between 5 and 600 ms.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut completed_before_kill = 0;
+    for round in 0..16 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(5 + seed % 600);
+        let mut child = spawn_index(dir.path(), &args);
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_some() {
+            completed_before_kill += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        if dir.path().join("idx/meta.json").exists() {
+            let out = run(
+                dir.path(),
+                &["query", "integrated care board", "--index", "idx", "--json"],
+            );
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0 | 1)),
+                "round {round}: query after kill at {delay:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON after a kill");
+            assert_hits_are_verbatim(dir.path(), &v);
+        }
+    }
+    assert!(
+        completed_before_kill < 16,
+        "the indexer was never interrupted"
+    );
+    let last = summary(&run(dir.path(), &["index", "corpus", "--index", "idx"]));
+    assert!(last.contains("0 removed"), "{last}");
+    let got = status(dir.path(), "idx");
+    assert_eq!(got["documents"], want["documents"]);
+    assert_eq!(got["passages"], want["passages"]);
+    // Every document is there exactly once.
+    for code in ["DOC0X0", "DOC199X29", "DOC399X15"] {
+        assert_eq!(hits(dir.path(), "idx", code), 1, "{code}");
+    }
+    let again = summary(&run(dir.path(), &["index", "corpus", "--index", "idx"]));
+    assert!(
+        again.contains("0 added, 0 updated, 0 removed, 400 unchanged"),
+        "{again}"
+    );
+}
+
+#[test]
+fn queries_answer_during_indexing_and_a_second_writer_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("small/s.txt"),
+        "A small paper on the Dorset Passport.\n",
+    );
+    summary(&run(dir.path(), &["index", "small", "--index", "idx"]));
+    corpus(&dir.path().join("big"), 1500, 40);
+
+    let mut writer = spawn_index(
+        dir.path(),
+        &["index", "big", "--index", "idx", "--threads", "1"],
+    );
+    // Wait until the writer holds the lock (it takes it before walking).
+    let start = Instant::now();
+    let mut queried = 0;
+    let mut refused = false;
+    while writer.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
+        let q = run(
+            dir.path(),
+            &["query", "Dorset Passport", "--index", "idx", "--json"],
+        );
+        assert_eq!(
+            q.status.code(),
+            Some(0),
+            "query during indexing: {}",
+            String::from_utf8_lossy(&q.stderr)
+        );
+        queried += 1;
+        if !refused {
+            let t = Instant::now();
+            let second = run(dir.path(), &["index", "small", "--index", "idx"]);
+            if writer.try_wait().unwrap().is_none() {
+                assert_eq!(
+                    second.status.code(),
+                    Some(2),
+                    "second writer was not refused"
+                );
+                let err = String::from_utf8_lossy(&second.stderr);
+                assert!(err.contains("being updated by another process"), "{err}");
+                assert_eq!(err.lines().count(), 1, "{err}");
+                assert!(t.elapsed() < Duration::from_secs(5), "second writer waited");
+                refused = true;
+            }
+        }
+    }
+    let out = writer.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(queried >= 2, "indexing finished before queries could run");
+    assert!(
+        refused,
+        "could not observe a second writer while the first ran"
+    );
+    assert_eq!(hits(dir.path(), "idx", "DOC1499X39"), 1);
+    assert_eq!(hits(dir.path(), "idx", "Dorset Passport"), 1);
+}
+
+/// Mounts a small tmpfs for the life of the value (needs root; tests skip otherwise).
+struct TmpFs(std::path::PathBuf);
+
+impl TmpFs {
+    fn mount(path: &Path, size: &str) -> Option<TmpFs> {
+        std::fs::create_dir_all(path).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| TmpFs(path.to_path_buf()))
+    }
+
+    fn remount_read_only(&self) -> bool {
+        std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for TmpFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn full_or_read_only_disk_fails_cleanly_and_keeps_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(fs) = TmpFs::mount(&dir.path().join("disk"), "4m") else {
+        eprintln!("skipping: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    write(
+        &dir.path().join("small/s.txt"),
+        "A small paper on the Dorset Passport.\n",
+    );
+    summary(&run(dir.path(), &["index", "small", "--index", "disk/idx"]));
+    // Far more text than fits in 4 MB of index.
+    corpus(&dir.path().join("big"), 300, 200);
+    let out = run(
+        dir.path(),
+        &["index", "big", "--index", "disk/idx", "--threads", "1"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        hits(dir.path(), "disk/idx", "Dorset Passport"),
+        1,
+        "index lost after a full disk"
+    );
+
+    std::fs::remove_dir_all(dir.path().join("big")).unwrap();
+    write(
+        &dir.path().join("small/t.txt"),
+        "Another paper on virtual wards.\n",
+    );
+    assert!(fs.remount_read_only());
+    let out = run(dir.path(), &["index", "small", "--index", "disk/idx"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        hits(dir.path(), "disk/idx", "Dorset Passport"),
+        1,
+        "index lost on a read-only disk"
+    );
+}
