@@ -214,7 +214,7 @@ impl PolicyIndex {
 }
 
 fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
-    let inner = MmapDirectory::open(dir).map_err(|e| TantivyError::OpenDirectoryError(e))?;
+    let inner = MmapDirectory::open(dir).map_err(TantivyError::OpenDirectoryError)?;
     Ok(ReadTolerantDirectory { inner })
 }
 
