@@ -116,7 +116,8 @@ impl Analyzer {
     }
 
     /// Normalizes one word: lowercase, fold accents and ligatures, drop a
-    /// possessive `'s` and apostrophes, stem. `None` for noise.
+    /// possessive `'s` and apostrophes, fold US spelling to UK, stem. `None`
+    /// for noise.
     pub fn normalize_part(&self, surface: &str) -> Option<String> {
         if surface.len() > MAX_PART_BYTES {
             return None;
@@ -132,6 +133,9 @@ impl Analyzer {
         word.retain(|c| c != '\'');
         if word.is_empty() {
             return None;
+        }
+        if let std::borrow::Cow::Owned(uk) = crate::spelling::to_uk(&word) {
+            word = uk;
         }
         match &self.stemmer {
             Some(stemmer) if word.chars().any(|c| c.is_alphabetic()) => {

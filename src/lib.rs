@@ -24,6 +24,7 @@ pub mod query;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod spelling;
 pub mod status;
 pub mod walk;
 

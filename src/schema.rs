@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;

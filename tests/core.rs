@@ -494,12 +494,7 @@ fn an_index_from_an_incompatible_version_asks_for_a_rebuild() {
     index_seeds(dir.path());
     let meta_path = dir.path().join("idx/meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
-    assert!(meta.contains(r#"\"format\":1"#), "{meta}");
-    std::fs::write(
-        &meta_path,
-        meta.replace(r#"\"format\":1"#, r#"\"format\":999"#),
-    )
-    .unwrap();
+    std::fs::write(&meta_path, with_format(&meta, 999)).unwrap();
     for args in [
         vec!["query", "Dorset", "--index", "idx"],
         vec!["index", "seeds", "--index", "idx"],
@@ -523,11 +518,7 @@ fn rebuild_replaces_an_incompatible_index() {
     index_seeds(dir.path());
     let meta_path = dir.path().join("idx/meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
-    std::fs::write(
-        &meta_path,
-        meta.replace(r#"\"format\":1"#, r#"\"format\":999"#),
-    )
-    .unwrap();
+    std::fs::write(&meta_path, with_format(&meta, 999)).unwrap();
     let out = run(
         dir.path(),
         &["index", "--rebuild", "seeds", "--index", "idx"],
@@ -540,4 +531,12 @@ fn rebuild_replaces_an_incompatible_index() {
     );
     let r = query_json(dir.path(), "Dorset Passport", 3);
     assert_eq!(r["total_hits"], 2);
+}
+
+/// `meta.json` with the format in its policy-search payload replaced.
+fn with_format(meta: &str, format: u32) -> String {
+    let key = r#"\"format\":"#;
+    let at = meta.find(key).expect("format in payload") + key.len();
+    let digits = meta[at..].chars().take_while(char::is_ascii_digit).count();
+    format!("{}{format}{}", &meta[..at], &meta[at + digits..])
 }
