@@ -82,7 +82,7 @@ const WORDS: &[(&str, &str)] = &[
 
 /// US stems with a British equivalent, valid before any of the listed
 /// suffixes (so `neighborhood` → `neighbourhood` but `laboratory` stays).
-const STEMS: &[(&str, &str, &[&str])] = &[
+const STEMS: &[StemRule] = &[
     ("behavior", "behaviour", OUR),
     ("color", "colour", OUR),
     ("favor", "favour", OUR),
@@ -175,9 +175,13 @@ const AEMIC: &[&str] = &[
     "calcemic",
 ];
 
+/// A US stem, its UK form, and the suffixes it may take.
+type StemRule = (&'static str, &'static str, &'static [&'static str]);
+
 struct Tables {
     words: HashMap<&'static str, &'static str>,
-    stems: HashMap<&'static str, Vec<(&'static str, &'static str, &'static [&'static str])>>,
+    /// Stem rules by their first four letters.
+    stems: HashMap<&'static str, Vec<StemRule>>,
 }
 
 fn tables() -> &'static Tables {
