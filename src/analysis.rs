@@ -122,6 +122,9 @@ impl Analyzer {
         if surface.len() > MAX_PART_BYTES {
             return None;
         }
+        if let Some(term) = acronym_term(surface) {
+            return Some(term);
+        }
         let mut word = String::with_capacity(surface.len());
         for c in surface.chars() {
             fold_char(c, &mut word);
@@ -144,6 +147,38 @@ impl Analyzer {
             _ => Some(word),
         }
     }
+}
+
+/// The term of an acronym (`ICS`, `ICSs`, `PbR`, `CCGs`): lowercased, a
+/// plural `s` dropped, never stemmed — a stemmer reads `ics` as a plural of
+/// `ic`. Longer all-capital words (`INTRODUCTION`) are words, not acronyms.
+pub fn acronym_term(surface: &str) -> Option<String> {
+    let core = surface
+        .strip_suffix('s')
+        .filter(|c| c.ends_with(|ch: char| ch.is_ascii_uppercase()))
+        .unwrap_or(surface);
+    let (mut upper, mut lower, mut len) = (0, 0, 0);
+    for c in core.chars() {
+        len += 1;
+        if c.is_uppercase() {
+            upper += 1;
+        } else if c.is_lowercase() {
+            lower += 1;
+        } else if !c.is_ascii_digit() {
+            return None;
+        }
+    }
+    let is_acronym = (2..=5).contains(&len)
+        && upper >= 2
+        && lower <= 1
+        && core.starts_with(|c: char| c.is_uppercase());
+    is_acronym.then(|| {
+        let mut term = String::with_capacity(core.len());
+        for c in core.chars() {
+            fold_char(c, &mut term);
+        }
+        term
+    })
 }
 
 /// Lowercases and folds one character into `out`.
@@ -376,6 +411,17 @@ mod tests {
             spans,
             vec!["see", "COVID-19", "COVID", "19", "don’t", "panic"]
         );
+    }
+
+    #[test]
+    fn acronyms_are_not_stemmed() {
+        let a = Analyzer::english();
+        assert_eq!(
+            a.terms("ICS ICSs ICBs PbR CCGs"),
+            vec!["ics", "ics", "icb", "pbr", "ccg"]
+        );
+        // Long all-capital words are words.
+        assert_eq!(a.terms("SERVICES"), a.terms("services"));
     }
 
     #[test]

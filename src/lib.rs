@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod app;
 pub mod error;
 pub mod extract;
+pub mod glossary;
 pub mod highlight;
 pub mod index;
 pub mod ingest;
