@@ -40,6 +40,7 @@ pub struct AnalyzedToken {
 #[derive(Clone)]
 pub struct Analyzer {
     stemmer: Option<Arc<frostem::Stemmer>>,
+    spelling: bool,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -61,12 +62,17 @@ impl Analyzer {
     pub fn english() -> Self {
         Analyzer {
             stemmer: Some(Arc::new(frostem::Stemmer::new(frostem::Algorithm::English))),
+            spelling: true,
         }
     }
 
-    /// Same tokenization and normalization, no stemming.
-    pub fn unstemmed() -> Self {
-        Analyzer { stemmer: None }
+    /// Words as written (`--exact`): same tokens and case folding, but no
+    /// stemming and no spelling folding.
+    pub fn exact() -> Self {
+        Analyzer {
+            stemmer: None,
+            spelling: false,
+        }
     }
 
     /// Analyzes `text`, calling `emit` for each term in order.
@@ -137,8 +143,10 @@ impl Analyzer {
         if word.is_empty() {
             return None;
         }
-        if let std::borrow::Cow::Owned(uk) = crate::spelling::to_uk(&word) {
-            word = uk;
+        if self.spelling {
+            if let std::borrow::Cow::Owned(uk) = crate::spelling::to_uk(&word) {
+                word = uk;
+            }
         }
         match &self.stemmer {
             Some(stemmer) if word.chars().any(|c| c.is_alphabetic()) => {
@@ -435,7 +443,7 @@ mod tests {
     #[test]
     fn trailing_punctuation_is_not_joined() {
         assert_eq!(
-            Analyzer::unstemmed().terms("services - and/ health-"),
+            Analyzer::exact().terms("services - and/ health-"),
             vec!["services", "and", "health"]
         );
     }

@@ -46,6 +46,12 @@ pub struct QueryRequest {
     pub build_if_missing: Option<Vec<PathBuf>>,
     /// Only passages from these collections (all if empty).
     pub collections: Vec<String>,
+    /// Only passages from sources matching these globs.
+    pub sources: Vec<String>,
+    /// Words as written: no stemming, spelling variants, expansion or correction.
+    pub exact: bool,
+    /// Extra glossary files.
+    pub glossaries: Vec<PathBuf>,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -72,6 +78,9 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     let opts = SearchOptions {
         limit: req.limit,
         collections: req.collections.clone(),
+        sources: req.sources.clone(),
+        exact: req.exact,
+        glossaries: req.glossaries.clone(),
     };
     let results = search::search(&index, &req.text, &opts)?;
     let rendered = render::render(&results, req.format, req.style);
@@ -103,6 +112,67 @@ pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> R
     };
     write_out(out, text.as_bytes())?;
     Ok(ExitStatus::Success)
+}
+
+/// Runs `glossary`: the known acronyms (matching `term`, if given), with
+/// where each mined one was defined.
+pub fn glossary(
+    index_dir: &std::path::Path,
+    term: Option<&str>,
+    extra: &[PathBuf],
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let analyzer = crate::analysis::Analyzer::english();
+    let mut definitions: Vec<crate::glossary::Definition>;
+    match PolicyIndex::open(index_dir) {
+        Ok(index) => {
+            definitions = crate::search::glossary(&index, extra, &analyzer)?
+                .definitions()
+                .to_vec();
+            let reader = index.reader()?;
+            let searcher = reader.searcher();
+            definitions.extend(
+                crate::lexicon::IndexLexicon::new(&searcher, index.fields).all_definitions(),
+            );
+        }
+        Err(Error::NoIndex { .. }) => {
+            let mut g = crate::glossary::Glossary::builtin(&analyzer);
+            for path in extra {
+                g.load_user(path, &analyzer)?;
+            }
+            definitions = g.definitions().to_vec();
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(term) = term {
+        let key = crate::glossary::acronym_key(term, &analyzer);
+        let needle = term.to_lowercase();
+        definitions.retain(|d| {
+            crate::glossary::acronym_key(&d.acronym, &analyzer) == key
+                || d.acronym.to_lowercase() == needle
+                || d.expansion.to_lowercase().contains(&needle)
+        });
+    }
+    definitions.sort_by(|a, b| {
+        a.acronym
+            .to_lowercase()
+            .cmp(&b.acronym.to_lowercase())
+            .then_with(|| a.expansion.to_lowercase().cmp(&b.expansion.to_lowercase()))
+    });
+    let text = if json {
+        let mut s = serde_json::to_string(&definitions).expect("definitions serialize");
+        s.push('\n');
+        s
+    } else {
+        render::glossary(&definitions)
+    };
+    write_out(out, text.as_bytes())?;
+    Ok(if definitions.is_empty() {
+        ExitStatus::NoHits
+    } else {
+        ExitStatus::Success
+    })
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

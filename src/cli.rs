@@ -63,6 +63,19 @@ enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 120.0)]
         file_timeout: f64,
     },
+    /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
+    Glossary {
+        /// Only acronyms or expansions matching TERM
+        term: Option<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Also list the acronyms in FILE (repeatable)
+        #[arg(long = "glossary", value_name = "FILE")]
+        glossaries: Vec<PathBuf>,
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what the index holds and which files changed on disk since
     #[command(visible_alias = "stats")]
     Status {
@@ -92,6 +105,15 @@ enum Command {
         /// Only passages from this collection (repeatable)
         #[arg(long = "in", value_name = "NAME")]
         collections: Vec<String>,
+        /// Only passages from files whose path matches GLOB (repeatable; `*`, `**`, `?`)
+        #[arg(long = "source", value_name = "GLOB")]
+        sources: Vec<String>,
+        /// Match words exactly as written: no stemming, spelling variants, acronym expansion or correction
+        #[arg(long)]
+        exact: bool,
+        /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
+        #[arg(long = "glossary", value_name = "FILE")]
+        glossaries: Vec<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
@@ -127,6 +149,18 @@ fn seconds(s: f64) -> Result<std::time::Duration> {
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
+        Command::Glossary {
+            term,
+            index,
+            glossaries,
+            json,
+        } => Ok(app::glossary(
+            &index.dir(),
+            term.as_deref(),
+            &glossaries,
+            json,
+            &mut stdout,
+        )?),
         Command::Status { index, json } => Ok(app::status(&index.dir(), json, &mut stdout)?),
         Command::ExtractWorker { format, path } => {
             let format = policy_search::extract::Format::from_name(&format)
@@ -166,6 +200,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             limit,
             index,
             collections,
+            sources,
+            exact,
+            glossaries,
             format,
             json,
             color,
@@ -195,6 +232,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 build_if_missing: index.index.is_none().then(ingest::default_paths),
                 index_dir: index.dir(),
                 collections,
+                sources,
+                exact,
+                glossaries,
                 format,
                 style: Style { color, width },
             };

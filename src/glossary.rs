@@ -259,8 +259,13 @@ fn letters(s: &str) -> usize {
 
 /// The part of `s` after its last sentence or clause break.
 fn sentence_tail(s: &str) -> &str {
-    match s.rfind(['.', ';', ':', '(', ')', '\n', '!', '?', '"', '“', '”']) {
-        Some(i) => &s[i + 1..],
+    match s.char_indices().rev().find(|&(_, c)| {
+        matches!(
+            c,
+            '.' | ';' | ':' | '(' | ')' | '\n' | '!' | '?' | '"' | '“' | '”'
+        )
+    }) {
+        Some((i, c)) => &s[i + c.len_utf8()..],
         None => s,
     }
 }
@@ -360,6 +365,15 @@ mod tests {
         assert_eq!(
             mined("the Department of Health and Social Care (DHSC) and NHS England"),
             vec![("DHSC".into(), "Department of Health and Social Care".into())]
+        );
+    }
+
+    #[test]
+    fn multibyte_punctuation_is_safe() {
+        assert!(mined("agreed: “The real strength (STP) is” here").is_empty());
+        assert_eq!(
+            mined("Sir said “clinical commissioning groups (CCGs)” then"),
+            vec![("CCG".into(), "clinical commissioning groups".into())]
         );
     }
 

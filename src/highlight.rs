@@ -5,27 +5,40 @@
 //! occurs — not each of its words wherever they appear.
 
 use crate::analysis::{AnalyzedToken, Analyzer};
-use crate::query::{Matcher, QueryPlan, Role, Scope};
+use crate::query::{Concept, Matcher, QueryPlan, Role, Scope};
 
-/// Byte ranges `[start, end)` of `quote` that match the plan, sorted and disjoint.
-pub fn highlights(plan: &QueryPlan, analyzer: &Analyzer, quote: &str) -> Vec<(usize, usize)> {
-    let mut tokens: Vec<AnalyzedToken> = Vec::new();
-    analyzer.analyze(quote, |t| tokens.push(t));
-    // Parts have consecutive positions from 0, so `parts[p]` is at position `p`.
-    let parts: Vec<&AnalyzedToken> = tokens.iter().filter(|t| !t.compound).collect();
-    let mut spans = Vec::new();
-    for concept in plan
-        .concepts
-        .iter()
-        .filter(|c| c.role != Role::MustNot && c.scope == Scope::All)
-    {
+/// A text analyzed for matching.
+struct Analyzed {
+    tokens: Vec<AnalyzedToken>,
+}
+
+impl Analyzed {
+    fn new(analyzer: &Analyzer, text: &str) -> Self {
+        let mut tokens = Vec::new();
+        analyzer.analyze(text, |t| tokens.push(t));
+        Analyzed { tokens }
+    }
+
+    /// Where any alternative of `concept` matches.
+    fn spans(&self, concept: &Concept) -> Vec<(usize, usize)> {
+        // Parts have consecutive positions from 0, so `parts[p]` is at position `p`.
+        let parts: Vec<&AnalyzedToken> = self.tokens.iter().filter(|t| !t.compound).collect();
+        let mut spans = Vec::new();
         for matcher in &concept.alternatives {
             match matcher {
                 Matcher::Term(term) => {
                     spans.extend(
-                        tokens
+                        self.tokens
                             .iter()
                             .filter(|t| &t.term == term)
+                            .map(|t| (t.start, t.end)),
+                    );
+                }
+                Matcher::AllOf(terms) | Matcher::Prefix { terms, .. } => {
+                    spans.extend(
+                        self.tokens
+                            .iter()
+                            .filter(|t| terms.contains(&t.term))
                             .map(|t| (t.start, t.end)),
                     );
                 }
@@ -38,8 +51,63 @@ pub fn highlights(plan: &QueryPlan, analyzer: &Analyzer, quote: &str) -> Vec<(us
                 }
             }
         }
+        spans
+    }
+
+    /// Does `concept` match here? (All of an `AllOf`, any other alternative.)
+    fn matches(&self, concept: &Concept) -> bool {
+        concept.alternatives.iter().any(|m| match m {
+            Matcher::AllOf(terms) => terms
+                .iter()
+                .all(|t| self.tokens.iter().any(|k| &k.term == t)),
+            other => {
+                let single = Concept {
+                    alternatives: vec![other.clone()],
+                    ..concept.clone()
+                };
+                !self.spans(&single).is_empty()
+            }
+        })
+    }
+}
+
+/// Byte ranges `[start, end)` of `quote` that match the plan, sorted and disjoint.
+pub fn highlights(plan: &QueryPlan, analyzer: &Analyzer, quote: &str) -> Vec<(usize, usize)> {
+    let analyzed = Analyzed::new(analyzer, quote);
+    let mut spans = Vec::new();
+    for concept in plan
+        .concepts
+        .iter()
+        .filter(|c| c.role != Role::MustNot && c.scope == Scope::All)
+    {
+        spans.extend(analyzed.spans(concept));
     }
     merge(spans)
+}
+
+/// Whether a passage (its quote, and its title and heading as `context`)
+/// satisfies the plan's boolean structure: every required concept, no
+/// excluded one, and at least one concept if none is required. Used to
+/// check candidates word for word under `--exact`.
+pub fn satisfies(plan: &QueryPlan, analyzer: &Analyzer, quote: &str, context: &str) -> bool {
+    let body = Analyzed::new(analyzer, quote);
+    let ctx = Analyzed::new(analyzer, context);
+    let found = |c: &Concept| ctx.matches(c) || (c.scope == Scope::All && body.matches(c));
+    let mut any = false;
+    let mut required = false;
+    for c in &plan.concepts {
+        match c.role {
+            Role::MustNot if found(c) => return false,
+            Role::Must if !found(c) => return false,
+            Role::Must => {
+                required = true;
+                any = true;
+            }
+            Role::Should => any |= found(c),
+            Role::MustNot => {}
+        }
+    }
+    any || required
 }
 
 /// If the phrase starts at `parts[first]`, the index of its last part.
@@ -119,6 +187,16 @@ mod tests {
             marked("\"care board\"~1", "care boards, care integrated board"),
             vec!["care boards", "care integrated board"]
         );
+    }
+
+    #[test]
+    fn exact_matching_is_word_for_word() {
+        let a = Analyzer::exact();
+        let plan = parse("organisation -trust", &a).unwrap();
+        assert!(satisfies(&plan, &a, "the organisation works", ""));
+        assert!(!satisfies(&plan, &a, "the organisations work", ""));
+        assert!(!satisfies(&plan, &a, "the organisation trust", ""));
+        assert!(!satisfies(&plan, &a, "the organization works", ""));
     }
 
     #[test]

@@ -25,14 +25,16 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
 use crate::extract::{self, ExtractError, Extracted, Format, Offsets};
+use crate::glossary;
 use crate::index::PolicyIndex;
 use crate::isolate;
 use crate::passage::{self, Split};
 use crate::progress::Progress;
-use crate::schema::{Fields, KIND_FILE, KIND_PASSAGE};
+use crate::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
 use crate::walk::{self, FileEntry, Root};
 
 /// Options of one `index` run.
@@ -224,7 +226,10 @@ enum Msg {
     Docs {
         file: usize,
         first: bool,
-        passages: Vec<TantivyDocument>,
+        /// Passage documents, then the file's acronym definitions.
+        docs: Vec<TantivyDocument>,
+        /// How many of `docs` are passages.
+        passages: u64,
         record: Option<TantivyDocument>,
     },
     /// Content unchanged; only the record (new mtime) is replaced.
@@ -340,13 +345,14 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
         known: &known,
         opts,
     };
+    let _quiet = QuietWorkerPanics::install();
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<Msg>(threads * 4);
     let outcome = std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
             let (ctx, work, next) = (&ctx, &work, &next);
-            scope.spawn(move || loop {
+            let worker = move || loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&(file, plan)) = work.get(n) else {
                     break;
@@ -354,7 +360,11 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
                 if ctx.process(file, plan, &tx).is_err() {
                     break; // the writer is gone
                 }
-            });
+            };
+            std::thread::Builder::new()
+                .name(WORKER_THREAD.to_string())
+                .spawn_scoped(scope, worker)
+                .map_err(|e| crate::error::Error::io("<worker thread>", e))?;
         }
         drop(tx);
         apply(
@@ -373,6 +383,32 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     writer.wait_merging_threads()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Name of the threads that extract files.
+const WORKER_THREAD: &str = "policy-search-worker";
+
+/// While alive, panics in worker threads print nothing: they are caught and
+/// reported as one warning line naming the file. Other panics still print.
+struct QuietWorkerPanics;
+
+impl QuietWorkerPanics {
+    fn install() -> Self {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(WORKER_THREAD) {
+                previous(info);
+            }
+        }));
+        QuietWorkerPanics
+    }
+}
+
+impl Drop for QuietWorkerPanics {
+    fn drop(&mut self) {
+        // Back to the default hook for the rest of the process.
+        let _ = std::panic::take_hook();
+    }
 }
 
 fn is_under(source: &str, root: &Path) -> bool {
@@ -407,6 +443,7 @@ fn apply(
             Msg::Docs {
                 file,
                 first,
+                docs,
                 passages,
                 record,
             } => {
@@ -415,8 +452,8 @@ fn apply(
                     writer.delete_term(Term::from_field_u64(f.file_key, file_key(&entry.source)));
                     open.insert(file);
                 }
-                summary.passages += passages.len() as u64;
-                for doc in passages {
+                summary.passages += passages;
+                for doc in docs {
                     writer.add_document(doc)?;
                 }
                 if let Some(record) = record {
@@ -485,11 +522,20 @@ impl WorkerContext<'_> {
         let file = &self.files[i];
         let streamed =
             file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
-        let result = if streamed {
-            self.process_stream(i, plan, tx)
-        } else {
-            self.process_whole(i, plan, tx)
-        };
+        // A panic anywhere in one file's processing costs that file only.
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if streamed {
+                self.process_stream(i, plan, tx)
+            } else {
+                self.process_whole(i, plan, tx)
+            }
+        }))
+        .unwrap_or_else(|panic| {
+            Err(format!(
+                "internal error while indexing: {}",
+                panic_message(&panic)
+            ))
+        });
         match result {
             Ok(sent) => sent,
             Err(reason) => tx.send(Msg::Failed { file: i, reason }),
@@ -511,7 +557,9 @@ impl WorkerContext<'_> {
         }
         let extracted = self.extract(file, bytes).map_err(|e| e.to_string())?;
         let split = split_guarded(&extracted)?;
-        let passages = self.passage_docs(file, &extracted, &split, 0);
+        let mut passages = self.passage_docs(file, &extracted, &split, 0);
+        let count = passages.len() as u64;
+        passages.extend(self.definition_docs(file, &extracted, &split));
         let record = self.record(
             file,
             &hash,
@@ -522,7 +570,8 @@ impl WorkerContext<'_> {
         Ok(tx.send(Msg::Docs {
             file: i,
             first: true,
-            passages,
+            docs: passages,
+            passages: count,
             record: Some(record),
         }))
     }
@@ -582,12 +631,15 @@ impl WorkerContext<'_> {
             }
             let split = split_guarded(&extracted)?;
             title.get_or_insert_with(|| split.title.clone());
-            let passages = self.passage_docs(file, &extracted, &split, ordinals);
+            let mut passages = self.passage_docs(file, &extracted, &split, ordinals);
+            let count = passages.len() as u64;
+            passages.extend(self.definition_docs(file, &extracted, &split));
             ordinals += split.passages.len() as u32;
             if let Err(e) = tx.send(Msg::Docs {
                 file: i,
                 first,
-                passages,
+                docs: passages,
+                passages: count,
                 record: None,
             }) {
                 return Ok(Err(e));
@@ -602,7 +654,8 @@ impl WorkerContext<'_> {
         Ok(tx.send(Msg::Docs {
             file: i,
             first: false,
-            passages: Vec::new(),
+            docs: Vec::new(),
+            passages: 0,
             record: Some(record),
         }))
     }
@@ -640,6 +693,43 @@ impl WorkerContext<'_> {
         record.add_text(f.format, file.format.name());
         record.add_u64(f.passages, passages);
         record
+    }
+
+    /// Acronym definitions the passages contain ("integrated care boards
+    /// (ICBs)"), one document per distinct definition in the file.
+    fn definition_docs(
+        &self,
+        file: &FileEntry,
+        extracted: &Extracted,
+        split: &Split,
+    ) -> Vec<TantivyDocument> {
+        let f = &self.fields;
+        let analyzer = Analyzer::english();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut docs = Vec::new();
+        for p in &split.passages {
+            let quote = &extracted.text[p.range.clone()];
+            for m in glossary::mine(quote) {
+                let akey = glossary::acronym_key(&m.acronym, &analyzer);
+                let ekey = glossary::expansion_key(&m.expansion, &analyzer);
+                if akey.is_empty() || ekey.is_empty() || !seen.insert((akey.clone(), ekey.clone()))
+                {
+                    continue;
+                }
+                let line = p.line_start as u64 + quote[..m.offset].matches('\n').count() as u64;
+                let expansion = m.expansion.split_whitespace().collect::<Vec<_>>().join(" ");
+                let mut doc = TantivyDocument::new();
+                doc.add_u64(f.kind, KIND_DEFINITION);
+                doc.add_u64(f.file_key, file_key(&file.source));
+                doc.add_text(f.source, &file.source);
+                doc.add_text(f.acronym, &akey);
+                doc.add_text(f.expansion_key, &ekey);
+                doc.add_text(f.definition, format!("{}\t{expansion}", m.acronym));
+                doc.add_u64(f.line_start, line);
+                docs.push(doc);
+            }
+        }
+        docs
     }
 
     fn passage_docs(

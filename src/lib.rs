@@ -5,7 +5,8 @@
 //! [`walk`] finds files → [`extract`] turns each into text and blocks →
 //! [`passage`] splits blocks into passages → [`ingest`] writes them through
 //! [`schema`] and [`index`] with the [`analysis`] analyzer. A query flows
-//! [`query`] (plan) → [`search`] (rank) → [`highlight`] → [`render`].
+//! [`query`] (plan) → [`expand`] (acronyms, corrections, via [`glossary`]
+//! and [`lexicon`]) → [`search`] (rank) → [`highlight`] → [`render`].
 //! [`app`] ties commands together for the binary.
 
 #![warn(missing_docs)]
@@ -13,12 +14,14 @@
 pub mod analysis;
 pub mod app;
 pub mod error;
+pub mod expand;
 pub mod extract;
 pub mod glossary;
 pub mod highlight;
 pub mod index;
 pub mod ingest;
 pub mod isolate;
+pub mod lexicon;
 pub mod passage;
 pub mod progress;
 pub mod query;

@@ -1,12 +1,14 @@
-//! Query understanding: from what the user typed to a [`QueryPlan`].
+//! Query syntax: from what the user typed to a [`QueryPlan`].
 //!
 //! The syntax is tantivy's, parsed leniently (words, `"phrases"`, `"…"~N`,
-//! `+required`, `-excluded`, `title:`), so a malformed query still answers.
-//! Each word or phrase becomes a [`Concept`]: the alternatives that satisfy it
-//! (a compound's own term, or its parts as a phrase). Searching and
-//! highlighting both work from the plan, so what is highlighted is exactly
-//! what matched.
+//! `collab*`, `+required`, `-excluded`, `title:`, `source:`), so a malformed
+//! query still answers. Each word or phrase becomes a [`Concept`]: the
+//! alternatives that satisfy it (a compound's own term, or its parts as a
+//! phrase). [`crate::expand`] then adds acronym expansions and spelling
+//! corrections. Searching and highlighting both work from the plan, so what
+//! is highlighted is exactly what matched.
 
+use serde::Serialize;
 use tantivy::query_grammar::{
     parse_query_lenient, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
 };
@@ -25,6 +27,16 @@ pub enum Matcher {
         terms: Vec<(usize, String)>,
         /// Allowed position moves.
         slop: u32,
+    },
+    /// All of these terms, anywhere in the passage (in a search that does
+    /// not require every concept, any of them counts).
+    AllOf(Vec<String>),
+    /// Indexed terms starting with a prefix (`collab*`).
+    Prefix {
+        /// The prefix, normalized but not stemmed.
+        prefix: String,
+        /// The indexed terms it stands for, filled in by [`crate::expand`].
+        terms: Vec<String>,
     },
 }
 
@@ -61,6 +73,26 @@ pub struct Concept {
     pub role: Role,
     /// Score multiplier (`word^2`).
     pub boost: f32,
+    /// A single word as typed (not a phrase), open to acronym expansion and correction.
+    pub word: bool,
+}
+
+/// A misspelt word and the indexed term searched instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// The word as typed.
+    pub from: String,
+    /// What was searched instead, as it appears in the results.
+    pub to: String,
+}
+
+/// A word or phrase that was also searched in another form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expansion {
+    /// The word or phrase as typed.
+    pub term: String,
+    /// The acronyms or expansions also searched.
+    pub also: Vec<String>,
 }
 
 /// A parsed query.
@@ -70,6 +102,12 @@ pub struct QueryPlan {
     pub text: String,
     /// Its concepts, in query order.
     pub concepts: Vec<Concept>,
+    /// `source:` globs in the query.
+    pub source_globs: Vec<String>,
+    /// Words corrected to indexed terms.
+    pub corrections: Vec<Correction>,
+    /// Words and phrases also searched as acronyms or expansions.
+    pub expansions: Vec<Expansion>,
 }
 
 impl QueryPlan {
@@ -82,6 +120,22 @@ impl QueryPlan {
     pub fn is_empty(&self) -> bool {
         self.positive().next().is_none()
     }
+
+    /// Whether passages matching every concept should rank first: queries
+    /// of 2–4 words, or any query with a multi-word expansion unit.
+    pub fn prefers_all(&self) -> bool {
+        let should: Vec<&Concept> = self
+            .concepts
+            .iter()
+            .filter(|c| c.role == Role::Should)
+            .collect();
+        (2..=4).contains(&should.len())
+            || should.iter().any(|c| {
+                c.alternatives
+                    .iter()
+                    .any(|m| matches!(m, Matcher::AllOf(_)))
+            })
+    }
 }
 
 /// Parses `text` into a plan, analyzing words with `analyzer`.
@@ -90,12 +144,14 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         return Err(Error::Query("the query is empty".to_string()));
     }
     let (ast, _errors) = parse_query_lenient(text);
-    let mut concepts = Vec::new();
-    collect(&ast, Role::Should, 1.0, analyzer, &mut concepts)?;
-    let plan = QueryPlan {
+    let mut plan = QueryPlan {
         text: text.to_string(),
-        concepts,
+        concepts: Vec::new(),
+        source_globs: Vec::new(),
+        corrections: Vec::new(),
+        expansions: Vec::new(),
     };
+    collect(&ast, Role::Should, 1.0, analyzer, &mut plan)?;
     if plan.is_empty() {
         return Err(Error::Query(if plan.concepts.is_empty() {
             format!("no searchable words in {text:?}")
@@ -119,19 +175,25 @@ fn collect(
     role: Role,
     boost: f32,
     analyzer: &Analyzer,
-    out: &mut Vec<Concept>,
+    plan: &mut QueryPlan,
 ) -> Result<()> {
     match ast {
         UserInputAst::Clause(clauses) => {
             for (occur, sub) in clauses {
-                collect(sub, role_of(*occur, role), boost, analyzer, out)?;
+                collect(sub, role_of(*occur, role), boost, analyzer, plan)?;
             }
         }
         UserInputAst::Boost(sub, factor) => {
-            collect(sub, role, boost * factor.into_inner() as f32, analyzer, out)?;
+            collect(
+                sub,
+                role,
+                boost * factor.into_inner() as f32,
+                analyzer,
+                plan,
+            )?;
         }
         UserInputAst::Leaf(leaf) => match leaf.as_ref() {
-            UserInputLeaf::Literal(lit) => literal(lit, role, boost, analyzer, out),
+            UserInputLeaf::Literal(lit) => literal(lit, role, boost, analyzer, plan),
             UserInputLeaf::All => {}
             UserInputLeaf::Range { .. } => {
                 return Err(Error::Query(
@@ -163,46 +225,62 @@ fn literal(
     role: Role,
     boost: f32,
     analyzer: &Analyzer,
-    out: &mut Vec<Concept>,
+    plan: &mut QueryPlan,
 ) {
     let scope = match lit.field_name.as_deref() {
         Some("title") | Some("heading") => Scope::Title,
+        Some("source") | Some("path") => {
+            if !lit.phrase.trim().is_empty() {
+                plan.source_globs.push(lit.phrase.trim().to_string());
+            }
+            return;
+        }
         Some(other) => {
             // Not a field of ours: a stray colon (`outcomes: place`). Search the
             // word before it too, rather than silently dropping it.
-            push_words(other, role, boost, Scope::All, analyzer, out);
+            push_words(other, false, role, boost, Scope::All, analyzer, plan);
             Scope::All
         }
         None => Scope::All,
     };
     let quoted = lit.delimiter != Delimiter::None;
-    if quoted {
-        if let Some(c) = phrase_concept(&lit.phrase, lit.slop, role, boost, scope, analyzer) {
-            out.push(c);
+    let text = lit.phrase.trim();
+    // `collab*` reaches us as the word `collab*`; `"collab"*` as a prefix literal.
+    let stem = text
+        .strip_suffix('*')
+        .filter(|s| !s.is_empty() && !s.contains('*'));
+    if quoted && text.contains(char::is_whitespace) {
+        if let Some(c) = phrase_concept(text, lit.slop, role, boost, scope, analyzer) {
+            plan.concepts.push(c);
         }
+    } else if let (Some(stem), false) = (stem, quoted) {
+        push_words(stem, true, role, boost, scope, analyzer, plan);
     } else {
-        push_words(&lit.phrase, role, boost, scope, analyzer, out);
+        push_words(text, lit.prefix, role, boost, scope, analyzer, plan);
     }
 }
 
 fn push_words(
     text: &str,
+    prefix: bool,
     role: Role,
     boost: f32,
     scope: Scope,
     analyzer: &Analyzer,
-    out: &mut Vec<Concept>,
+    plan: &mut QueryPlan,
 ) {
-    let tokens = tokens(text, analyzer);
-    if tokens.is_empty() {
-        return;
-    }
-    if let Some(c) = word_concept(text, &tokens, role, boost, scope) {
-        if !out
+    let concept = if prefix {
+        prefix_concept(text, role, boost, scope)
+    } else {
+        word_concept(text, &tokens(text, analyzer), role, boost, scope)
+    };
+    if let Some(c) = concept {
+        let duplicate = plan
+            .concepts
             .iter()
-            .any(|o| o.alternatives == c.alternatives && o.scope == c.scope && o.role == c.role)
-        {
-            out.push(c);
+            .any(|o| o.alternatives == c.alternatives && o.scope == c.scope && o.role == c.role);
+        if !duplicate {
+            plan.concepts.push(c);
         }
     }
 }
@@ -211,6 +289,22 @@ fn tokens(text: &str, analyzer: &Analyzer) -> Vec<AnalyzedToken> {
     let mut v = Vec::new();
     analyzer.analyze(text, |t| v.push(t));
     v
+}
+
+/// `collab*`: indexed terms starting with the (unstemmed) prefix.
+fn prefix_concept(text: &str, role: Role, boost: f32, scope: Scope) -> Option<Concept> {
+    let prefix = Analyzer::exact().normalize_part(text.trim().trim_end_matches('*'))?;
+    Some(Concept {
+        surface: format!("{}*", text.trim().trim_end_matches('*')),
+        alternatives: vec![Matcher::Prefix {
+            prefix,
+            terms: Vec::new(),
+        }],
+        scope,
+        role,
+        boost,
+        word: false,
+    })
 }
 
 /// An unquoted word: its term, or for a compound its own term (and, for
@@ -242,6 +336,7 @@ fn word_concept(
         scope,
         role,
         boost,
+        word: true,
     })
 }
 
@@ -256,21 +351,18 @@ fn phrase_concept(
 ) -> Option<Concept> {
     let tokens = tokens(text, analyzer);
     let parts: Vec<&AnalyzedToken> = tokens.iter().filter(|t| !t.compound).collect();
-    if parts.is_empty() {
-        return None;
+    match parts.len() {
+        0 => None,
+        1 => word_concept(text, &tokens, role, boost, scope),
+        _ => Some(Concept {
+            surface: format!("\"{text}\""),
+            alternatives: vec![phrase_of(&parts, slop)],
+            scope,
+            role,
+            boost,
+            word: false,
+        }),
     }
-    // A quoted single word (`"A&E"`) is that word, compound and all.
-    let single_word = !text.trim().contains(char::is_whitespace);
-    if parts.len() == 1 || single_word {
-        return word_concept(text, &tokens, role, boost, scope);
-    }
-    Some(Concept {
-        surface: format!("\"{text}\""),
-        alternatives: vec![phrase_of(&parts, slop)],
-        scope,
-        role,
-        boost,
-    })
 }
 
 fn phrase_of(parts: &[&AnalyzedToken], slop: u32) -> Matcher {
@@ -281,6 +373,17 @@ fn phrase_of(parts: &[&AnalyzedToken], slop: u32) -> Matcher {
             .map(|t| (t.position - base, t.term.clone()))
             .collect(),
         slop,
+    }
+}
+
+/// A phrase matcher over consecutive terms.
+pub fn phrase(terms: &[String]) -> Matcher {
+    match terms {
+        [one] => Matcher::Term(one.clone()),
+        _ => Matcher::Phrase {
+            terms: terms.iter().cloned().enumerate().collect(),
+            slop: 0,
+        },
     }
 }
 
@@ -309,6 +412,7 @@ mod tests {
                 slop: 2
             }]
         );
+        assert!(p.concepts[0].word && !p.concepts[3].word);
     }
 
     #[test]
@@ -327,6 +431,19 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_and_sources() {
+        let p = plan("collab* source:seeds/*.txt");
+        assert_eq!(
+            p.concepts[0].alternatives,
+            vec![Matcher::Prefix {
+                prefix: "collab".into(),
+                terms: vec![]
+            }]
+        );
+        assert_eq!(p.source_globs, vec!["seeds/*.txt"]);
+    }
+
+    #[test]
     fn malformed_queries_do_not_fail() {
         for q in [
             "\"unbalanced quote",
@@ -336,6 +453,8 @@ mod tests {
             "a AND",
             "^^",
             "NHSE/I",
+            "*",
+            "a*b*",
         ] {
             let _ = parse(q, &Analyzer::english());
         }

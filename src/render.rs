@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::search::{Hit, SearchResults};
+use crate::search::{Location, SearchResults};
 
 /// Output format of `query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,41 @@ struct JsonResults<'a> {
     query: &'a str,
     total_hits: usize,
     hits: Vec<JsonHit<'a>>,
+    corrections: &'a [crate::query::Correction],
+    expansions: &'a [crate::query::Expansion],
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    doc_id: &'a str,
+    passage_id: &'a str,
+    source: &'a str,
+    title: &'a str,
+    heading: Option<&'a str>,
+    line_start: u64,
+    line_end: u64,
+    byte_start: u64,
+    byte_end: u64,
+    offsets: &'a str,
+    page: Option<u64>,
+}
+
+impl<'a> From<&'a Location> for JsonLocation<'a> {
+    fn from(l: &'a Location) -> Self {
+        JsonLocation {
+            doc_id: &l.doc_id,
+            passage_id: &l.passage_id,
+            source: &l.source,
+            title: &l.title,
+            heading: l.heading.as_deref(),
+            line_start: l.line_start,
+            line_end: l.line_end,
+            byte_start: l.byte_start,
+            byte_end: l.byte_end,
+            offsets: l.offsets,
+            page: l.page,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -64,6 +99,7 @@ struct JsonHit<'a> {
     highlights: &'a [(usize, usize)],
     offsets: &'a str,
     page: Option<u64>,
+    sources: Vec<JsonLocation<'a>>,
 }
 
 /// The `--json` object.
@@ -74,24 +110,30 @@ pub fn json(results: &SearchResults) -> String {
         hits: results
             .hits
             .iter()
-            .map(|h| JsonHit {
-                rank: h.rank,
-                score: h.score,
-                doc_id: &h.doc_id,
-                passage_id: &h.passage_id,
-                source: &h.source,
-                title: &h.title,
-                heading: h.heading.as_deref(),
-                line_start: h.line_start,
-                line_end: h.line_end,
-                byte_start: h.byte_start,
-                byte_end: h.byte_end,
-                quote: &h.quote,
-                highlights: &h.highlights,
-                offsets: h.offsets,
-                page: h.page,
+            .map(|h| {
+                let l = &h.location;
+                JsonHit {
+                    rank: h.rank,
+                    score: h.score,
+                    doc_id: &l.doc_id,
+                    passage_id: &l.passage_id,
+                    source: &l.source,
+                    title: &l.title,
+                    heading: l.heading.as_deref(),
+                    line_start: l.line_start,
+                    line_end: l.line_end,
+                    byte_start: l.byte_start,
+                    byte_end: l.byte_end,
+                    quote: &h.quote,
+                    highlights: &h.highlights,
+                    offsets: l.offsets,
+                    page: l.page,
+                    sources: h.sources.iter().map(JsonLocation::from).collect(),
+                }
             })
             .collect(),
+        corrections: &results.corrections,
+        expansions: &results.expansions,
     };
     let mut s = serde_json::to_string(&out).expect("results serialize");
     s.push('\n');
@@ -104,7 +146,7 @@ const MAGENTA: &str = "\x1b[35m";
 const GREEN: &str = "\x1b[32m";
 const DIM: &str = "\x1b[2m";
 
-fn location(h: &Hit) -> String {
+fn location(h: &Location) -> String {
     let mut s = String::new();
     if let Some(p) = h.page {
         let _ = write!(s, "p. {p}, ");
@@ -117,6 +159,26 @@ fn location(h: &Hit) -> String {
     s
 }
 
+/// What the query was understood as: corrections and expansions.
+fn notices(results: &SearchResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &results.corrections {
+        out.push(format!(
+            "showing results for \"{}\" (no passages contain \"{}\")",
+            c.to, c.from
+        ));
+    }
+    for e in &results.expansions {
+        let also: Vec<String> = e.also.iter().map(|a| format!("\"{a}\"")).collect();
+        out.push(format!(
+            "also searching {} for \"{}\"",
+            also.join(", "),
+            e.term
+        ));
+    }
+    out
+}
+
 /// Ranked hits for people.
 pub fn human(results: &SearchResults, style: Style) -> String {
     let paint = |code: &str, s: &str| {
@@ -127,18 +189,25 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         }
     };
     let mut out = String::new();
+    for n in notices(results) {
+        let _ = writeln!(out, "{}", paint(DIM, &n));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     for h in &results.hits {
+        let l = &h.location;
         let _ = writeln!(
             out,
             "{} {}  {}  {}",
             paint(BOLD, &format!("[{}]", h.rank)),
-            paint(MAGENTA, &h.source),
-            paint(GREEN, &location(h)),
+            paint(MAGENTA, &l.source),
+            paint(GREEN, &location(l)),
             paint(DIM, &format!("score {:.2}", h.score)),
         );
-        let mut context = h.title.clone();
-        if let Some(heading) = &h.heading {
-            if heading != &h.title {
+        let mut context = l.title.clone();
+        if let Some(heading) = &l.heading {
+            if heading != &l.title {
                 let _ = write!(context, " › {heading}");
             }
         }
@@ -147,6 +216,15 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             out.push_str("    ");
             push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color);
             out.push('\n');
+        }
+        for other in h.sources.iter().skip(1) {
+            let _ = writeln!(
+                out,
+                "    {} {}  {}",
+                paint(DIM, "also in"),
+                paint(MAGENTA, &other.source),
+                paint(GREEN, &location(other))
+            );
         }
         out.push('\n');
     }
@@ -229,13 +307,50 @@ pub fn markdown(results: &SearchResults) -> String {
                 let _ = writeln!(out, "> {line}");
             }
         }
-        let _ = writeln!(
-            out,
-            ">\n> — *{}*, `{}`, {}\n",
-            h.title,
-            h.source,
-            location(h)
-        );
+        let cite = |l: &Location| format!("*{}*, `{}`, {}", l.title, l.source, location(l));
+        let all: Vec<String> = h.sources.iter().map(cite).collect();
+        let _ = writeln!(out, ">\n> — {}\n", all.join("; also "));
+    }
+    out
+}
+
+/// The `glossary` listing: one line per acronym and expansion, with where
+/// it comes from (documents that define it are listed, the first few by name).
+pub fn glossary(definitions: &[crate::glossary::Definition]) -> String {
+    use crate::glossary::Origin;
+    let mut rows: Vec<(String, String, Vec<String>)> = Vec::new();
+    for d in definitions {
+        let place = match &d.origin {
+            Origin::BuiltIn => "built-in".to_string(),
+            Origin::User { path } => path.display().to_string(),
+            Origin::Document { source, line } => format!("{source}:{line}"),
+        };
+        match rows.last_mut() {
+            Some((a, e, places)) if *a == d.acronym && e.eq_ignore_ascii_case(&d.expansion) => {
+                places.push(place)
+            }
+            _ => rows.push((d.acronym.clone(), d.expansion.clone(), vec![place])),
+        }
+    }
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let ewidth = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    let mut out = String::new();
+    for (acronym, expansion, places) in rows {
+        let mut shown = places
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if places.len() > 3 {
+            let _ = write!(shown, " (+{} more)", places.len() - 3);
+        }
+        let _ = writeln!(out, "{acronym:<width$}  {expansion:<ewidth$}  {shown}");
     }
     out
 }

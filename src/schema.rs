@@ -4,7 +4,8 @@
 //! quote and location, so a hit needs one stored-document fetch. File records
 //! (`kind` = [`KIND_FILE`]) hold what incremental indexing and `status` need
 //! (path, size, mtime, content hash) and are committed in the same commit as
-//! the file's passages, so the two cannot drift apart.
+//! the file's passages, so the two cannot drift apart. Acronym definitions
+//! found in a file (`kind` = [`KIND_DEFINITION`]) live and die with it too.
 
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
@@ -14,12 +15,14 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
 /// `kind` of a file record.
 pub const KIND_FILE: u64 = 1;
+/// `kind` of an acronym definition found in a document.
+pub const KIND_DEFINITION: u64 = 2;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +71,12 @@ pub struct Fields {
     pub format: Field,
     /// File record: number of passages.
     pub passages: Field,
+    /// Definition: the acronym's index term (`icb`).
+    pub acronym: Field,
+    /// Definition: the expansion's index terms, space-separated.
+    pub expansion_key: Field,
+    /// Definition: `ACRONYM<TAB>expansion` as written.
+    pub definition: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -101,6 +110,9 @@ pub fn build() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STORED),
         format: b.add_text_field("format", STORED),
         passages: b.add_u64_field("passages", stored_u64),
+        acronym: b.add_text_field("acronym", STRING),
+        expansion_key: b.add_text_field("expansion_key", STRING),
+        definition: b.add_text_field("definition", STORED),
     };
     (b.build(), fields)
 }

@@ -1,54 +1,55 @@
-//! Searching: from a [`QueryPlan`] to ranked, highlighted hits.
+//! Searching: from query text to ranked, highlighted, de-duplicated hits.
 //!
-//! Ranking is BM25 over the passage text, plus BM25 over the passage's title
-//! and heading at a lower weight, times a length prior that keeps fragments
-//! of a few words from outranking the paragraphs that answer the query. For a
-//! short query (2–4 words) the passages containing all its words come first.
+//! The query is parsed ([`crate::query`]) and expanded ([`crate::expand`])
+//! into a plan. Ranking is BM25 over the passage text, plus BM25 over the
+//! passage's title and heading at a lower weight, times a length prior that
+//! keeps fragments of a few words from outranking the paragraphs that answer
+//! the query. For a short query (2–4 words) the passages containing all its
+//! words come first. The same paragraph found in several documents is one
+//! hit that lists every source.
+
+use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::error::{Error, Result};
-use crate::highlight::highlights;
+use crate::expand;
+use crate::glossary::{Glossary, INDEX_GLOSSARY_FILE};
+use crate::highlight::{highlights, satisfies};
 use crate::index::PolicyIndex;
-use crate::query::{self, Concept, Matcher, QueryPlan, Role, Scope};
+use crate::lexicon::IndexLexicon;
+use crate::query::{self, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 use crate::schema::Fields;
 
 /// Weight of a match in a passage's title or heading, relative to its text.
 const CONTEXT_WEIGHT: f32 = 0.5;
 /// Passages of at least this many terms get no length penalty.
 const FULL_LENGTH_TERMS: u32 = 12;
-/// Queries with this many words (inclusive) rank passages with all of them first.
-const SHORT_QUERY: std::ops::RangeInclusive<usize> = 2..=4;
+/// Candidates checked word for word under `--exact`.
+const EXACT_CANDIDATES: usize = 2000;
 
 /// Options of one search.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchOptions {
-    /// Number of hits to return.
+    /// Number of hits to return (0 is taken as 10).
     pub limit: usize,
     /// Only passages from these collections (all if empty).
     pub collections: Vec<String>,
+    /// Only passages from sources matching one of these globs.
+    pub sources: Vec<String>,
+    /// Words as written: no stemming, spelling variants, expansion or correction.
+    pub exact: bool,
+    /// Extra glossary files.
+    pub glossaries: Vec<std::path::PathBuf>,
 }
 
-impl Default for SearchOptions {
-    fn default() -> Self {
-        SearchOptions {
-            limit: 10,
-            collections: Vec::new(),
-        }
-    }
-}
-
-/// One ranked passage.
+/// Where a hit's passage is, in one document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    /// 1-based rank.
-    pub rank: usize,
-    /// Ranking score (higher is better).
-    pub score: f32,
+pub struct Location {
     /// The document's id.
     pub doc_id: String,
     /// `doc_id#ordinal`.
@@ -71,6 +72,19 @@ pub struct Hit {
     pub page: Option<u64>,
     /// What the offsets refer to: `"file"` or `"extracted"`.
     pub offsets: &'static str,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Ranking score (higher is better).
+    pub score: f32,
+    /// Where it is (the best-ranked document containing it).
+    pub location: Location,
+    /// Every document containing the same paragraph, this one first.
+    pub sources: Vec<Location>,
     /// The verbatim passage.
     pub quote: String,
     /// Byte ranges of `quote` that matched.
@@ -86,6 +100,28 @@ pub struct SearchResults {
     pub total_hits: usize,
     /// The best hits, best first.
     pub hits: Vec<Hit>,
+    /// Words corrected to indexed terms.
+    pub corrections: Vec<Correction>,
+    /// Words and phrases also searched as acronyms or expansions.
+    pub expansions: Vec<Expansion>,
+}
+
+/// The glossary for queries on `index`: built-in, the index's own
+/// `glossary.tsv` if present, and `extra` files.
+pub fn glossary(
+    index: &PolicyIndex,
+    extra: &[std::path::PathBuf],
+    analyzer: &Analyzer,
+) -> Result<Glossary> {
+    let mut g = Glossary::builtin(analyzer);
+    let kept = index.path.join(INDEX_GLOSSARY_FILE);
+    if kept.is_file() {
+        g.load_user(&kept, analyzer)?;
+    }
+    for path in extra {
+        g.load_user(path, analyzer)?;
+    }
+    Ok(g)
 }
 
 /// Runs `query_text` against `index`.
@@ -95,53 +131,151 @@ pub fn search(
     opts: &SearchOptions,
 ) -> Result<SearchResults> {
     let analyzer = Analyzer::english();
-    let plan = query::parse(query_text, &analyzer)?;
     let f = &index.fields;
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let limit = opts.limit.max(1);
+    let limit = if opts.limit == 0 { 10 } else { opts.limit };
 
-    let filter = collection_filter(&searcher, f, &opts.collections)?;
-    let any = build(&plan, f, false, &filter);
-    let (total_hits, mut top) = searcher.search(&any, &(Count, top_docs(limit, f.body)))?;
+    let mut plan = query::parse(query_text, &analyzer)?;
+    let glossary = glossary(index, &opts.glossaries, &analyzer)?;
+    let lexicon = IndexLexicon::new(&searcher, index.fields);
+    expand::expand(&mut plan, &glossary, &lexicon, &analyzer, !opts.exact);
+    // Under --exact, the stemmed plan finds candidates and the exact plan
+    // decides, word for word.
+    let exact = if opts.exact {
+        let exact_analyzer = Analyzer::exact();
+        let mut p = query::parse(query_text, &exact_analyzer)?;
+        expand::expand(&mut p, &glossary, &lexicon, &exact_analyzer, false);
+        Some((p, exact_analyzer))
+    } else {
+        None
+    };
 
-    let should = plan
-        .concepts
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(q) = collection_filter(&searcher, f, &opts.collections)? {
+        filters.push(Box::new(q));
+    }
+    let globs: Vec<&str> = opts
+        .sources
         .iter()
-        .filter(|c| c.role == Role::Should)
-        .count();
-    if SHORT_QUERY.contains(&should) && total_hits > 0 {
-        let all = build(&plan, f, true, &filter);
-        let conjunctive = searcher.search(&all, &top_docs(limit, f.body))?;
-        let mut merged = conjunctive;
-        for hit in top {
-            if merged.len() >= limit {
-                break;
-            }
-            if !merged.iter().any(|(_, a)| *a == hit.1) {
-                merged.push(hit);
-            }
-        }
+        .chain(&plan.source_globs)
+        .map(String::as_str)
+        .collect();
+    if !globs.is_empty() {
+        filters.push(source_filter(f, &globs)?);
+    }
+
+    // Over-fetch: duplicates across documents fold into one hit, and exact
+    // mode discards candidates.
+    let fetch = if exact.is_some() {
+        EXACT_CANDIDATES
+    } else {
+        (limit * 3).max(30)
+    };
+    let any = build(&plan, f, false, &filters, exact.is_none());
+    let (mut total_hits, mut top) = searcher.search(&any, &(Count, top_docs(fetch, f.body)))?;
+    if plan.prefers_all() && total_hits > 0 {
+        let all = build(&plan, f, true, &filters, exact.is_none());
+        let mut merged = searcher.search(&all, &top_docs(fetch, f.body))?;
+        let first: std::collections::HashSet<DocAddress> = merged.iter().map(|&(_, a)| a).collect();
+        merged.extend(top.into_iter().filter(|(_, a)| !first.contains(a)));
         top = merged;
     }
 
-    let mut hits = Vec::with_capacity(top.len());
-    for (i, (score, addr)) in top.into_iter().enumerate() {
-        hits.push(load_hit(
-            &searcher,
-            f,
-            addr,
-            i + 1,
+    let (shown_plan, shown_analyzer) = match &exact {
+        Some((p, a)) => (p, a),
+        None => (&plan, &analyzer),
+    };
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut by_text: HashMap<String, usize> = HashMap::new();
+    let mut verified = 0usize;
+    for (score, addr) in top {
+        let (location, quote) = load(&searcher, f, addr)?;
+        if let Some((p, a)) = &exact {
+            let context = format!(
+                "{}\n{}",
+                location.title,
+                location.heading.as_deref().unwrap_or("")
+            );
+            if !satisfies(p, a, &quote, &context) {
+                continue;
+            }
+            verified += 1;
+        }
+        let key = normalized(&quote);
+        if let Some(&i) = by_text.get(&key) {
+            hits[i].sources.push(location);
+            continue;
+        }
+        if hits.len() >= limit {
+            continue;
+        }
+        by_text.insert(key, hits.len());
+        hits.push(Hit {
+            rank: hits.len() + 1,
             score,
-            &plan,
-            &analyzer,
-        )?);
+            sources: vec![location.clone()],
+            location,
+            highlights: highlights(shown_plan, shown_analyzer, &quote),
+            quote,
+        });
     }
+    if exact.is_some() {
+        total_hits = verified;
+    }
+    let corrections = shown_corrections(&plan, &hits, &analyzer);
     Ok(SearchResults {
         query: query_text.to_string(),
         total_hits,
         hits,
+        corrections,
+        expansions: plan.expansions.clone(),
     })
+}
+
+/// Corrections as words a reader recognises: the corrected term's form in
+/// the results where it appears (`collabor` → "collaboratives").
+fn shown_corrections(plan: &QueryPlan, hits: &[Hit], analyzer: &Analyzer) -> Vec<Correction> {
+    plan.corrections
+        .iter()
+        .map(|c| {
+            let surface = c
+                .to
+                .split(' ')
+                .map(|term| surface_of(term, hits, analyzer).unwrap_or_else(|| term.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Correction {
+                from: c.from.clone(),
+                to: surface,
+            }
+        })
+        .collect()
+}
+
+fn surface_of(term: &str, hits: &[Hit], analyzer: &Analyzer) -> Option<String> {
+    for h in hits {
+        let mut found = None;
+        analyzer.analyze(&h.quote, |t| {
+            if found.is_none() && !t.compound && t.term == term {
+                found = Some(h.quote[t.start..t.end].to_lowercase());
+            }
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Lowercased words of a quote, for spotting the same paragraph twice.
+fn normalized(quote: &str) -> String {
+    quote
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Top passages by BM25 times the length prior.
@@ -190,44 +324,93 @@ fn collection_filter(
     Ok(Some(BooleanQuery::new(clauses)))
 }
 
+/// A filter to sources matching any of the globs.
+fn source_filter(f: &Fields, globs: &[&str]) -> Result<Box<dyn Query>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for glob in globs {
+        let regex = glob_to_regex(glob);
+        let q = RegexQuery::from_pattern(&regex, f.source)
+            .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {e}")))?;
+        clauses.push((Occur::Should, Box::new(q)));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A path glob as an anchored regex: `*` within a folder, `**` across
+/// folders, `?` one character. A glob without `/` matches the file name in
+/// any folder; one ending in `/` matches everything below.
+pub fn glob_to_regex(glob: &str) -> String {
+    let mut re = String::new();
+    if !glob.contains('/') {
+        re.push_str("(.*/)?");
+    }
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                re.push_str(".*");
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            c if c.is_alphanumeric() || c == '/' || c == '_' || c == ' ' => re.push(c),
+            c => {
+                re.push('\\');
+                re.push(c);
+            }
+        }
+    }
+    if glob.ends_with('/') {
+        re.push_str(".*");
+    }
+    re
+}
+
 /// The tantivy query for a plan; with `conjunctive`, every concept is
-/// required. A collection filter is a separate required clause, so it
-/// restricts matches without matching anything by itself.
+/// required. Filters are separate required clauses, so they restrict
+/// matches without matching anything by themselves.
 fn build(
     plan: &QueryPlan,
     f: &Fields,
     conjunctive: bool,
-    filter: &Option<BooleanQuery>,
+    filters: &[Box<dyn Query>],
+    exclude: bool,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for c in &plan.concepts {
         let occur = match c.role {
+            Role::MustNot if !exclude => continue,
             Role::MustNot => Occur::MustNot,
             Role::Must => Occur::Must,
             Role::Should if conjunctive => Occur::Must,
             Role::Should => Occur::Should,
         };
-        clauses.push((occur, concept_query(c, f)));
+        clauses.push((occur, concept_query(c, f, conjunctive)));
     }
     let query = BooleanQuery::new(clauses);
-    match filter {
-        None => query,
-        Some(filter) => BooleanQuery::new(vec![
-            (Occur::Must, Box::new(filter.clone()) as Box<dyn Query>),
-            (Occur::Must, Box::new(query)),
-        ]),
+    if filters.is_empty() {
+        return query;
     }
+    let mut all: Vec<(Occur, Box<dyn Query>)> = filters
+        .iter()
+        .map(|q| (Occur::Must, q.box_clone()))
+        .collect();
+    all.push((Occur::Must, Box::new(query)));
+    BooleanQuery::new(all)
 }
 
-fn concept_query(c: &Concept, f: &Fields) -> Box<dyn Query> {
+fn concept_query(c: &Concept, f: &Fields, conjunctive: bool) -> Box<dyn Query> {
     let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for m in &c.alternatives {
         if c.scope == Scope::All {
-            subs.push((Occur::Should, matcher_query(m, f.body)));
+            subs.push((Occur::Should, matcher_query(m, f.body, conjunctive)));
         }
         subs.push((
             Occur::Should,
-            Box::new(BoostQuery::new(matcher_query(m, f.context), CONTEXT_WEIGHT)),
+            Box::new(BoostQuery::new(
+                matcher_query(m, f.context, conjunctive),
+                CONTEXT_WEIGHT,
+            )),
         ));
     }
     let q: Box<dyn Query> = Box::new(BooleanQuery::new(subs));
@@ -238,12 +421,16 @@ fn concept_query(c: &Concept, f: &Fields) -> Box<dyn Query> {
     }
 }
 
-fn matcher_query(m: &Matcher, field: Field) -> Box<dyn Query> {
+fn term_query(field: Field, term: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query> {
     match m {
-        Matcher::Term(t) => Box::new(TermQuery::new(
-            Term::from_field_text(field, t),
-            IndexRecordOption::WithFreqs,
-        )),
+        Matcher::Term(t) => term_query(field, t),
         Matcher::Phrase { terms, slop } if terms.len() >= 2 => {
             let terms = terms
                 .iter()
@@ -251,25 +438,33 @@ fn matcher_query(m: &Matcher, field: Field) -> Box<dyn Query> {
                 .collect();
             Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
         }
-        Matcher::Phrase { terms, .. } => {
-            let t = terms.first().map(|(_, t)| t.as_str()).unwrap_or_default();
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, t),
-                IndexRecordOption::WithFreqs,
+        Matcher::Phrase { terms, .. } => term_query(
+            field,
+            terms.first().map(|(_, t)| t.as_str()).unwrap_or_default(),
+        ),
+        Matcher::AllOf(terms) => {
+            let occur = if conjunctive {
+                Occur::Must
+            } else {
+                Occur::Should
+            };
+            Box::new(BooleanQuery::new(
+                terms
+                    .iter()
+                    .map(|t| (occur, term_query(field, t)))
+                    .collect(),
             ))
         }
+        Matcher::Prefix { terms, .. } => Box::new(BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| (Occur::Should, term_query(field, t)))
+                .collect(),
+        )),
     }
 }
 
-fn load_hit(
-    searcher: &tantivy::Searcher,
-    f: &Fields,
-    addr: DocAddress,
-    rank: usize,
-    score: f32,
-    plan: &QueryPlan,
-    analyzer: &Analyzer,
-) -> Result<Hit> {
+fn load(searcher: &tantivy::Searcher, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {
     let doc: TantivyDocument = searcher.doc(addr)?;
     let text = |field: Field| {
         doc.get_first(field)
@@ -278,12 +473,9 @@ fn load_hit(
     };
     let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
     let doc_id = text(f.doc_id);
-    let quote = text(f.quote);
     let ordinal = num(f.ordinal).unwrap_or(0);
     let heading = text(f.heading);
-    Ok(Hit {
-        rank,
-        score,
+    let location = Location {
         passage_id: format!("{doc_id}#{ordinal}"),
         doc_id,
         source: text(f.source),
@@ -299,9 +491,8 @@ fn load_hit(
         } else {
             "file"
         },
-        highlights: highlights(plan, analyzer, &quote),
-        quote,
-    })
+    };
+    Ok((location, text(f.quote)))
 }
 
 #[cfg(test)]
@@ -313,5 +504,12 @@ mod tests {
         assert!(length_prior(2) < 0.5);
         assert_eq!(length_prior(12), 1.0);
         assert_eq!(length_prior(200), 1.0);
+    }
+
+    #[test]
+    fn globs() {
+        assert_eq!(glob_to_regex("*.txt"), "(.*/)?[^/]*\\.txt");
+        assert_eq!(glob_to_regex("seeds/"), "seeds/.*");
+        assert_eq!(glob_to_regex("corpus/**/nhs*"), "corpus/.*/nhs[^/]*");
     }
 }

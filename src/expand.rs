@@ -1,0 +1,468 @@
+//! Query expansion: what makes a keyword search understand health policy.
+//!
+//! - An acronym also finds its expansions (`PCN` → "primary care network"),
+//!   from the built-in glossary, a user glossary and the documents' own
+//!   definitions; an expansion also finds its acronyms ("integrated care
+//!   partnership" → `ICP`).
+//! - A lowercase acronym (`ics`) also finds the unstemmed acronym.
+//! - A prefix (`collab*`) becomes the indexed terms that start with it.
+//! - A word that is in no passage is corrected to the closest indexed term.
+//!
+//! Every addition is an alternative of the concept it came from, so
+//! highlighting marks exactly what matched, and is reported in the plan
+//! ([`QueryPlan::expansions`], [`QueryPlan::corrections`]).
+
+use std::collections::HashSet;
+
+use crate::analysis::Analyzer;
+use crate::glossary::{acronym_key, expansion_key, Definition, Glossary};
+use crate::lexicon::Lexicon;
+use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
+
+/// Most terms a prefix stands for.
+const PREFIX_TERMS: usize = 64;
+/// Longest expansion matched against consecutive query words.
+const MAX_EXPANSION_WORDS: usize = 6;
+/// Lowercase words that are English words before they are acronyms.
+const COMMON_WORDS: &[&str] = &[
+    "it", "la", "ed", "mh", "act", "aim", "all", "and", "are", "can", "end", "for", "gap", "new",
+    "not", "now", "one", "our", "out", "see", "sus", "the", "use", "was", "who", "nice", "hee",
+    "sha", "ons",
+];
+
+/// Fills in prefixes; with `understand`, also adds acronym expansions,
+/// lowercase-acronym alternatives and spelling corrections.
+pub fn expand(
+    plan: &mut QueryPlan,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+    understand: bool,
+) {
+    fill_prefixes(plan, lexicon);
+    if !understand {
+        return;
+    }
+    expand_acronyms(plan, glossary, lexicon, analyzer);
+    contract_expansions(plan, glossary, lexicon, analyzer);
+    correct(plan, glossary, lexicon);
+}
+
+fn fill_prefixes(plan: &mut QueryPlan, lexicon: &dyn Lexicon) {
+    for c in &mut plan.concepts {
+        for m in &mut c.alternatives {
+            if let Matcher::Prefix { prefix, terms } = m {
+                // Stems can be shorter than the prefix (`collaborat*` → `collabor`).
+                let mut found = lexicon.terms_with_prefix(prefix, PREFIX_TERMS);
+                let shorter: Vec<String> = (3..prefix.len())
+                    .rev()
+                    .take(3)
+                    .filter(|&n| prefix.is_char_boundary(n))
+                    .map(|n| prefix[..n].to_string())
+                    .filter(|t| lexicon.doc_freq(t) > 0)
+                    .collect();
+                found.extend(shorter.into_iter().take(1));
+                *terms = found;
+            }
+        }
+    }
+}
+
+fn definitions_for_acronym(
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    key: &str,
+) -> Vec<Definition> {
+    let mut defs: Vec<Definition> = glossary.by_acronym(key).cloned().collect();
+    defs.extend(lexicon.defined_acronym(key));
+    defs
+}
+
+fn definitions_for_expansion(
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    key: &str,
+) -> Vec<Definition> {
+    let mut defs: Vec<Definition> = glossary.by_expansion(key).cloned().collect();
+    defs.extend(lexicon.defined_expansion(key));
+    defs
+}
+
+fn folded_lowercase(word: &str) -> Option<String> {
+    Analyzer::exact().normalize_part(word)
+}
+
+/// `PCN` → also "primary care network"; `ics` → also the acronym `ics`.
+fn expand_acronyms(
+    plan: &mut QueryPlan,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+) {
+    for c in plan.concepts.iter_mut().filter(|c| c.word) {
+        let surface = c.surface.trim_matches('"').trim();
+        let lower = folded_lowercase(surface);
+        let has_upper = surface.chars().any(char::is_uppercase);
+        let mut keys = vec![acronym_key(surface, analyzer)];
+        if let Some(l) = &lower {
+            if !keys.contains(l) {
+                keys.push(l.clone());
+            }
+        }
+        if !has_upper {
+            // A lowercase `ics` is indexed as the acronym `ics` wherever the text says ICS.
+            if let Some(l) = lower
+                .as_ref()
+                .filter(|l| !c.alternatives.contains(&Matcher::Term((*l).clone())))
+            {
+                if l.chars().all(char::is_alphanumeric) && lexicon.doc_freq(l) > 0 {
+                    c.alternatives.push(Matcher::Term(l.clone()));
+                }
+            }
+        }
+        let eligible = has_upper
+            || lower
+                .as_deref()
+                .is_some_and(|l| l.chars().count() >= 3 && !COMMON_WORDS.contains(&l));
+        if !eligible {
+            continue;
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut also = Vec::new();
+        for key in &keys {
+            for d in definitions_for_acronym(glossary, lexicon, key) {
+                let ekey = expansion_key(&d.expansion, analyzer);
+                if ekey.is_empty() || !seen.insert(ekey.clone()) {
+                    continue;
+                }
+                let terms: Vec<String> = ekey.split(' ').map(str::to_string).collect();
+                c.alternatives.push(phrase(&terms));
+                also.push(d.expansion.clone());
+            }
+        }
+        if !also.is_empty() {
+            plan.expansions.push(Expansion {
+                term: surface.to_string(),
+                also,
+            });
+        }
+    }
+}
+
+/// The single term of a plain word concept.
+fn single_term(c: &Concept) -> Option<&str> {
+    match c.alternatives.as_slice() {
+        [Matcher::Term(t)] if c.word && c.scope == Scope::All && c.role != Role::MustNot => Some(t),
+        _ => None,
+    }
+}
+
+/// "integrated care partnership" (typed as words or as a phrase) → also `ICP`.
+fn contract_expansions(
+    plan: &mut QueryPlan,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+) {
+    // Quoted phrases.
+    for c in plan.concepts.iter_mut() {
+        if let [Matcher::Phrase { terms, slop: 0 }] = c.alternatives.as_slice() {
+            let key = terms
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let acronyms = acronyms_of(&key, glossary, lexicon, analyzer);
+            if !acronyms.is_empty() {
+                plan.expansions.push(Expansion {
+                    term: c.surface.trim_matches('"').to_string(),
+                    also: acronyms
+                        .iter()
+                        .map(|(written, _)| written.clone())
+                        .collect(),
+                });
+                c.alternatives
+                    .extend(acronyms.into_iter().map(|(_, key)| Matcher::Term(key)));
+            }
+        }
+    }
+    // Runs of plain words, longest first.
+    let mut i = 0;
+    while i < plan.concepts.len() {
+        let max = MAX_EXPANSION_WORDS.min(plan.concepts.len() - i);
+        for len in (2..=max).rev() {
+            let run = &plan.concepts[i..i + len];
+            let role = run[0].role;
+            let Some(terms) = run
+                .iter()
+                .map(|c| {
+                    (c.role == role)
+                        .then(|| single_term(c))
+                        .flatten()
+                        .map(str::to_string)
+                })
+                .collect::<Option<Vec<String>>>()
+            else {
+                continue;
+            };
+            let acronyms = acronyms_of(&terms.join(" "), glossary, lexicon, analyzer);
+            if acronyms.is_empty() {
+                continue;
+            }
+            let surface = run
+                .iter()
+                .map(|c| c.surface.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut alternatives = vec![phrase(&terms), Matcher::AllOf(terms)];
+            alternatives.extend(acronyms.iter().map(|(_, key)| Matcher::Term(key.clone())));
+            plan.expansions.push(Expansion {
+                term: surface.clone(),
+                also: acronyms.into_iter().map(|(written, _)| written).collect(),
+            });
+            let concept = Concept {
+                surface,
+                alternatives,
+                scope: Scope::All,
+                role,
+                boost: 1.0,
+                word: false,
+            };
+            plan.concepts.splice(i..i + len, [concept]);
+            break;
+        }
+        i += 1;
+    }
+}
+
+/// Acronyms (as written, and as index terms) whose expansion has this key.
+fn acronyms_of(
+    key: &str,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+) -> Vec<(String, String)> {
+    let mut seen = HashSet::new();
+    definitions_for_expansion(glossary, lexicon, key)
+        .into_iter()
+        .filter_map(|d| {
+            let k = acronym_key(&d.acronym, analyzer);
+            (!k.is_empty() && seen.insert(k.clone())).then_some((d.acronym, k))
+        })
+        .collect()
+}
+
+/// Replaces terms found in no passage with the closest indexed term.
+fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
+    let mut corrections = Vec::new();
+    for c in plan.concepts.iter_mut().filter(|c| c.role != Role::MustNot) {
+        if c.alternatives.len() != 1 {
+            continue; // expanded or compound: something else can match
+        }
+        let fix = |term: &mut String| -> bool {
+            if term.chars().count() < 3
+                || !term.chars().any(char::is_alphabetic)
+                || lexicon.doc_freq(term) > 0
+                || glossary.by_acronym(term).next().is_some()
+            {
+                return false;
+            }
+            let max = if term.chars().count() <= 4 { 1 } else { 2 };
+            let best = lexicon.similar_terms(term, max).into_iter().min_by(|a, b| {
+                a.2.cmp(&b.2)
+                    .then(b.1.cmp(&a.1))
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            match best {
+                Some((t, _, _)) => {
+                    *term = t;
+                    true
+                }
+                None => false,
+            }
+        };
+        let changed = match &mut c.alternatives[0] {
+            Matcher::Term(t) => fix(t).then(|| vec![t.clone()]),
+            Matcher::Phrase { terms, .. } => {
+                let mut fixed = Vec::new();
+                for (_, t) in terms.iter_mut() {
+                    if fix(t) {
+                        fixed.push(t.clone());
+                    }
+                }
+                (!fixed.is_empty()).then_some(fixed)
+            }
+            _ => None,
+        };
+        if let Some(to) = changed {
+            corrections.push(Correction {
+                from: c.surface.clone(),
+                to: to.join(" "),
+            });
+        }
+    }
+    plan.corrections = corrections;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glossary::Origin;
+    use crate::query::parse;
+    use std::collections::HashMap;
+
+    /// A lexicon over a fixed vocabulary.
+    struct Vocab(HashMap<&'static str, u64>, Vec<Definition>);
+
+    impl Lexicon for Vocab {
+        fn doc_freq(&self, term: &str) -> u64 {
+            self.0.get(term).copied().unwrap_or(0)
+        }
+        fn similar_terms(&self, term: &str, max: u8) -> Vec<(String, u64, u8)> {
+            self.0
+                .iter()
+                .filter_map(|(t, &df)| {
+                    let d = edit_distance(term, t);
+                    (d <= max as usize && *t != term).then(|| (t.to_string(), df, d as u8))
+                })
+                .collect()
+        }
+        fn terms_with_prefix(&self, prefix: &str, _: usize) -> Vec<String> {
+            self.0
+                .keys()
+                .filter(|t| t.starts_with(prefix))
+                .map(|t| t.to_string())
+                .collect()
+        }
+        fn defined_acronym(&self, key: &str) -> Vec<Definition> {
+            let a = Analyzer::english();
+            self.1
+                .iter()
+                .filter(|d| acronym_key(&d.acronym, &a) == key)
+                .cloned()
+                .collect()
+        }
+        fn defined_expansion(&self, key: &str) -> Vec<Definition> {
+            let a = Analyzer::english();
+            self.1
+                .iter()
+                .filter(|d| expansion_key(&d.expansion, &a) == key)
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut cur = vec![i; b.len() + 1];
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    fn vocab() -> Vocab {
+        let terms = [
+            "collabor",
+            "provid",
+            "integr",
+            "care",
+            "partnership",
+            "icp",
+            "ics",
+            "primari",
+            "network",
+            "pcn",
+        ];
+        let defs = vec![Definition {
+            acronym: "STP".into(),
+            expansion: "sustainability and transformation partnership".into(),
+            origin: Origin::Document {
+                source: "x.txt".into(),
+                line: 3,
+            },
+        }];
+        Vocab(terms.iter().map(|t| (*t, 5)).collect(), defs)
+    }
+
+    fn expanded(q: &str) -> QueryPlan {
+        let a = Analyzer::english();
+        let mut p = parse(q, &a).unwrap();
+        expand(&mut p, &Glossary::builtin(&a), &vocab(), &a, true);
+        p
+    }
+
+    #[test]
+    fn acronym_finds_expansion() {
+        let p = expanded("PCN");
+        assert!(p.concepts[0].alternatives.contains(&Matcher::Phrase {
+            terms: vec![
+                (0, "primari".into()),
+                (1, "care".into()),
+                (2, "network".into())
+            ],
+            slop: 0
+        }));
+        assert_eq!(p.expansions[0].also, vec!["primary care network"]);
+    }
+
+    #[test]
+    fn expansion_finds_acronym() {
+        let p = expanded("integrated care partnership");
+        assert_eq!(p.concepts.len(), 1);
+        assert!(p.concepts[0]
+            .alternatives
+            .contains(&Matcher::Term("icp".into())));
+        assert!(p.prefers_all());
+    }
+
+    #[test]
+    fn mined_definitions_count() {
+        let p = expanded("STP");
+        assert!(p.expansions[0]
+            .also
+            .contains(&"sustainability and transformation partnership".to_string()));
+    }
+
+    #[test]
+    fn lowercase_acronym_finds_the_acronym() {
+        let p = expanded("ics");
+        assert!(p.concepts[0]
+            .alternatives
+            .contains(&Matcher::Term("ics".into())));
+    }
+
+    #[test]
+    fn typos_are_corrected() {
+        let p = expanded("colaboratives");
+        assert_eq!(
+            p.concepts[0].alternatives,
+            vec![Matcher::Term("collabor".into())]
+        );
+        assert_eq!(p.corrections.len(), 1);
+        assert_eq!(p.corrections[0].from, "colaboratives");
+    }
+
+    #[test]
+    fn prefixes_are_filled() {
+        let p = expanded("collab*");
+        assert_eq!(
+            p.concepts[0].alternatives,
+            vec![Matcher::Prefix {
+                prefix: "collab".into(),
+                terms: vec!["collabor".into()]
+            }]
+        );
+    }
+
+    #[test]
+    fn common_words_are_not_acronyms() {
+        let p = expanded("it");
+        assert!(p.expansions.is_empty());
+    }
+}
