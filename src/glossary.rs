@@ -328,8 +328,10 @@ fn long_form<'a>(acronym: &str, candidate: &'a str) -> Option<&'a str> {
     }
     let start_byte = long[(l + 1) as usize].0;
     let word_start = candidate[..start_byte]
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let long_form = candidate[word_start..].trim();
     let words = long_form.split_whitespace().count();
     (words >= 2 && long_form.len() > acronym.len()).then_some(long_form)
@@ -370,6 +372,10 @@ mod tests {
 
     #[test]
     fn multibyte_punctuation_is_safe() {
+        assert_eq!(
+            mined("the\u{a0}integrated care boards (ICBs) met"),
+            vec![("ICB".into(), "integrated care boards".into())]
+        );
         assert!(mined("agreed: “The real strength (STP) is” here").is_empty());
         assert_eq!(
             mined("Sir said “clinical commissioning groups (CCGs)” then"),

@@ -6,7 +6,10 @@
 //! it is the same for every format.
 
 pub mod decode;
+pub mod docx;
+pub mod html;
 pub mod markdown;
+pub mod pdf;
 pub mod stream;
 pub mod text;
 
@@ -22,15 +25,33 @@ pub enum Format {
     Text,
     /// Markdown (`.md`, `.markdown`).
     Markdown,
+    /// PDF, with pages.
+    Pdf,
+    /// A web page (`.html`, `.htm`).
+    Html,
+    /// A Word document (`.docx`).
+    Docx,
 }
 
 impl Format {
+    /// Every format, for listing and lookup by name.
+    pub const ALL: &'static [Format] = &[
+        Format::Text,
+        Format::Markdown,
+        Format::Pdf,
+        Format::Html,
+        Format::Docx,
+    ];
+
     /// The format of a path, from its extension; `None` for files we do not read.
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
+            "pdf" => Some(Format::Pdf),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "docx" => Some(Format::Docx),
             _ => None,
         }
     }
@@ -40,15 +61,14 @@ impl Format {
     /// malicious or damaged file.
     pub fn isolated(self) -> bool {
         match self {
-            Format::Text | Format::Markdown => false,
+            Format::Text | Format::Markdown | Format::Html => false,
+            Format::Pdf | Format::Docx => true,
         }
     }
 
     /// The format of a name as given by [`Format::name`].
     pub fn from_name(name: &str) -> Option<Format> {
-        [Format::Text, Format::Markdown]
-            .into_iter()
-            .find(|f| f.name() == name)
+        Format::ALL.iter().copied().find(|f| f.name() == name)
     }
 
     /// Lowercase name, as shown in `status` and stored in the index.
@@ -56,6 +76,9 @@ impl Format {
         match self {
             Format::Text => "text",
             Format::Markdown => "markdown",
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+            Format::Docx => "docx",
         }
     }
 }
@@ -201,6 +224,9 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
             let (text, offsets) = decode::decode_text(bytes)?;
             markdown::extract(text, offsets)
         }
+        Format::Pdf => pdf::extract(bytes)?,
+        Format::Html => html::extract(&bytes)?,
+        Format::Docx => docx::extract(&bytes)?,
     };
     if extracted.blocks.is_empty() {
         return Err(ExtractError::Empty);
@@ -211,4 +237,27 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
 /// Reads and extracts the file at `path`.
 pub fn extract_file(format: Format, path: &Path) -> Result<Extracted, ExtractError> {
     extract(format, std::fs::read(path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_round_trip_by_name_and_extension() {
+        for &f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(Format::from_path(Path::new("a/B.PDF")), Some(Format::Pdf));
+        assert_eq!(
+            Format::from_path(Path::new("notes.md")),
+            Some(Format::Markdown)
+        );
+        assert_eq!(Format::from_path(Path::new("x.exe")), None);
+        assert_eq!(Format::from_path(Path::new("page.htm")), Some(Format::Html));
+        assert_eq!(
+            Format::from_path(Path::new("board.docx")),
+            Some(Format::Docx)
+        );
+    }
 }

@@ -103,7 +103,7 @@ fn classify(text: &str, raw: Range<usize>) -> Line {
     let range = start..start + trimmed.len();
     let kind = if trimmed.is_empty() || !trimmed.chars().any(char::is_alphanumeric) {
         LineKind::Blank
-    } else if is_page_number(trimmed) {
+    } else if is_page_number(trimmed) || is_contents_entry(trimmed) {
         LineKind::PageNumber
     } else if bullet_marker_len(trimmed).is_some() {
         LineKind::Bullet
@@ -143,6 +143,13 @@ fn is_page_number(line: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// A table-of-contents entry: dot leaders running to a page number
+/// ("Equality statement ........ 2"). Contents are navigation, not text.
+fn is_contents_entry(line: &str) -> bool {
+    let t = line.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    t.len() < line.len() && (t.ends_with("....") || t.ends_with("…") || t.ends_with(". . ."))
 }
 
 /// Byte length of a list marker at the start of `line` (`•`, `-`, `1.`, `(a)`), if any.
@@ -338,5 +345,8 @@ mod tests {
         assert!(is_page_number("- 7 -"));
         assert!(!is_page_number("2022/23 plans"));
         assert!(!is_page_number("12 trusts"));
+        assert!(is_contents_entry("Equality statement .......... 2"));
+        assert!(is_contents_entry("3.1 Scope …… 14"));
+        assert!(!is_contents_entry("It ended there.... 2 more"));
     }
 }

@@ -1,0 +1,1631 @@
+//! HTML: the main text of a page, as blocks, without the page chrome.
+//!
+//! The page is read with html5ever's streaming tokenizer, not a tree builder:
+//! a tree builder's algorithms (adoption agency, scope checks) and any
+//! recursive walk over the tree cost time or stack in proportion to the
+//! nesting depth, and hostile pages nest 100,000 levels deep. Instead
+//! [`Walker`] keeps an explicit stack of the open elements that matter for
+//! structure (block elements, links, skipped chrome), with a depth cap and a
+//! bounded search for end tags, so the whole pass is linear in the input.
+//!
+//! What is dropped: script, style and other non-text elements; page chrome
+//! found by element name (`nav`, page-level `header`/`footer`/`aside`,
+//! `form`, …), by ARIA role, or by class/id words (cookie, consent, nav,
+//! menu, breadcrumb, share, …); and short blocks that are mostly link text
+//! (menus, "Return to top"). When the page marks its main content (`<main>`,
+//! `<article>`, `role="main"`, or template comments such as `<!-- content
+//! area -->` … `<!-- end content area -->`) and that holds real text, only
+//! it is kept.
+//!
+//! Tables are the hard part of old pages, which lay out the whole page in
+//! them: a row is one `TableRow` block (cells joined by `" | "`) only while it
+//! looks like data; a row holding a nested table or a heading, a single
+//! filled cell, or long multi-paragraph cells is layout, and its content
+//! comes out as ordinary blocks.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use encoding_rs::Encoding;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{Attribute, LocalName};
+
+use super::{Block, BlockKind, ExtractError, Extracted, Markup, Offsets};
+
+/// Open elements tracked beyond this depth are only counted, not kept.
+const MAX_DEPTH: usize = 2048;
+/// How far down the open-element stack an end tag or implied end looks for
+/// its element; bounds the work per tag on garbage nesting.
+const SEARCH_LIMIT: usize = 256;
+/// Bytes searched for a `<meta>` charset declaration.
+const PRESCAN_BYTES: usize = 4096;
+/// Main content must hold at least this many words to replace the page.
+const MIN_MAIN_WORDS: usize = 30;
+/// Blocks of at most this many words that are mostly link text are chrome.
+const LINK_BLOCK_MAX_WORDS: usize = 20;
+/// A table row buffering more blocks than this is layout, not data.
+const MAX_ROW_BLOCKS: usize = 64;
+/// Rows with multi-paragraph cells over this many words are layout.
+const LAYOUT_ROW_WORDS: usize = 150;
+/// Text is handed to the tokenizer in pieces of about this size.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Extracts the main text of an HTML page.
+///
+/// The text is the blocks joined by blank lines; block ranges index into it.
+/// Returns [`ExtractError::Empty`] when the page has no main text.
+pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let text = decode(bytes);
+    let mut page = walk(&text, true);
+    // Class and id words are a guess; when they hid nearly everything (a
+    // wrapper `<div class="has-sidebar">`), read the page again without them.
+    if page.kept_words < MIN_MAIN_WORDS && page.class_skipped_chars > 4 * page.kept_chars + 200 {
+        page = walk(&text, false);
+    }
+    if page.pieces.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(assemble(page.pieces, page.title))
+}
+
+/// Tokenizes the page and collects its blocks.
+fn walk(text: &str, class_rules: bool) -> Page {
+    let input = BufferQueue::default();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(CHUNK_BYTES);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        input.push_back(StrTendril::from_slice(&rest[..cut]));
+        rest = &rest[cut..];
+    }
+    let walker = Walker {
+        class_rules,
+        ..Walker::default()
+    };
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(walker)), TokenizerOpts::default());
+    // The sink never blocks on scripts or encodings, so one feed runs to the end.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.into_inner().finish()
+}
+
+/// A page's blocks after the filters, and what the class rules hid.
+struct Page {
+    pieces: Vec<Piece>,
+    title: Option<String>,
+    kept_words: usize,
+    kept_chars: usize,
+    class_skipped_chars: usize,
+}
+
+/// Decodes the page: a byte order mark wins, then a `<meta>` declaration,
+/// then UTF-8 if the bytes are valid UTF-8, then the detector's guess
+/// ([`super::decode::detect`]).
+/// Invalid sequences become U+FFFD; decoding never fails.
+fn decode(bytes: &[u8]) -> String {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(encoding, &bytes[bom_len..]);
+    }
+    let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
+    if let Some(encoding) = meta_charset(head) {
+        // As in browsers: a page whose <meta> is readable as ASCII is not
+        // UTF-16, and x-user-defined means windows-1252.
+        let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+            encoding_rs::UTF_8
+        } else if encoding == encoding_rs::X_USER_DEFINED {
+            encoding_rs::WINDOWS_1252
+        } else {
+            encoding
+        };
+        return decode_with(encoding, bytes);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_owned();
+    }
+    decode_with(super::decode::detect(bytes), bytes)
+}
+
+fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The encoding named by a `<meta charset>` or `<meta http-equiv=
+/// "Content-Type" content="…; charset=…">` in `head`, if any is known.
+fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let mut at = 0;
+    while let Some(found) = find_ascii_ci(&head[at..], b"<meta") {
+        let mut i = at + found + 5;
+        at = i;
+        if !head
+            .get(i)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+        {
+            continue;
+        }
+        let (mut charset, mut content, mut content_type) = (None, None, false);
+        while let Some((name, value, next)) = next_attribute(head, i) {
+            i = next;
+            if name.eq_ignore_ascii_case(b"charset") {
+                charset = Some(value);
+            } else if name.eq_ignore_ascii_case(b"content") {
+                content = Some(value);
+            } else if name.eq_ignore_ascii_case(b"http-equiv") {
+                content_type = value.eq_ignore_ascii_case(b"content-type");
+            }
+        }
+        let label = charset.or_else(|| {
+            let content = content.filter(|_| content_type)?;
+            let pos = find_ascii_ci(content, b"charset")?;
+            let rest = content[pos + 7..].trim_ascii_start().strip_prefix(b"=")?;
+            let rest = rest.trim_ascii_start();
+            let rest = rest
+                .strip_prefix(b"\"")
+                .or_else(|| rest.strip_prefix(b"'"))
+                .unwrap_or(rest);
+            let end = rest
+                .iter()
+                .position(|&b| matches!(b, b';' | b'"' | b'\'') || b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            Some(&rest[..end])
+        });
+        if let Some(encoding) = label.and_then(|l| Encoding::for_label(l.trim_ascii())) {
+            return Some(encoding);
+        }
+    }
+    None
+}
+
+/// Reads one attribute of a tag starting at `i`: `(name, value, next index)`,
+/// or `None` at the end of the tag.
+fn next_attribute(s: &[u8], mut i: usize) -> Option<(&[u8], &[u8], usize)> {
+    while i < s.len() && (s[i].is_ascii_whitespace() || s[i] == b'/') {
+        i += 1;
+    }
+    if i >= s.len() || s[i] == b'>' {
+        return None;
+    }
+    let start = i;
+    while i < s.len() && !matches!(s[i], b'=' | b'>' | b'/') && !s[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let name = &s[start..i];
+    while i < s.len() && s[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if s.get(i) != Some(&b'=') {
+        return Some((name, &[], i));
+    }
+    i += 1;
+    while i < s.len() && s[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    match s.get(i) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = s[i + 1..]
+                .iter()
+                .position(|&b| b == q)
+                .map_or(s.len(), |p| i + 1 + p);
+            Some((name, &s[i + 1..end], (end + 1).min(s.len())))
+        }
+        _ => {
+            let start = i;
+            while i < s.len() && s[i] != b'>' && !s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            Some((name, &s[start..i], i))
+        }
+    }
+}
+
+fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Receives the tokenizer's tokens; the tokenizer only lends `&self`.
+struct Sink(RefCell<Walker>);
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut walker = self.0.borrow_mut();
+        match token {
+            Token::TagToken(tag) => match tag.kind {
+                TagKind::StartTag => walker.start(&tag),
+                TagKind::EndTag => {
+                    walker.end(&tag.name);
+                    TokenSinkResult::Continue
+                }
+            },
+            Token::CharacterTokens(text) => {
+                walker.text(&text);
+                TokenSinkResult::Continue
+            }
+            Token::CommentToken(comment) => {
+                match content_marker(&comment) {
+                    Some(begins) if walker.raw.is_none() => walker.comment_main = begins,
+                    _ => {}
+                }
+                TokenSinkResult::Continue
+            }
+            _ => TokenSinkResult::Continue,
+        }
+    }
+}
+
+/// What an open element contributes to the text inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Paragraph,
+    Item,
+    Heading(u8),
+}
+
+/// Flags of an open element; counted in [`Walker`] while it is open.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    /// Chrome or non-text: nothing inside is kept.
+    skip: bool,
+    /// Chrome by a class or id word only.
+    class_skip: bool,
+    /// `<main>`, `<article>` or `role="main"`.
+    main: bool,
+    /// Sectioning content: `header`/`footer` inside it belong to the content.
+    scope: bool,
+    pre: bool,
+    link: bool,
+    svg: bool,
+    /// A table row, with a [`Row`] on [`Walker::rows`].
+    row: bool,
+}
+
+#[derive(Debug)]
+struct Open {
+    name: LocalName,
+    ctx: Ctx,
+    flags: Flags,
+}
+
+/// A finished block, before the chrome filters.
+#[derive(Debug)]
+struct Piece {
+    kind: BlockKind,
+    /// Heading level, 0 if not a heading.
+    level: u8,
+    text: String,
+    main: bool,
+    /// Non-space characters, and how many of them are link text.
+    chars: usize,
+    link_chars: usize,
+}
+
+/// The block being filled.
+#[derive(Debug)]
+struct Current {
+    text: String,
+    ctx: Ctx,
+    main: bool,
+    chars: usize,
+    link_chars: usize,
+    /// Whitespace was seen since the last character.
+    space: bool,
+    /// The text ends with a `<br>` newline.
+    after_br: bool,
+    /// Where the text's last line (after a `<br>`) starts, and its counts.
+    line_start: usize,
+    line_chars: usize,
+    line_link_chars: usize,
+}
+
+impl Default for Current {
+    fn default() -> Self {
+        Current {
+            text: String::new(),
+            ctx: Ctx::Paragraph,
+            main: false,
+            chars: 0,
+            link_chars: 0,
+            space: false,
+            after_br: false,
+            line_start: 0,
+            line_chars: 0,
+            line_link_chars: 0,
+        }
+    }
+}
+
+/// An open table row: its blocks are held back until the row ends and it
+/// is known whether the row is data (one block) or layout (its blocks).
+#[derive(Debug, Default)]
+struct Row {
+    /// Blocks with the 1-based index of the cell they are in.
+    pieces: Vec<(usize, Piece)>,
+    cell: usize,
+    layout: bool,
+}
+
+/// Inside an element whose content the tokenizer reads as raw text.
+#[derive(Debug)]
+enum Raw {
+    Title,
+    Skip,
+}
+
+/// The tokenizer-driven state machine that turns tags and text into blocks.
+#[derive(Debug, Default)]
+struct Walker {
+    stack: Vec<Open>,
+    /// How many elements of each name are on `stack`, so end tags of
+    /// elements that are not open cost nothing.
+    open_names: HashMap<LocalName, u32>,
+    /// Structural elements opened beyond [`MAX_DEPTH`], not on the stack.
+    overflow: usize,
+    /// Whether class and id words mark chrome.
+    class_rules: bool,
+    /// Characters hidden by class or id words.
+    class_skipped_chars: usize,
+    skip: u32,
+    class_skip: u32,
+    main: u32,
+    /// Between `<!-- content area -->` and `<!-- end content area -->`.
+    comment_main: bool,
+    scope: u32,
+    pre: u32,
+    link: u32,
+    svg: u32,
+    raw: Option<Raw>,
+    title: Option<String>,
+    title_text: String,
+    current: Current,
+    rows: Vec<Row>,
+    pieces: Vec<Piece>,
+}
+
+impl Walker {
+    fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        match name {
+            "br" => {
+                if self.skip == 0 {
+                    self.line_break();
+                }
+                return TokenSinkResult::Continue;
+            }
+            "hr" => {
+                self.close_implied(&["p"], BUTTON_SCOPE);
+                self.flush();
+                return TokenSinkResult::Continue;
+            }
+            "script" | "style" | "noscript" | "xmp" | "iframe" | "noembed" | "noframes"
+            | "textarea" | "title" => {
+                // In SVG, `<script/>` and `<title/>` really are empty.
+                if tag.self_closing && self.svg > 0 {
+                    return TokenSinkResult::Continue;
+                }
+                let kind = match name {
+                    "script" => RawKind::ScriptData,
+                    "textarea" | "title" => RawKind::Rcdata,
+                    _ => RawKind::Rawtext,
+                };
+                let page_title = name == "title" && self.svg == 0 && self.title.is_none();
+                if page_title {
+                    self.title_text.clear();
+                }
+                self.raw = Some(if page_title { Raw::Title } else { Raw::Skip });
+                return TokenSinkResult::RawData(kind);
+            }
+            "plaintext" => {
+                // Everything after it is text; it never ends.
+                self.flush();
+                self.pre += 1;
+                return TokenSinkResult::Plaintext;
+            }
+            _ if is_void(name) => return TokenSinkResult::Continue,
+            _ => {}
+        }
+
+        if closes_p(name) {
+            self.close_implied(&["p"], BUTTON_SCOPE);
+        }
+        match name {
+            "li" => self.close_implied(&["li"], LIST_SCOPE),
+            "dt" | "dd" => self.close_implied(&["dt", "dd"], DL_SCOPE),
+            "tr" => self.close_implied(&["tr"], TABLE_SCOPE),
+            "td" | "th" => self.close_implied(&["td", "th"], ROW_SCOPE),
+            "thead" | "tbody" | "tfoot" => {
+                self.close_implied(&["thead", "tbody", "tfoot"], TABLE_SCOPE)
+            }
+            // A link inside a link ends the outer one, but never the blocks
+            // opened inside it (`<a name=top><div>…<a href>`).
+            "a" => {
+                if let Some(depth) = self.find_open_inline("a") {
+                    for _ in 0..depth {
+                        self.pop();
+                    }
+                }
+            }
+            // A heading inside a heading ends the first.
+            _ if heading_level(name).is_some()
+                && self
+                    .stack
+                    .last()
+                    .is_some_and(|o| heading_level(&o.name).is_some()) =>
+            {
+                self.pop();
+            }
+            _ => {}
+        }
+
+        let block = is_block(name);
+        if block {
+            self.flush();
+            // A nested table or a heading in a cell: the row is layout.
+            if name == "table" || heading_level(name).is_some() {
+                self.make_row_layout();
+            }
+        }
+
+        let in_scope = self.scope > 0 || self.main > 0;
+        let role = attr(&tag.attrs, "role").map(|r| r.trim().to_ascii_lowercase());
+        let chrome = if self.skip > 0 {
+            Chrome::No
+        } else {
+            // A form around the whole page (ASP.NET) is not a page's form.
+            let top_level = self.stack.is_empty();
+            chrome(
+                name,
+                &tag.attrs,
+                role.as_deref(),
+                in_scope,
+                top_level,
+                self.class_rules,
+            )
+        };
+        let flags = Flags {
+            skip: chrome != Chrome::No,
+            class_skip: chrome == Chrome::ByClass,
+            main: matches!(name, "main" | "article") || role.as_deref() == Some("main"),
+            scope: matches!(name, "article" | "section" | "aside" | "main"),
+            pre: matches!(name, "pre" | "listing"),
+            // `<a name=…>` anchors wrap content; only `href` makes a link.
+            link: name == "a" && attr(&tag.attrs, "href").is_some(),
+            svg: name == "svg",
+            row: name == "tr",
+        };
+        let tracked = block || flags.skip || flags.main || name == "a" || flags.svg;
+        if !tracked || matches!(name, "html" | "body") {
+            return TokenSinkResult::Continue;
+        }
+        // Foreign (SVG) elements may be self-closing; HTML ones never are.
+        if tag.self_closing && (self.svg > 0 || !block) {
+            return TokenSinkResult::Continue;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.overflow += 1;
+            return TokenSinkResult::Continue;
+        }
+        let ctx = self.ctx_for(name, block);
+        self.push(Open {
+            name: tag.name.clone(),
+            ctx,
+            flags,
+        });
+        if name == "td" || name == "th" {
+            if let Some(row) = self.rows.last_mut() {
+                row.cell += 1;
+            }
+        }
+        TokenSinkResult::Continue
+    }
+
+    fn end(&mut self, name: &LocalName) {
+        if let Some(raw) = self.raw.take() {
+            if let Raw::Title = raw {
+                let title = collapse_whitespace(&self.title_text);
+                if !title.is_empty() {
+                    self.title = Some(title);
+                }
+            }
+            return;
+        }
+        let n: &str = name;
+        if n == "br" {
+            // `</br>` is a `<br>` to browsers.
+            if self.skip == 0 {
+                self.line_break();
+            }
+            return;
+        }
+        let block = is_block(n);
+        if block {
+            self.flush();
+        }
+        if self.overflow > 0 && (block || n == "a" || n == "svg") {
+            self.overflow -= 1;
+            return;
+        }
+        if self.open_names.get(name).copied().unwrap_or(0) == 0 {
+            return;
+        }
+        let scope = match n {
+            "td" | "th" | "tr" | "tbody" | "thead" | "tfoot" | "caption" => TABLE_SCOPE,
+            "table" => &[][..],
+            _ => DEFAULT_SCOPE,
+        };
+        if let Some(depth) = self.find_open(&[n], scope) {
+            for _ in 0..depth {
+                self.pop();
+            }
+        }
+    }
+
+    /// Closes the nearest open element named in `names`, with everything
+    /// above it, unless an element of `scope` comes first.
+    fn close_implied(&mut self, names: &[&str], scope: &[&str]) {
+        if names.iter().all(|n| {
+            self.open_names
+                .get(&LocalName::from(*n))
+                .copied()
+                .unwrap_or(0)
+                == 0
+        }) {
+            return;
+        }
+        if let Some(depth) = self.find_open(names, scope) {
+            for _ in 0..depth {
+                self.pop();
+            }
+        }
+    }
+
+    /// How many elements to pop to close the nearest element named in
+    /// `names`, searching at most [`SEARCH_LIMIT`] elements down.
+    fn find_open(&self, names: &[&str], scope: &[&str]) -> Option<usize> {
+        for (i, open) in self.stack.iter().rev().take(SEARCH_LIMIT).enumerate() {
+            let n: &str = &open.name;
+            if names.contains(&n) {
+                return Some(i + 1);
+            }
+            if scope.contains(&n) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Like [`Walker::find_open`] for an inline element: blocks bound the search.
+    fn find_open_inline(&self, name: &str) -> Option<usize> {
+        for (i, open) in self.stack.iter().rev().take(SEARCH_LIMIT).enumerate() {
+            if &*open.name == name {
+                return Some(i + 1);
+            }
+            if is_block(&open.name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn ctx_for(&self, name: &str, block: bool) -> Ctx {
+        if let Some(level) = heading_level(name) {
+            return Ctx::Heading(level);
+        }
+        if name == "li" {
+            return Ctx::Item;
+        }
+        match self.stack.last() {
+            Some(parent) => match parent.ctx {
+                Ctx::Heading(l) => Ctx::Heading(l),
+                // `<li><p>text</p></li>`: the paragraph is the item's text.
+                Ctx::Item if !block || &*parent.name == "li" => Ctx::Item,
+                Ctx::Item | Ctx::Paragraph => Ctx::Paragraph,
+            },
+            None => Ctx::Paragraph,
+        }
+    }
+
+    fn push(&mut self, open: Open) {
+        let f = open.flags;
+        self.skip += u32::from(f.skip);
+        self.class_skip += u32::from(f.class_skip);
+        self.main += u32::from(f.main);
+        self.scope += u32::from(f.scope);
+        self.pre += u32::from(f.pre);
+        self.link += u32::from(f.link);
+        self.svg += u32::from(f.svg);
+        if f.row {
+            self.rows.push(Row::default());
+        }
+        *self.open_names.entry(open.name.clone()).or_insert(0) += 1;
+        self.stack.push(open);
+    }
+
+    fn pop(&mut self) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        if is_block(&open.name) {
+            self.flush();
+        }
+        let f = open.flags;
+        self.skip -= u32::from(f.skip);
+        self.class_skip -= u32::from(f.class_skip);
+        self.main -= u32::from(f.main);
+        self.scope -= u32::from(f.scope);
+        self.pre -= u32::from(f.pre);
+        self.link -= u32::from(f.link);
+        self.svg -= u32::from(f.svg);
+        if let Some(count) = self.open_names.get_mut(&open.name) {
+            *count -= 1;
+        }
+        if f.row {
+            self.finish_row();
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        match self.raw {
+            Some(Raw::Title) => {
+                self.title_text.push_str(text);
+                return;
+            }
+            Some(Raw::Skip) => return,
+            None if self.skip > 0 => {
+                if self.class_skip > 0 {
+                    self.class_skipped_chars += text.chars().filter(|c| !c.is_whitespace()).count();
+                }
+                return;
+            }
+            None => {}
+        }
+        let pre = self.pre > 0;
+        for c in text.chars() {
+            if matches!(c, '\u{ad}' | '\u{200b}' | '\u{feff}') {
+                continue; // invisible: soft hyphen, zero-width space, BOM
+            }
+            if pre && (c == '\n' || c == '\t') {
+                if !self.current.text.is_empty() {
+                    self.current.text.push(c);
+                }
+                continue;
+            }
+            if c.is_whitespace() {
+                if pre && !self.current.text.is_empty() {
+                    self.current.text.push(' ');
+                } else {
+                    self.current.space = true;
+                }
+                continue;
+            }
+            if c.is_control() {
+                continue;
+            }
+            let cur = &mut self.current;
+            if cur.text.is_empty() {
+                cur.ctx = self.stack.last().map_or(Ctx::Paragraph, |o| o.ctx);
+                cur.main = self.main > 0 || self.comment_main;
+            } else if cur.space && !cur.after_br {
+                cur.text.push(' ');
+            }
+            cur.space = false;
+            cur.after_br = false;
+            cur.text.push(c);
+            cur.chars += 1;
+            cur.line_chars += 1;
+            if self.link > 0 {
+                cur.link_chars += 1;
+                cur.line_link_chars += 1;
+            }
+        }
+    }
+
+    /// `<br>`: a newline in the block; a second one in a row ends the block,
+    /// as old pages separate paragraphs with `<br><br>`, and so does a line
+    /// that is all link ("Return to top"), so the link filter can drop it.
+    fn line_break(&mut self) {
+        let cur = &mut self.current;
+        if cur.text.is_empty() {
+            return;
+        }
+        let link_line = cur.line_chars > 0 && cur.line_link_chars == cur.line_chars;
+        if (cur.after_br || link_line) && self.pre == 0 {
+            self.flush();
+            return;
+        }
+        cur.text.push('\n');
+        cur.after_br = true;
+        cur.space = false;
+        cur.line_start = cur.text.len();
+        cur.line_chars = 0;
+        cur.line_link_chars = 0;
+    }
+
+    /// Ends the current block. A last line that is all link becomes a block
+    /// of its own.
+    fn flush(&mut self) {
+        let cur = &mut self.current;
+        if cur.line_start > 0 && cur.line_chars > 0 && cur.line_link_chars == cur.line_chars {
+            let line = Current {
+                text: cur.text.split_off(cur.line_start),
+                chars: cur.line_chars,
+                link_chars: cur.line_link_chars,
+                ..Current::default()
+            };
+            cur.chars -= line.chars;
+            cur.link_chars -= line.link_chars;
+            let (ctx, main) = (cur.ctx, cur.main);
+            self.flush_current();
+            self.current = Current { ctx, main, ..line };
+        }
+        self.flush_current();
+    }
+
+    fn flush_current(&mut self) {
+        let cur = std::mem::take(&mut self.current);
+        let text = cur.text.trim();
+        if !text.chars().any(char::is_alphanumeric) {
+            return;
+        }
+        let text = if text.len() == cur.text.len() {
+            cur.text
+        } else {
+            text.to_owned()
+        };
+        let (kind, level) = match cur.ctx {
+            Ctx::Paragraph => (BlockKind::Paragraph, 0),
+            Ctx::Item => (BlockKind::ListItem, 0),
+            Ctx::Heading(l) => (BlockKind::Heading, l),
+        };
+        self.emit(Piece {
+            kind,
+            level,
+            text,
+            main: cur.main,
+            chars: cur.chars,
+            link_chars: cur.link_chars,
+        });
+    }
+
+    fn emit(&mut self, piece: Piece) {
+        match self.rows.last_mut() {
+            Some(row) if !row.layout => {
+                row.pieces.push((row.cell, piece));
+                if row.pieces.len() > MAX_ROW_BLOCKS {
+                    self.make_row_layout();
+                }
+            }
+            _ => self.pieces.push(piece),
+        }
+    }
+
+    /// Releases the innermost row's blocks as they are; later ones follow.
+    /// Rows around it are layout already: they hold the table it is in.
+    fn make_row_layout(&mut self) {
+        if let Some(row) = self.rows.last_mut() {
+            if !row.layout {
+                row.layout = true;
+                let pieces = std::mem::take(&mut row.pieces);
+                self.pieces.extend(pieces.into_iter().map(|(_, p)| p));
+            }
+        }
+    }
+
+    fn finish_row(&mut self) {
+        self.flush();
+        let Some(row) = self.rows.pop() else {
+            return;
+        };
+        if row.layout || row.pieces.is_empty() {
+            return;
+        }
+        let mut cells: Vec<(usize, Vec<Piece>)> = Vec::new();
+        for (cell, piece) in row.pieces {
+            match cells.last_mut() {
+                Some((c, pieces)) if *c == cell => pieces.push(piece),
+                _ => cells.push((cell, vec![piece])),
+            }
+        }
+        let words: usize = cells.iter().flat_map(|(_, p)| p).map(Piece::words).sum();
+        let prose = words > LAYOUT_ROW_WORDS && cells.iter().any(|(_, p)| p.len() > 1);
+        if cells.len() == 1 || prose {
+            for piece in cells.into_iter().flat_map(|(_, p)| p) {
+                self.emit(piece);
+            }
+            return;
+        }
+        let mut text = String::new();
+        let (mut main, mut chars, mut link_chars) = (false, 0, 0);
+        for (i, (_, pieces)) in cells.iter().enumerate() {
+            if i > 0 {
+                text.push_str(" | ");
+            }
+            for (j, p) in pieces.iter().enumerate() {
+                if j > 0 {
+                    text.push(' ');
+                }
+                // A cell's `<br>` lines stay on the row's one line.
+                text.extend(p.text.chars().map(|c| if c == '\n' { ' ' } else { c }));
+                main |= p.main;
+                chars += p.chars;
+                link_chars += p.link_chars;
+            }
+        }
+        self.emit(Piece {
+            kind: BlockKind::TableRow,
+            level: 0,
+            text,
+            main,
+            chars,
+            link_chars,
+        });
+    }
+
+    /// Closes everything still open and applies the page-level filters.
+    fn finish(mut self) -> Page {
+        while !self.stack.is_empty() {
+            self.pop();
+        }
+        self.flush();
+        let mut pieces = self.pieces;
+        let title = self.title.map(|t| clean_title(&t)).or_else(|| {
+            pieces
+                .iter()
+                .find(|p| p.level == 1)
+                .map(|p| collapse_whitespace(&p.text))
+        });
+        let main_words: usize = pieces.iter().filter(|p| p.main).map(Piece::words).sum();
+        if main_words >= MIN_MAIN_WORDS {
+            pieces.retain(|p| p.main);
+        }
+        // Short link-dense blocks are menus and "Return to top" links; a
+        // heading with some plain text is kept, as it gives its section a name.
+        pieces.retain(|p| {
+            let partly_linked = if p.kind == BlockKind::Heading {
+                p.link_chars < p.chars
+            } else {
+                p.link_chars * 4 < p.chars * 3
+            };
+            partly_linked || p.words() > LINK_BLOCK_MAX_WORDS
+        });
+        Page {
+            kept_words: pieces.iter().map(Piece::words).sum(),
+            kept_chars: pieces.iter().map(|p| p.chars).sum(),
+            class_skipped_chars: self.class_skipped_chars,
+            pieces,
+            title,
+        }
+    }
+}
+
+impl Piece {
+    fn words(&self) -> usize {
+        self.text.split_whitespace().count()
+    }
+}
+
+/// The text: blocks joined by blank lines, so each block starts a new line.
+fn assemble(pieces: Vec<Piece>, title: Option<String>) -> Extracted {
+    let mut text = String::with_capacity(pieces.iter().map(|p| p.text.len() + 2).sum());
+    let mut blocks = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(&piece.text);
+        blocks.push(Block {
+            kind: piece.kind,
+            range: start..text.len(),
+            page: None,
+        });
+    }
+    Extracted::new(
+        text,
+        Offsets::Extracted,
+        Markup::None,
+        blocks,
+        title.filter(|t| !t.is_empty()),
+    )
+}
+
+/// Does a comment mark where the content begins (`<!-- content area -->`,
+/// `<!-- BEGIN MAIN CONTENT -->`: `Some(true)`) or ends (`<!-- end content
+/// area -->`: `Some(false)`)? Template-built pages that have no `<main>` mark
+/// their editable region so.
+fn content_marker(comment: &str) -> Option<bool> {
+    let closing = comment.trim_start().starts_with('/');
+    let lower = comment.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut w = words.as_slice();
+    let mut ends = closing;
+    match w {
+        ["end", "of", rest @ ..] | ["end", rest @ ..] => {
+            ends = true;
+            w = rest;
+        }
+        ["begin", rest @ ..] | ["start", "of", rest @ ..] | ["start", rest @ ..] => w = rest,
+        _ => {}
+    }
+    if let ["main" | "page", rest @ ..] = w {
+        w = rest;
+    }
+    match w {
+        ["content"] | ["content", "area" | "region"] => Some(!ends),
+        _ => None,
+    }
+}
+
+/// Drops tags written into a `<title>` (`<i>Pseudomonas</i> dermatitis`,
+/// which browsers show as typed) and a short ` | Site` suffix.
+fn clean_title(title: &str) -> String {
+    let mut untagged = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(open) = rest.find('<') {
+        let tag_end = rest[open..].find('>').map(|e| open + e);
+        let is_tag = tag_end.is_some_and(|e| {
+            let inner = rest[open + 1..e].trim_start_matches('/');
+            !inner.is_empty()
+                && inner.len() <= 20
+                && inner.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+        match tag_end {
+            Some(e) if is_tag => {
+                untagged.push_str(&rest[..open]);
+                untagged.push(' ');
+                rest = &rest[e + 1..];
+            }
+            _ => {
+                untagged.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    untagged.push_str(rest);
+    let title = collapse_whitespace(&untagged);
+    if let Some(i) = title.rfind(" | ") {
+        let (head, site) = (&title[..i], &title[i + 3..]);
+        if site.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 2 {
+            return head.trim().to_owned();
+        }
+    }
+    title
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|a| &*a.name.local == name)
+        .map(|a| &*a.value)
+}
+
+/// Elements that stop the search for an implied or explicit end.
+const DEFAULT_SCOPE: &[&str] = &[
+    "table", "td", "th", "caption", "html", "template", "object", "marquee", "applet",
+];
+const BUTTON_SCOPE: &[&str] = &[
+    "table", "td", "th", "caption", "html", "template", "object", "marquee", "applet", "button",
+];
+const LIST_SCOPE: &[&str] = &[
+    "table", "td", "th", "caption", "html", "template", "object", "marquee", "applet", "ul", "ol",
+];
+const DL_SCOPE: &[&str] = &[
+    "table", "td", "th", "caption", "html", "template", "object", "marquee", "applet", "dl",
+];
+const TABLE_SCOPE: &[&str] = &["table", "html", "template"];
+const ROW_SCOPE: &[&str] = &["tr", "table", "html", "template"];
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+/// Elements whose start and end end the current block.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "html"
+            | "legend"
+            | "li"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+    )
+}
+
+/// Start tags that close an open `<p>`.
+fn closes_p(name: &str) -> bool {
+    is_block(name)
+        && !matches!(
+            name,
+            "body"
+                | "html"
+                | "caption"
+                | "td"
+                | "th"
+                | "tr"
+                | "tbody"
+                | "thead"
+                | "tfoot"
+                | "frameset"
+        )
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "col"
+            | "embed"
+            | "frame"
+            | "img"
+            | "image"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Why an element is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chrome {
+    No,
+    /// By its name, role or hidden state: certain.
+    Yes,
+    /// By a class or id word: a guess.
+    ByClass,
+}
+
+/// Is this element page chrome or non-text, by its name, role or attributes?
+fn chrome(
+    name: &str,
+    attrs: &[Attribute],
+    role: Option<&str>,
+    in_scope: bool,
+    top_level: bool,
+    class_rules: bool,
+) -> Chrome {
+    match name {
+        "nav" | "button" | "select" | "template" | "svg" | "math" | "object" | "canvas"
+        | "video" | "audio" | "map" | "search" | "menu" => return Chrome::Yes,
+        "form" if !top_level => return Chrome::Yes,
+        // Inside an article or section these are its own header, footer and
+        // side notes (as in the HTML spec's landmark rules), not the page's.
+        "header" | "footer" | "aside" if !in_scope => return Chrome::Yes,
+        // Whatever their classes say, these are the page or its content.
+        "html" | "body" | "main" | "article" => return Chrome::No,
+        _ => {}
+    }
+    if let Some(role) = role {
+        let chrome_role = matches!(
+            role,
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "search"
+                | "menu"
+                | "menubar"
+                | "toolbar"
+                | "alertdialog"
+        ) || (role == "complementary" && !in_scope);
+        if chrome_role {
+            return Chrome::Yes;
+        }
+    }
+    let hidden = attrs.iter().any(|a| {
+        let value: &str = &a.value;
+        match &*a.name.local {
+            // `until-found` content is collapsed but meant to be found.
+            "hidden" => !value.trim().eq_ignore_ascii_case("until-found"),
+            "aria-hidden" => value.trim().eq_ignore_ascii_case("true"),
+            "style" => {
+                let style = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                style.contains("display:none") || style.contains("visibility:hidden")
+            }
+            _ => false,
+        }
+    });
+    if hidden {
+        return Chrome::Yes;
+    }
+    if !class_rules {
+        return Chrome::No;
+    }
+    // Custom elements name themselves: <site-header>, <cookie-banner>.
+    let by_class = (name.contains('-') && chrome_words(name, in_scope))
+        || attrs.iter().any(|a| {
+            matches!(&*a.name.local, "class" | "id")
+                && a.value
+                    .split_ascii_whitespace()
+                    .any(|v| chrome_words(v, in_scope))
+        });
+    if by_class {
+        Chrome::ByClass
+    } else {
+        Chrome::No
+    }
+}
+
+/// Words that mark chrome wherever they are.
+const CHROME_WORDS: &[&str] = &[
+    "cookie",
+    "consent",
+    "gdpr",
+    "nav",
+    "menu",
+    "breadcrumb",
+    "sidebar",
+    "share",
+    "sharing",
+    "social",
+    "skip",
+];
+/// Words that mark chrome outside article and main content only.
+const PAGE_CHROME_WORDS: &[&str] = &["header", "footer", "banner", "masthead"];
+/// Words containing a chrome word that are not chrome.
+const NOT_CHROME: &[&str] = &["shared", "navy", "unshared", "skipped"];
+
+/// Does a class name or id (`site-nav`, `mainMenu`, `cookieBanner`) name
+/// chrome? Each of its words (split at punctuation and camelCase humps) is
+/// checked for starting or ending with a chrome word.
+fn chrome_words(value: &str, in_scope: bool) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "sr-only"
+            | "visually-hidden"
+            | "visuallyhidden"
+            | "screen-reader-text"
+            | "element-invisible"
+    ) {
+        return true;
+    }
+    let is_chrome = |word: &str| {
+        let word = word.to_ascii_lowercase();
+        let hit = |k: &&str| word.starts_with(*k) || word.ends_with(*k);
+        !NOT_CHROME.contains(&word.as_str())
+            && (CHROME_WORDS.iter().any(hit) || (!in_scope && PAGE_CHROME_WORDS.iter().any(hit)))
+    };
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        let boundary = match bytes.get(i) {
+            None => true,
+            Some(b) if !b.is_ascii_alphanumeric() => true,
+            Some(b) => b.is_ascii_uppercase() && i > 0 && bytes[i - 1].is_ascii_lowercase(),
+        };
+        if boundary {
+            if i > start && is_chrome(&value[start..i]) {
+                return true;
+            }
+            // A hump starts the next word; punctuation is dropped.
+            start = if bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                i
+            } else {
+                i + 1
+            };
+        }
+    }
+    // Also the whole run of letters, for `mainnav`-style compounds whose
+    // humps are lowercase.
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| !w.is_empty() && is_chrome(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn blocks(html: &str) -> Vec<(BlockKind, String)> {
+        let e = extract(html.as_bytes()).expect("extracts");
+        check_ranges(&e);
+        e.blocks
+            .iter()
+            .map(|b| (b.kind, e.text[b.range.clone()].to_string()))
+            .collect()
+    }
+
+    fn texts(html: &str) -> Vec<String> {
+        blocks(html).into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Every block range slices `text` to a trimmed, non-empty block, and
+    /// the text is exactly the blocks joined by blank lines.
+    fn check_ranges(e: &Extracted) {
+        let joined: Vec<&str> = e.blocks.iter().map(|b| &e.text[b.range.clone()]).collect();
+        assert_eq!(joined.join("\n\n"), e.text);
+        for s in joined {
+            assert!(!s.is_empty() && s.trim() == s, "{s:?}");
+        }
+        assert_eq!(e.offsets, Offsets::Extracted);
+        assert_eq!(e.markup, Markup::None);
+    }
+
+    #[test]
+    fn chrome_is_dropped_and_structure_kept() {
+        let html = r##"<!DOCTYPE html><html><head><title>Integrated care | NHS</title>
+            <style>body { color: red }</style><script>var nav = "menu text";</script></head>
+            <body>
+            <a class="skip-link" href="#main">Skip to main content</a>
+            <div id="cookie-banner">We use cookies to improve this site. Accept all cookies?</div>
+            <header><div class="logo">NHS England</div><ul><li>Home</li><li>About</li></ul></header>
+            <nav class="breadcrumbs"><a href="/">Home</a> &gt; Policy</nav>
+            <div class="content">
+              <h1>Integrated care systems</h1>
+              <p>Integrated care systems &amp; boards bring   together NHS organisations,
+                 local&nbsp;authorities and <em>partners</em> to plan services.</p>
+              <h2>Aims</h2>
+              <ul><li>Improve outcomes in population health</li><li>Tackle inequalities</li></ul>
+              <div class="share-buttons"><a href="#">Share on Twitter</a></div>
+            </div>
+            <aside><p>Related: something else entirely here.</p></aside>
+            <footer><p>&copy; NHS England 2024. All rights reserved and terms apply.</p></footer>
+            <noscript>Please enable JavaScript to view this page.</noscript>
+            </body></html>"##;
+        let e = extract(html.as_bytes()).unwrap();
+        check_ranges(&e);
+        assert_eq!(e.title.as_deref(), Some("Integrated care"));
+        let got = blocks(html);
+        assert_eq!(
+            got,
+            vec![
+                (BlockKind::Heading, "Integrated care systems".to_string()),
+                (
+                    BlockKind::Paragraph,
+                    "Integrated care systems & boards bring together NHS organisations, local authorities and partners to plan services."
+                        .to_string()
+                ),
+                (BlockKind::Heading, "Aims".to_string()),
+                (BlockKind::ListItem, "Improve outcomes in population health".to_string()),
+                (BlockKind::ListItem, "Tackle inequalities".to_string()),
+            ]
+        );
+        for junk in [
+            "Skip",
+            "cookies",
+            "Home",
+            "Twitter",
+            "Related",
+            "rights",
+            "JavaScript",
+            "menu text",
+            "color",
+        ] {
+            assert!(!e.text.contains(junk), "{junk} in {:?}", e.text);
+        }
+    }
+
+    #[test]
+    fn main_element_replaces_the_page() {
+        let html = "<body><div class=top>Site name and strapline words</div>\
+            <main><h1>Report</h1><p>The board agreed the plan for the coming year after a long \
+            discussion of the budget, the workforce and the waiting lists across all of the \
+            hospitals in the system.</p></main><div>Unrelated trailing text block</div></body>";
+        assert_eq!(
+            texts(html),
+            vec![
+                "Report".to_string(),
+                "The board agreed the plan for the coming year after a long discussion of the budget, the workforce and the waiting lists across all of the hospitals in the system.".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn article_header_and_aside_are_content() {
+        let html = "<nav>Menu</nav><article><header><h2>1950 March 25</h2></header>\
+            <p>Summary.</p><aside><p>The full story of the survey is told here at length.</p></aside>\
+            <footer>Posted by the editor</footer></article>";
+        let t = texts(html);
+        assert_eq!(
+            t,
+            vec![
+                "1950 March 25",
+                "Summary.",
+                "The full story of the survey is told here at length.",
+                "Posted by the editor"
+            ]
+        );
+    }
+
+    #[test]
+    fn entities_and_whitespace() {
+        let html = "<p>It&#8217;s  &lt;5%&gt;\n\t of &quot;A&amp;E&quot; visits&nbsp;&nbsp;today &#x2014; &eacute;t&eacute;</p>\
+                    <pre>  line one\n    indented  two\n</pre>";
+        assert_eq!(
+            texts(html),
+            vec![
+                "It’s <5%> of \"A&E\" visits today — été",
+                "line one\n    indented  two"
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_elements_do_not_break_blocks_and_br_does() {
+        let html =
+            "<p>One <b>bold</b><i>italic</i> <a href=x>link</a><sup>1</sup> end.<br>Next line.</p>\
+                    <div>First para.<br><br>Second para.</div>";
+        assert_eq!(
+            texts(html),
+            vec![
+                "One bolditalic link1 end.\nNext line.",
+                "First para.",
+                "Second para."
+            ]
+        );
+    }
+
+    #[test]
+    fn data_table_rows_and_layout_tables() {
+        let html = "<table><tr><th>Region</th><th>Beds</th></tr>\
+                    <tr><td>North <b>East</b></td><td>1,200</td></tr></table>\
+                    <table><tr><td><h1>Article</h1><p>Body text of the article.</p></td>\
+                    <td><table><tr><td>a</td><td>b</td></tr></table></td></tr></table>";
+        assert_eq!(
+            blocks(html),
+            vec![
+                (BlockKind::TableRow, "Region | Beds".to_string()),
+                (BlockKind::TableRow, "North East | 1,200".to_string()),
+                (BlockKind::Heading, "Article".to_string()),
+                (
+                    BlockKind::Paragraph,
+                    "Body text of the article.".to_string()
+                ),
+                (BlockKind::TableRow, "a | b".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unclosed_tags_are_closed_implicitly() {
+        let html = "<ul><li>one<li>two</ul><p>para one<p>para two<table><tr><td>x<td>y<tr><td>z<td>w</table>";
+        assert_eq!(
+            blocks(html),
+            vec![
+                (BlockKind::ListItem, "one".to_string()),
+                (BlockKind::ListItem, "two".to_string()),
+                (BlockKind::Paragraph, "para one".to_string()),
+                (BlockKind::Paragraph, "para two".to_string()),
+                (BlockKind::TableRow, "x | y".to_string()),
+                (BlockKind::TableRow, "z | w".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn link_lists_are_dropped() {
+        let html = "<p>The plan sets out the aims of the new boards.</p>\
+                    <p><a href=a>HOME</a> | <a href=b>ABOUT</a> | <a href=c>CONTACT</a></p>\
+                    <p><a href=#top>Return to top.</a></p><h3><a href=#top>Top</a></h3>\
+                    <h3>Linked <a href=x>heading</a></h3>";
+        assert_eq!(
+            texts(html),
+            vec![
+                "The plan sets out the aims of the new boards.",
+                "Linked heading"
+            ]
+        );
+    }
+
+    #[test]
+    fn encodings() {
+        // windows-1252 declared in an http-equiv meta, content first.
+        let mut page =
+            b"<meta content=\"text/html; charset=windows-1252\" http-equiv=\"Content-Type\"><p>caf"
+                .to_vec();
+        page.extend_from_slice(&[0xE9, 0x20, 0x93, b'q', 0x94]);
+        let e = extract(&page).unwrap();
+        assert_eq!(&e.text, "café “q”");
+        // A UTF-16 byte order mark.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<p>Ünïcode</p>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(extract(&utf16).unwrap().text, "Ünïcode");
+        // Undeclared, not UTF-8: the detector's guess, no panic.
+        let latin = [
+            b"<p>Gesundheitsf".as_slice(),
+            &[0xF6],
+            b"rderung f",
+            &[0xFC],
+            b"r alle",
+        ]
+        .concat();
+        assert_eq!(
+            extract(&latin).unwrap().text,
+            "Gesundheitsförderung für alle"
+        );
+        // A <meta charset> naming a legacy encoding.
+        let koi = [b"<meta charset=koi8-r><p>".as_slice(), &[0xF0, 0xD2, 0xC9]].concat();
+        assert_eq!(extract(&koi).unwrap().text, "При");
+    }
+
+    #[test]
+    fn title_falls_back_to_first_h1() {
+        let e = extract(b"<title> </title><h2>Sub</h2><h1>Main  heading</h1><p>Text.</p>").unwrap();
+        assert_eq!(e.title.as_deref(), Some("Main heading"));
+        let e = extract(b"<svg><title>Icon</title></svg><p>Text.</p>").unwrap();
+        assert_eq!(e.title, None);
+    }
+
+    #[test]
+    fn deep_nesting_is_linear() {
+        let n = 100_000;
+        let html = format!("{}text{}", "<div>".repeat(n), "</div>".repeat(n));
+        let start = Instant::now();
+        assert_eq!(texts(&html), vec!["text"]);
+        let garbage = format!("{}after", "<li><table><b><span class=nav>".repeat(n / 4));
+        let _ = extract(garbage.as_bytes());
+        let unclosed = format!("<ol>{}<li>item", "<div>".repeat(n));
+        assert_eq!(texts(&unclosed), vec!["item"]);
+        // Debug builds are slow; release runs this in tens of milliseconds.
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let inputs: [&[u8]; 8] = [
+            b"",
+            b"<",
+            b"</p></div></table></tr>",
+            b"<table><td>cell</table></td>",
+            b"<scr<script>ipt>alert(1)</script>",
+            b"\xff\xfe\x00<\x00p",
+            b"<p>&#0; &#xFFFFFFFF; &bogus; \x00 text",
+            b"<svg><p>x</svg></p><math><mi>y</math><plaintext><b>raw</b>",
+        ];
+        for input in inputs {
+            match extract(input) {
+                Ok(e) => check_ranges(&e),
+                Err(ExtractError::Empty) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let e = extract(b"<p>before<plaintext><b>raw</b>").unwrap();
+        assert_eq!(e.text, "before\n\n<b>raw</b>");
+    }
+
+    #[test]
+    fn class_rules_that_hide_the_page_are_dropped() {
+        let body = "<p>The board met in public and agreed the plan.</p>".repeat(10);
+        let html = format!("<div class=\"page has-sidebar\">{body}</div><div class=nav>Home</div>");
+        let t = texts(&html);
+        assert_eq!(t.len(), 11, "{t:?}");
+        assert_eq!(t[10], "Home");
+    }
+
+    #[test]
+    fn template_comments_delimit_the_content() {
+        let para = "<p>During 1999 outbreaks of dermatitis associated with hot tub use occurred in two states.</p>";
+        let html = format!(
+            "<table><tr><td>Centers for Disease Control</td><td><a href=/>Home</a></td></tr></table>\
+             <!-- content area -->{}<!-- end content area -->\
+             <table><tr><td>Page last reviewed 5/2/01</td></tr></table><div hidden=until-found></div>",
+            para.repeat(3)
+        );
+        assert_eq!(texts(&html).len(), 3);
+        assert_eq!(content_marker(" content area "), Some(true));
+        assert_eq!(content_marker("BEGIN MAIN CONTENT"), Some(true));
+        assert_eq!(content_marker("end content area"), Some(false));
+        assert_eq!(content_marker("/content"), Some(false));
+        assert_eq!(content_marker("report header"), None);
+        assert_eq!(content_marker("content area ends here"), None);
+    }
+
+    #[test]
+    fn prose_in_layout_cells_stays_paragraphs() {
+        let long = "word ".repeat(80);
+        let html = format!(
+            "<table><tr><td><p>{long}</p><p>{long}</p></td><td><p>Side note.</p></td></tr></table>\
+             <p hidden=until-found>Collapsed answer text.</p>"
+        );
+        let b = blocks(&html);
+        assert_eq!(b.len(), 4);
+        assert!(b.iter().all(|(k, _)| *k == BlockKind::Paragraph));
+        assert_eq!(b[3].1, "Collapsed answer text.");
+    }
+
+    #[test]
+    fn empty_page_is_empty() {
+        assert!(matches!(
+            extract(b"<html><head><title>T</title></head><body><nav>Home</nav></body></html>"),
+            Err(ExtractError::Empty)
+        ));
+    }
+
+    #[test]
+    fn chrome_words_match_whole_parts() {
+        assert!(chrome_words("site-nav", false));
+        assert!(chrome_words("mainNavigation", false));
+        assert!(chrome_words("cookieBanner", true));
+        assert!(chrome_words("page-header", false));
+        assert!(!chrome_words("page-header", true));
+        assert!(!chrome_words("shared-content", false));
+        assert!(!chrome_words("canvas", false));
+        assert!(!chrome_words("content", false));
+        assert!(!chrome_words("café-ñandú", false));
+        assert!(chrome_words("menü-nav", false));
+    }
+}

@@ -1,0 +1,394 @@
+//! Health-policy query understanding on the seeds: acronyms, compounds,
+//! UK/US spelling, typos, phrases, filters, exact highlighting.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn seeded() -> tempfile::TempDir {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    dir
+}
+
+fn query(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["query"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--index", "idx", "--json"]);
+    let out = run(dir, &all);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn hits(v: &Value) -> &Vec<Value> {
+    v["hits"].as_array().unwrap()
+}
+
+fn lower_marks(hit: &Value) -> Vec<String> {
+    highlighted(hit).iter().map(|s| s.to_lowercase()).collect()
+}
+
+#[test]
+fn acronym_finds_its_expansion() {
+    let dir = seeded();
+    let r = query(dir.path(), &["PCN", "-n", "5"]);
+    let top = &hits(&r)[0];
+    let quote = top["quote"].as_str().unwrap().to_lowercase();
+    assert!(quote.contains("primary care network"), "{quote}");
+    assert!(
+        lower_marks(top)
+            .iter()
+            .any(|m| m.starts_with("primary care network")),
+        "{:?}",
+        lower_marks(top)
+    );
+    assert_eq!(r["expansions"][0]["term"], "PCN");
+    assert_eq!(r["expansions"][0]["also"][0], "primary care network");
+    assert_hits_are_verbatim(dir.path(), &r);
+}
+
+#[test]
+fn expansion_finds_its_acronym() {
+    let dir = seeded();
+    let r = query(dir.path(), &["integrated care partnership", "-n", "10"]);
+    // A passage that only says "ICPs" is found, and "ICPs" is what is marked.
+    let only_acronym = hits(&r)
+        .iter()
+        .find(|h| {
+            let q = h["quote"].as_str().unwrap().to_lowercase();
+            q.contains("icps") && !q.contains("integrated care partnership")
+        })
+        .expect("a passage that uses only the acronym");
+    assert!(
+        lower_marks(only_acronym).contains(&"icps".to_string()),
+        "{:?}",
+        lower_marks(only_acronym)
+    );
+    assert!(r["expansions"][0]["also"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "ICP"));
+}
+
+#[test]
+fn compounds_are_units() {
+    let dir = seeded();
+    for (q, file, mark) in [
+        ("A&E", "004_3e4b89af7cfd2ffb.txt", "A&E"),
+        ("NHSE/I", "003_4b6de29c8b9f9378.txt", "NHSE/I"),
+        ("COVID-19", "002_e1e7438b0e38e2f4.txt", "COVID-19"),
+        ("2022/23", "000_71aee3dbbd5e3e66.txt", "2022/23"),
+    ] {
+        let r = query(dir.path(), &[q, "-n", "3"]);
+        let top = &hits(&r)[0];
+        assert!(
+            top["source"].as_str().unwrap().ends_with(file),
+            "{q}: {}",
+            top["source"]
+        );
+        assert!(
+            highlighted(top).contains(&mark.to_string()),
+            "{q}: {:?}",
+            highlighted(top)
+        );
+    }
+    // "A&E" is not "a" and "e" anywhere.
+    let r = query(dir.path(), &["A&E", "-n", "50"]);
+    for h in hits(&r) {
+        assert!(
+            h["quote"].as_str().unwrap().contains("A&E")
+                || h["quote"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("accident and emergency")
+        );
+    }
+}
+
+#[test]
+fn uk_and_us_spellings_match() {
+    let dir = seeded();
+    let r = query(dir.path(), &["organizational silos", "-n", "3"]);
+    let found = hits(&r).iter().find(|h| {
+        h["quote"]
+            .as_str()
+            .unwrap()
+            .contains("organisational silos")
+    });
+    let hit = found.expect("the passage about organisational silos");
+    assert!(
+        lower_marks(hit).contains(&"organisational".to_string()),
+        "{:?}",
+        lower_marks(hit)
+    );
+
+    // More variants, in a folder of their own.
+    let lib = dir.path().join("variants");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("uk.txt"),
+        "The paediatric programme at the community centre changed staff behaviour.\n\nThe anaemia clinic was reorganised.\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["index", "variants", "--index", "vidx"]);
+    assert_eq!(out.status.code(), Some(0));
+    for us in [
+        "pediatric",
+        "program",
+        "center",
+        "behavior",
+        "anemia",
+        "reorganized",
+    ] {
+        let out = run(dir.path(), &["query", us, "--index", "vidx", "--json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["total_hits"], 1, "{us} did not find the UK spelling");
+        assert_eq!(
+            lower_marks(&v["hits"][0]).len(),
+            1,
+            "{us}: {:?}",
+            lower_marks(&v["hits"][0])
+        );
+    }
+}
+
+#[test]
+fn typos_are_corrected_with_a_notice() {
+    let dir = seeded();
+    let r = query(dir.path(), &["colaboratives", "-n", "3"]);
+    assert!(!hits(&r).is_empty());
+    assert_eq!(r["corrections"][0]["from"], "colaboratives");
+    let to = r["corrections"][0]["to"].as_str().unwrap();
+    assert!(to.starts_with("collaborati"), "{to}");
+    let human = run(
+        dir.path(),
+        &["query", "colaboratives", "--index", "idx", "-n", "1"],
+    );
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.starts_with("showing results for \""), "{text}");
+    // --exact does not correct.
+    let exact = run(
+        dir.path(),
+        &["query", "colaboratives", "--exact", "--index", "idx"],
+    );
+    assert_eq!(exact.status.code(), Some(1));
+}
+
+#[test]
+fn phrases_are_highlighted_only_where_they_occur() {
+    let dir = seeded();
+    let r = query(dir.path(), &["\"provider collaboratives\"", "-n", "20"]);
+    assert!(hits(&r).len() > 3);
+    for h in hits(&r) {
+        for m in lower_marks(h) {
+            assert!(
+                m.starts_with("provider collaborative"),
+                "marked {m:?} in {}",
+                h["quote"]
+            );
+        }
+    }
+    // Slop: words between.
+    let r = query(dir.path(), &["\"integrated boards\"~1", "-n", "3"]);
+    assert!(
+        lower_marks(&hits(&r)[0])
+            .iter()
+            .any(|m| m == "integrated care boards"),
+        "{:?}",
+        lower_marks(&hits(&r)[0])
+    );
+}
+
+#[test]
+fn exact_switches_off_stemming_spelling_and_expansion() {
+    let dir = seeded();
+    let exact = run(
+        dir.path(),
+        &["query", "organization", "--exact", "--index", "idx"],
+    );
+    assert_eq!(exact.status.code(), Some(1), "exact matched a UK spelling");
+    let r = query(dir.path(), &["collaboratives", "--exact", "-n", "50"]);
+    assert!(!hits(&r).is_empty());
+    for h in hits(&r) {
+        for m in lower_marks(h) {
+            assert_eq!(m, "collaboratives");
+        }
+    }
+    let stemmed = query(dir.path(), &["collaboratives", "-n", "50"]);
+    assert!(stemmed["total_hits"].as_u64() > r["total_hits"].as_u64());
+    let r = query(dir.path(), &["PCN", "--exact"]);
+    assert_eq!(r["total_hits"], 0);
+}
+
+#[test]
+fn prefixes_fields_sources_and_exclusions() {
+    let dir = seeded();
+    let r = query(dir.path(), &["collab*", "-n", "10"]);
+    assert!(hits(&r).len() == 10);
+    for h in hits(&r) {
+        assert!(
+            lower_marks(h).iter().all(|m| m.starts_with("collab")),
+            "{:?}",
+            lower_marks(h)
+        );
+    }
+    let r = query(dir.path(), &["title:Parity", "-n", "50"]);
+    assert!(!hits(&r).is_empty());
+    for h in hits(&r) {
+        assert!(h["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("002_e1e7438b0e38e2f4.txt"));
+    }
+    let r = query(dir.path(), &["provider", "--source", "*004*", "-n", "50"]);
+    assert!(!hits(&r).is_empty());
+    assert!(hits(&r).iter().all(|h| h["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("004_3e4b89af7cfd2ffb.txt")));
+    let r = query(dir.path(), &["provider source:seeds/000*", "-n", "50"]);
+    assert!(!hits(&r).is_empty());
+    assert!(hits(&r).iter().all(|h| h["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("000_71aee3dbbd5e3e66.txt")));
+    let r = query(dir.path(), &["provider -collaboratives", "-n", "100"]);
+    assert!(!hits(&r).is_empty());
+    for h in hits(&r) {
+        assert!(!h["quote"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("collaborative"));
+    }
+}
+
+#[test]
+fn documents_define_their_own_acronyms_and_users_add_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("a.txt"),
+        "Intro line of the paper.\n\nThe Wessex Integrated Neighbourhood Group (WING) met in March to agree its plan.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("b.txt"),
+        "Later, WING agreed a budget for virtual wards.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("c.txt"),
+        "The zebra quality exchange reported on staffing.\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(dir.path(), &["index", "lib", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let r = query(dir.path(), &["Wessex Integrated Neighbourhood Group"]);
+    let sources: Vec<&str> = hits(&r)
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
+    assert!(sources.contains(&"lib/b.txt"), "{sources:?}");
+
+    let g = run(dir.path(), &["glossary", "WING", "--index", "idx"]);
+    assert_eq!(g.status.code(), Some(0));
+    let text = String::from_utf8(g.stdout).unwrap();
+    assert!(
+        text.contains("Wessex Integrated Neighbourhood Group") && text.contains("lib/a.txt:3"),
+        "{text}"
+    );
+
+    // A user glossary, given on the command line or kept with the index.
+    let file = dir.path().join("mine.tsv");
+    std::fs::write(&file, "# ours\nZQX\tzebra quality exchange\n").unwrap();
+    let r = query(dir.path(), &["ZQX", "--glossary", file.to_str().unwrap()]);
+    assert_eq!(hits(&r)[0]["source"], "lib/c.txt");
+    std::fs::copy(&file, dir.path().join("idx/glossary.tsv")).unwrap();
+    let r = query(dir.path(), &["ZQX"]);
+    assert_eq!(hits(&r)[0]["source"], "lib/c.txt");
+    let all = run(dir.path(), &["glossary", "--index", "idx"]);
+    let text = String::from_utf8(all.stdout).unwrap();
+    assert!(
+        text.contains("PCN") && text.contains("built-in"),
+        "built-in glossary missing"
+    );
+    assert!(text.contains("zebra quality exchange"));
+    // A broken glossary file is one clear error.
+    std::fs::write(&file, "no tab here\n").unwrap();
+    let bad = run(
+        dir.path(),
+        &[
+            "query",
+            "x",
+            "--index",
+            "idx",
+            "--glossary",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("mine.tsv:1"));
+}
+
+#[test]
+fn the_same_paragraph_in_two_documents_is_one_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let para = "Every integrated care board must publish a joint forward plan with its partner trusts before the start of each financial year.";
+    std::fs::write(lib.join("one.txt"), format!("First document\n\n{para}\n")).unwrap();
+    std::fs::write(
+        lib.join("two.md"),
+        format!("# Second document\n\nSomething else first.\n\n{para}\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        run(dir.path(), &["index", "lib", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let r = query(dir.path(), &["joint forward plan"]);
+    assert_eq!(hits(&r).len(), 1, "{r}");
+    let sources: Vec<&str> = hits(&r)[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 2);
+    assert!(sources.contains(&"lib/one.txt") && sources.contains(&"lib/two.md"));
+    for s in hits(&r)[0]["sources"].as_array().unwrap() {
+        let bytes = std::fs::read(dir.path().join(s["source"].as_str().unwrap())).unwrap();
+        let (a, b) = (
+            s["byte_start"].as_u64().unwrap() as usize,
+            s["byte_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&bytes[a..b], para.as_bytes());
+    }
+    let human = String::from_utf8(
+        run(
+            dir.path(),
+            &["query", "joint forward plan", "--index", "idx"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(human.contains("also in"), "{human}");
+}
