@@ -413,9 +413,11 @@ impl Drop for QuietWorkerPanics {
 
 fn is_under(source: &str, root: &Path) -> bool {
     let root = root.to_string_lossy();
-    source == root
-        || (source.starts_with(root.as_ref()) && source[root.len()..].starts_with('/'))
-        || root == "."
+    if root == "." {
+        // Files found from `.` are named relative to it.
+        return !source.starts_with('/') && !source.starts_with("../");
+    }
+    source == root || (source.starts_with(root.as_ref()) && source[root.len()..].starts_with('/'))
 }
 
 /// The writer loop: applies workers' documents, commits now and then.
@@ -837,5 +839,7 @@ mod tests {
         assert!(is_under("seeds/a.txt", Path::new("seeds")));
         assert!(!is_under("seeds2/a.txt", Path::new("seeds")));
         assert!(is_under("seeds", Path::new("seeds")));
+        assert!(is_under("a.txt", Path::new(".")));
+        assert!(!is_under("/abs/a.txt", Path::new(".")));
     }
 }

@@ -90,8 +90,7 @@ pub fn extract_in_child(
             let _ = child.wait();
             let _ = reader.join();
             return Err(ExtractError::Limit(format!(
-                "extraction took longer than {} s; skipped",
-                timeout.as_secs()
+                "extraction took longer than {timeout:?} (see --file-timeout); skipped"
             )));
         }
     };

@@ -119,9 +119,11 @@ pub fn walk(roots: &[Root]) -> Result<Walk> {
                 }
             };
             let mtime = mtime_nanos(&meta);
+            // `index .` names files `a.txt`, not `./a.txt`.
+            let shown = entry.path().strip_prefix("./").unwrap_or(entry.path());
             out.files.push(FileEntry {
-                lossy_name: entry.path().to_str().is_none(),
-                source: entry.path().to_string_lossy().into_owned(),
+                lossy_name: shown.to_str().is_none(),
+                source: shown.to_string_lossy().into_owned(),
                 path: entry.into_path(),
                 format,
                 size: meta.len(),

@@ -23,7 +23,7 @@ fn is_root() -> bool {
 }
 
 #[test]
-fn text_hostile_folder() {
+fn hostile_folder() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -43,6 +43,35 @@ fn text_hostile_folder() {
     );
     write(&corpus, "empty.txt", b"");
     write(&corpus, "blank.md", b"  \n\n \t\n");
+    let good_pdf = pdf_bytes(&[
+        &["Pages of the PDF mention the Northumbria Healthcare example."],
+        &["Second page on virtual wards."],
+    ]);
+    write(&corpus, "good.pdf", &good_pdf);
+    write(&corpus, "truncated.pdf", &good_pdf[..good_pdf.len() / 3]);
+    write(&corpus, "zero-pages.pdf", &pdf_bytes(&[]));
+    let mut corrupt = b"%PDF-1.7\n".to_vec();
+    corrupt.extend((0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    write(&corpus, "corrupt.pdf", &corrupt);
+    write(&corpus, "encrypted.pdf", &encrypted_pdf());
+    write(
+        &corpus,
+        "good.docx",
+        &docx_bytes(&[(
+            None,
+            "The constitution sets out the Wessex Integrated Board duties.",
+        )]),
+    );
+    write(
+        &corpus,
+        "not-a-zip.docx",
+        b"This is plain text pretending to be a Word document.",
+    );
+    write(&corpus, "bomb.docx", &zip_bomb_docx(300 << 20));
+    let mut deep = "<div>".repeat(100_000);
+    deep.push_str("<p>Deeply nested text about community diagnostic centres.</p>");
+    deep.push_str(&"</div>".repeat(100_000));
+    write(&corpus, "deep.html", deep.as_bytes());
     std::os::unix::fs::symlink("../corpus", corpus.join("loop")).unwrap();
     // Readable with care, indexed:
     write(
@@ -58,7 +87,7 @@ fn text_hostile_folder() {
     let odd_name = std::ffi::OsStr::from_bytes(b"caf\xe9-notes.txt");
     std::fs::write(
         corpus.join(odd_name),
-        "Notes about the weird filename and the Frimley example.\n",
+        "Notes about the weird filename and the Frimley example, nothing else.\n",
     )
     .unwrap();
     let unreadable = corpus.join("unreadable.txt");
@@ -92,7 +121,18 @@ fn text_hostile_folder() {
     expect_warning("blank.md", "no text");
     expect_warning("loop", "loop");
     expect_warning("-notes.txt", "not valid UTF-8");
-    let bad = if root { 4 } else { 5 };
+    expect_warning("zero-pages.pdf", "no text");
+    expect_warning("corrupt.pdf", "PDF");
+    expect_warning("encrypted.pdf", "encrypted");
+    expect_warning("not-a-zip.docx", "not a DOCX");
+    expect_warning("bomb.docx", "");
+    // A truncated PDF is indexed as far as it can be, or skipped with one warning.
+    let truncated = warnings
+        .iter()
+        .filter(|w| w.contains("truncated.pdf"))
+        .count();
+    assert!(truncated <= 1);
+    let bad = if root { 9 } else { 10 } + truncated;
     if !root {
         expect_warning("unreadable.txt", "ermission denied");
     }
@@ -104,7 +144,10 @@ fn text_hostile_folder() {
         ("primary care networks", "good.md"),
         ("informally", "cp1252.txt"),
         ("Skipton Towers", "invalid-utf8.txt"),
-        ("Frimley", "-notes.txt"),
+        ("Frimley example", "-notes.txt"),
+        ("Northumbria Healthcare", "good.pdf"),
+        ("Wessex Integrated Board", "good.docx"),
+        ("community diagnostic centres", "deep.html"),
     ] {
         let r = query_json(dir.path(), query, 3);
         assert!(
@@ -153,4 +196,40 @@ fn large_text_file_is_streamed_with_exact_offsets() {
         assert!(quote.contains(&format!("QZX{code}.")), "{quote}");
         assert_hits_are_verbatim(dir.path(), &r);
     }
+}
+
+/// An extraction that takes longer than `--file-timeout` costs its file only.
+#[test]
+fn slow_extraction_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    write(&corpus, "good.txt", GOOD.as_bytes());
+    write(
+        &corpus,
+        "slow.pdf",
+        &pdf_bytes(&[&["A page that takes too long to read."]]),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "index",
+            "corpus",
+            "--index",
+            "idx",
+            "--file-timeout",
+            "0.000001",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("slow.pdf") && stderr.contains("took longer than"),
+        "{stderr}"
+    );
+    assert_eq!(
+        query_json(dir.path(), "Dorset Passport", 1)["total_hits"],
+        1
+    );
 }

@@ -133,3 +133,120 @@ pub fn highlighted(hit: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// A minimal PDF whose pages hold the given lines (Helvetica, one text object per page).
+pub fn pdf_bytes(pages: &[&[&str]]) -> Vec<u8> {
+    pdf_with_trailer(pages, "")
+}
+
+/// A PDF that says it is encrypted, with a password we do not have.
+pub fn encrypted_pdf() -> Vec<u8> {
+    pdf_with_trailer(
+        &[&["Secret text that cannot be read."]],
+        "/Encrypt << /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 \
+         /O <8f3a5ac0f2b8e1d7c9a4b6e2f1d0c3b5a7e9f8d6c4b2a0e1f3d5c7b9a8e6f4d2> \
+         /U <1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a> >> \
+         /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]",
+    )
+}
+
+fn pdf_with_trailer(pages: &[&[&str]], trailer_extra: &str) -> Vec<u8> {
+    let n = pages.len();
+    let mut objects: Vec<String> = vec!["<< /Type /Catalog /Pages 2 0 R >>".to_string()];
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + 2 * i)).collect();
+    objects.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {n} >>",
+        kids.join(" ")
+    ));
+    let font = 3 + 2 * n;
+    for (i, lines) in pages.iter().enumerate() {
+        let shown: Vec<String> = lines.iter().map(|l| format!("({l}) Tj T*")).collect();
+        let content = format!("BT /F1 11 Tf 72 720 Td 14 TL {} ET", shown.join(" "));
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 {font} 0 R >> >> >>",
+            4 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ));
+    }
+    objects.push(
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_string(),
+    );
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
+}
+
+/// A DOCX with paragraphs `(style, text)`; style `Some("Heading1")` makes a heading.
+pub fn docx_bytes(paragraphs: &[(Option<&str>, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut body = String::new();
+    for (style, text) in paragraphs {
+        let ppr = style
+            .map(|s| format!("<w:pPr><w:pStyle w:val=\"{s}\"/></w:pPr>"))
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+        ));
+    }
+    let ns = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+    let document = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document {ns}><w:body>{body}</w:body></w:document>");
+    let styles = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles {ns}><w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/></w:style></w:styles>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, content) in [
+        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
+        ("_rels/.rels", RELS.to_string()),
+        ("word/document.xml", document),
+        ("word/styles.xml", styles),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A DOCX whose document.xml inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(inflated > u32::MAX as usize);
+    zip.start_file("[Content_Types].xml", opts).unwrap();
+    zip.write_all(CONTENT_TYPES.as_bytes()).unwrap();
+    zip.start_file("_rels/.rels", opts).unwrap();
+    zip.write_all(RELS.as_bytes()).unwrap();
+    zip.start_file("word/document.xml", opts).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    let mut written = 0;
+    while written < inflated {
+        zip.write_all(&chunk).unwrap();
+        written += chunk.len();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+const RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";

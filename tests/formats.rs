@@ -1,0 +1,170 @@
+//! PDF with page numbers, HTML and DOCX, from fixtures built in code.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn index(dir: &Path, folder: &str) -> std::process::Output {
+    let out = run(dir, &["index", folder, "--index", "idx"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn top(dir: &Path, q: &str) -> Value {
+    let r = query_json(dir, q, 5);
+    assert!(r["total_hits"].as_u64().unwrap() > 0, "{q}: no hits");
+    r["hits"][0].clone()
+}
+
+#[test]
+fn pdf_passages_carry_their_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let body = [
+        [
+            "Integrated care boards hold the NHS budget for",
+            "their population and agree plans with partners.",
+        ],
+        [
+            "The Dorset Passport lets staff move between",
+            "organisations without repeating induction.",
+        ],
+        [
+            "Virtual wards care for patients at home with",
+            "remote monitoring and daily reviews by clinicians.",
+        ],
+    ];
+    let pages: Vec<Vec<String>> = body
+        .iter()
+        .enumerate()
+        .map(|(i, lines)| {
+            let mut p = vec!["Wessex Board Papers 2025".to_string()];
+            p.extend(lines.iter().map(|l| l.to_string()));
+            p.push(format!("Page {} of 3", i + 1));
+            p
+        })
+        .collect();
+    let refs: Vec<Vec<&str>> = pages
+        .iter()
+        .map(|p| p.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+    std::fs::write(lib.join("board.pdf"), pdf_bytes(&slices)).unwrap();
+    index(dir.path(), "lib");
+
+    for (q, page) in [
+        ("Dorset Passport", 2),
+        ("virtual wards", 3),
+        ("integrated care boards budget", 1),
+    ] {
+        let hit = top(dir.path(), q);
+        assert_eq!(hit["page"], page, "{q}: {hit}");
+        assert_eq!(hit["offsets"], "extracted");
+        let quote = hit["quote"].as_str().unwrap();
+        assert!(
+            !quote.contains("Wessex Board Papers") && !quote.contains("Page "),
+            "{quote}"
+        );
+        assert!(
+            !quote.contains('\n'),
+            "lines of a paragraph are joined: {quote:?}"
+        );
+    }
+    let hit = top(dir.path(), "Dorset Passport");
+    assert_eq!(
+        hit["quote"],
+        "The Dorset Passport lets staff move between organisations without repeating induction."
+    );
+    let human = run(
+        dir.path(),
+        &["query", "Dorset Passport", "--index", "idx", "-n", "1"],
+    );
+    assert!(String::from_utf8(human.stdout)
+        .unwrap()
+        .contains("p. 2, line"));
+}
+
+#[test]
+fn docx_paragraphs_and_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let docx = docx_bytes(&[
+        (
+            Some("Heading1"),
+            "Constitution of the Integrated Care Board",
+        ),
+        (
+            None,
+            "The board shall meet in public at least six times a year and publish its papers.",
+        ),
+        (Some("Heading1"), "Committees"),
+        (
+            None,
+            "The audit committee reports to the board on risk management &amp; internal controls.",
+        ),
+    ]);
+    std::fs::write(lib.join("constitution.docx"), docx).unwrap();
+    index(dir.path(), "lib");
+    let hit = top(dir.path(), "audit committee");
+    assert_eq!(hit["heading"], "Committees");
+    assert_eq!(hit["offsets"], "extracted");
+    assert_eq!(
+        hit["quote"],
+        "The audit committee reports to the board on risk management & internal controls."
+    );
+    let hit = top(dir.path(), "meet in public");
+    assert_eq!(hit["heading"], "Constitution of the Integrated Care Board");
+    assert_eq!(hit["page"], Value::Null);
+}
+
+#[test]
+fn html_main_text_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let html = r#"<!DOCTYPE html><html><head><title>Neighbourhood health | Example Trust</title>
+<style>.x { color: red }</style><script>var tracking = "scriptword";</script></head>
+<body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/about">Navword about us</a></li></ul></nav>
+<div class="cookie-banner">We use cookies. Cookieword accept all.</div>
+<main>
+<h1>Neighbourhood health guidelines</h1>
+<p>Integrated neighbourhood teams bring GPs, community nurses and social workers together &amp; share records.</p>
+<h2>Funding</h2>
+<p>Each team receives a budget from the integrated care board for &ldquo;proactive care&rdquo;.</p>
+</main>
+<footer>Footerword copyright 2025</footer>
+</body></html>"#;
+    std::fs::write(lib.join("page.html"), html).unwrap();
+    index(dir.path(), "lib");
+    let hit = top(dir.path(), "neighbourhood teams");
+    assert_eq!(
+        hit["quote"],
+        "Integrated neighbourhood teams bring GPs, community nurses and social workers together & share records."
+    );
+    assert!(
+        hit["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Neighbourhood health"),
+        "{}",
+        hit["title"]
+    );
+    let hit = top(dir.path(), "proactive care");
+    assert_eq!(hit["heading"], "Funding");
+    assert!(hit["quote"].as_str().unwrap().contains("“proactive care”"));
+    for junk in ["scriptword", "Navword", "Cookieword", "Footerword"] {
+        let r = query_json(dir.path(), junk, 5);
+        assert_eq!(r["total_hits"], 0, "{junk} was indexed");
+    }
+}
