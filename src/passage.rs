@@ -121,9 +121,12 @@ pub fn split(doc: &Extracted) -> Split {
             }
             UnitKind::Item | UnitKind::Row => {
                 let kind = unit.kind;
+                // A list is one passage, but not across a page break: a
+                // citation gives one page.
+                let page = unit.page;
                 let end = units[i..]
                     .iter()
-                    .position(|u| u.kind != kind)
+                    .position(|u| u.kind != kind || u.page != page)
                     .map_or(units.len(), |n| i + n);
                 let group = &units[i..end];
                 let next_is_paragraph = units
@@ -191,7 +194,9 @@ impl Builder<'_> {
         if after_paragraph {
             if let Some(last) = self.passages.last() {
                 let intro = text[last.range.clone()].trim_end();
-                if intro.ends_with(':') && last.words as usize + group_words(group) <= MAX_WORDS * 2
+                if intro.ends_with(':')
+                    && last.page == group[0].page
+                    && last.words as usize + group_words(group) <= MAX_WORDS * 2
                 {
                     let last = self.passages.pop().expect("checked above");
                     start = last.range.start;
