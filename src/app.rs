@@ -63,7 +63,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     if let Some(paths) = &req.build_if_missing {
         if !index::exists(&req.index_dir) && paths.iter().all(|p| p.exists()) {
             eprintln!(
-                "no index at {}; building one from {} first",
+                "policy-search: no index in {}/ yet; building one from {}/ first",
                 req.index_dir.display(),
                 paths
                     .iter()
