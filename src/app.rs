@@ -92,6 +92,86 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     })
 }
 
+/// Options of a batch of queries.
+#[derive(Debug, Clone)]
+pub struct BatchRequest {
+    /// The index directory.
+    pub index_dir: PathBuf,
+    /// Queries file (`.jsonl` with `_id`/`text`, or `.tsv` `id<TAB>text`).
+    pub queries: PathBuf,
+    /// Documents per query.
+    pub limit: usize,
+    /// Search options (filters, exact, glossaries).
+    pub search: SearchOptions,
+    /// Run tag in TREC output.
+    pub tag: String,
+}
+
+/// Runs a batch of queries and writes a TREC run (`qid Q0 docid rank score tag`).
+pub fn batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(&req.index_dir)?;
+    let queries = crate::eval::load_queries(&req.queries)?;
+    let run = run_queries(&index, &queries, req.limit, &req.search)?;
+    write_out(
+        out,
+        crate::eval::trec_run(&queries, &run, &req.tag).as_bytes(),
+    )?;
+    Ok(if run.values().all(Vec::is_empty) {
+        ExitStatus::NoHits
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn run_queries(
+    index: &PolicyIndex,
+    queries: &[crate::eval::Query],
+    limit: usize,
+    opts: &SearchOptions,
+) -> Result<crate::eval::Run> {
+    let engine = crate::search::Engine::new(index, opts)?;
+    let mut run = crate::eval::Run::new();
+    for q in queries {
+        run.insert(q.id.clone(), engine.documents(&q.text, limit, opts)?);
+    }
+    Ok(run)
+}
+
+/// Runs `eval`: the queries against the index, scored against judgements.
+pub fn eval(
+    req: &BatchRequest,
+    qrels: &std::path::Path,
+    run_out: Option<&std::path::Path>,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(&req.index_dir)?;
+    let queries = crate::eval::load_queries(&req.queries)?;
+    let judgements = crate::eval::load_qrels(qrels)?;
+    let started = std::time::Instant::now();
+    let run = run_queries(&index, &queries, req.limit, &req.search)?;
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(path) = run_out {
+        std::fs::write(path, crate::eval::trec_run(&queries, &run, &req.tag))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    let metrics = crate::eval::evaluate(&run, &judgements);
+    let text = if json {
+        let mut s = serde_json::to_string(&metrics).expect("metrics serialize");
+        s.push('\n');
+        s
+    } else {
+        format!(
+            "{metrics}({} queries run at k={} in {seconds:.2} s, {:.0} queries/s)\n",
+            queries.len(),
+            req.limit,
+            queries.len() as f64 / seconds.max(1e-9)
+        )
+    };
+    write_out(out, text.as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
 /// Runs `index` and writes its summary line to `out`.
 pub fn index(opts: &IndexOptions, out: &mut dyn Write) -> Result<ExitStatus> {
     let summary = ingest::run(opts)?;

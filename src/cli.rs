@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_search::app::{self, ExitStatus, QueryRequest};
+use policy_search::app::{self, BatchRequest, ExitStatus, QueryRequest};
 use policy_search::ingest::{self, IndexOptions};
 use policy_search::render::{OutputFormat, Style};
+use policy_search::search::SearchOptions;
 
 /// Default index directory, relative to the working directory.
 const DEFAULT_INDEX: &str = "index";
@@ -76,6 +77,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score the ranking on a test collection: nDCG@10, Recall@100, MAP, MRR@10
+    Eval {
+        /// Queries (.jsonl with _id/text, or .tsv id<TAB>text)
+        #[arg(long, value_name = "FILE")]
+        queries: PathBuf,
+        /// Judgements (BEIR qrels.tsv, or TREC qrels)
+        #[arg(long, value_name = "FILE")]
+        qrels: PathBuf,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Documents ranked per query
+        #[arg(short = 'k', long, default_value_t = 1000)]
+        depth: usize,
+        /// Also write the run, in TREC format, to FILE
+        #[arg(long, value_name = "FILE")]
+        run: Option<PathBuf>,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what the index holds and which files changed on disk since
     #[command(visible_alias = "stats")]
     Status {
@@ -95,8 +116,14 @@ enum Command {
     /// Search the index; prints ranked passages with source and verbatim quote
     Query {
         /// The query: words, "phrases", +required, -excluded, title:word
-        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        #[arg(required_unless_present = "batch", num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
+        /// Run every query in FILE (.jsonl with _id/text, or .tsv id<TAB>text) and rank documents; use with --format trec
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        batch: Option<PathBuf>,
+        /// Run tag for --format trec
+        #[arg(long, default_value = "policy-search")]
+        tag: String,
         /// Number of passages to show
         #[arg(short = 'n', long = "limit", default_value_t = 10)]
         limit: usize,
@@ -126,11 +153,13 @@ enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
     Markdown,
+    /// TREC run lines, for --batch
+    Trec,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -161,6 +190,23 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             json,
             &mut stdout,
         )?),
+        Command::Eval {
+            queries,
+            qrels,
+            index,
+            depth,
+            run,
+            json,
+        } => {
+            let req = BatchRequest {
+                index_dir: index.dir(),
+                queries,
+                limit: depth,
+                search: SearchOptions::default(),
+                tag: "policy-search".to_string(),
+            };
+            Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
+        }
         Command::Status { index, json } => Ok(app::status(&index.dir(), json, &mut stdout)?),
         Command::ExtractWorker { format, path } => {
             let format = policy_search::extract::Format::from_name(&format)
@@ -197,6 +243,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         }
         Command::Query {
             text,
+            batch,
+            tag,
             limit,
             index,
             collections,
@@ -207,10 +255,30 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             json,
             color,
         } => {
+            if let Some(queries) = batch {
+                if format != FormatArg::Trec {
+                    anyhow::bail!("--batch writes a TREC run: add --format trec");
+                }
+                let req = BatchRequest {
+                    index_dir: index.dir(),
+                    queries,
+                    limit,
+                    search: SearchOptions {
+                        limit,
+                        collections,
+                        sources,
+                        exact,
+                        glossaries,
+                    },
+                    tag,
+                };
+                return Ok(app::batch(&req, &mut stdout)?);
+            }
             let format = match (json, format) {
                 (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
                 (_, FormatArg::Human) => OutputFormat::Human,
                 (_, FormatArg::Markdown) => OutputFormat::Markdown,
+                (_, FormatArg::Trec) => anyhow::bail!("--format trec needs --batch FILE"),
             };
             let terminal = std::io::stdout().is_terminal();
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

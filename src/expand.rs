@@ -30,22 +30,44 @@ const COMMON_WORDS: &[&str] = &[
     "sha", "ons",
 ];
 
-/// Fills in prefixes; with `understand`, also adds acronym expansions,
-/// lowercase-acronym alternatives and spelling corrections.
+/// Which rewrites to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Understanding {
+    /// Acronyms ↔ expansions, and lowercase acronyms.
+    pub acronyms: bool,
+    /// Spelling corrections.
+    pub corrections: bool,
+}
+
+impl Understanding {
+    /// Everything.
+    pub const ALL: Understanding = Understanding {
+        acronyms: true,
+        corrections: true,
+    };
+    /// Nothing but prefixes (`--exact`).
+    pub const NONE: Understanding = Understanding {
+        acronyms: false,
+        corrections: false,
+    };
+}
+
+/// Fills in prefixes, and applies the rewrites `how` asks for.
 pub fn expand(
     plan: &mut QueryPlan,
     glossary: &Glossary,
     lexicon: &dyn Lexicon,
     analyzer: &Analyzer,
-    understand: bool,
+    how: Understanding,
 ) {
     fill_prefixes(plan, lexicon);
-    if !understand {
-        return;
+    if how.acronyms {
+        expand_acronyms(plan, glossary, lexicon, analyzer);
+        contract_expansions(plan, glossary, lexicon, analyzer);
     }
-    expand_acronyms(plan, glossary, lexicon, analyzer);
-    contract_expansions(plan, glossary, lexicon, analyzer);
-    correct(plan, glossary, lexicon);
+    if how.corrections {
+        correct(plan, glossary, lexicon);
+    }
 }
 
 fn fill_prefixes(plan: &mut QueryPlan, lexicon: &dyn Lexicon) {
@@ -393,7 +415,13 @@ mod tests {
     fn expanded(q: &str) -> QueryPlan {
         let a = Analyzer::english();
         let mut p = parse(q, &a).unwrap();
-        expand(&mut p, &Glossary::builtin(&a), &vocab(), &a, true);
+        expand(
+            &mut p,
+            &Glossary::builtin(&a),
+            &vocab(),
+            &a,
+            Understanding::ALL,
+        );
         p
     }
 

@@ -28,7 +28,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
-use crate::extract::{self, ExtractError, Extracted, Format, Offsets};
+use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
 use crate::glossary;
 use crate::index::PolicyIndex;
 use crate::isolate;
@@ -129,6 +129,15 @@ impl fmt::Display for IndexSummary {
 pub fn file_key(source: &str) -> u64 {
     let hash = blake3::hash(source.as_bytes());
     u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+/// Stable 64-bit key of a document: its file and its id within the file.
+pub fn document_key(source: &str, doc_id: &str) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(source.as_bytes());
+    h.update(&[0]);
+    h.update(doc_id.as_bytes());
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// A file as recorded in the index.
@@ -524,9 +533,12 @@ impl WorkerContext<'_> {
         let file = &self.files[i];
         let streamed =
             file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
+        let jsonl = file.format == Format::Jsonl;
         // A panic anywhere in one file's processing costs that file only.
         let result = catch_unwind(AssertUnwindSafe(|| {
-            if streamed {
+            if jsonl {
+                self.process_jsonl(i, plan, tx)
+            } else if streamed {
                 self.process_stream(i, plan, tx)
             } else {
                 self.process_whole(i, plan, tx)
@@ -559,7 +571,7 @@ impl WorkerContext<'_> {
         }
         let extracted = self.extract(file, bytes).map_err(|e| e.to_string())?;
         let split = split_guarded(&extracted)?;
-        let mut passages = self.passage_docs(file, &extracted, &split, 0);
+        let mut passages = self.passage_docs(file, &file.source, &extracted, &split, 0);
         let count = passages.len() as u64;
         passages.extend(self.definition_docs(file, &extracted, &split));
         let record = self.record(
@@ -573,6 +585,77 @@ impl WorkerContext<'_> {
             file: i,
             first: true,
             docs: passages,
+            passages: count,
+            record: Some(record),
+        }))
+    }
+
+    /// JSON Lines: one document per record, read in a stream and sent in
+    /// batches; `doc_id` is the record's `_id`, lines are the record's line.
+    fn process_jsonl(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        const BATCH: usize = 4096;
+        let file = &self.files[i];
+        let open = || std::fs::File::open(&file.path).map_err(|e| format!("cannot read: {e}"));
+        let hash = hash_file(open()?).map_err(|e| format!("cannot read: {e}"))?;
+        if let Some(old) = self.unchanged_content(file, plan, &hash) {
+            let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+            return Ok(tx.send(Msg::Touch { file: i, record }));
+        }
+        let mut first = true;
+        let mut docs: Vec<TantivyDocument> = Vec::new();
+        let mut count = 0u64;
+        let mut total = 0u64;
+        let mut sent: Sent = Ok(());
+        let reader = std::io::BufReader::new(open()?);
+        let stats = jsonl::read(reader, |record| {
+            let extracted = jsonl::extract(&record);
+            let Ok(mut split) = split_guarded(&extracted) else {
+                return true;
+            };
+            for p in &mut split.passages {
+                p.line_start = record.line;
+                p.line_end = record.line;
+            }
+            let before = docs.len();
+            docs.extend(self.passage_docs(file, &record.id, &extracted, &split, 0));
+            count += (docs.len() - before) as u64;
+            docs.extend(self.definition_docs(file, &extracted, &split));
+            if docs.len() >= BATCH {
+                total += count;
+                sent = tx.send(Msg::Docs {
+                    file: i,
+                    first,
+                    docs: std::mem::take(&mut docs),
+                    passages: std::mem::take(&mut count),
+                    record: None,
+                });
+                first = false;
+            }
+            sent.is_ok()
+        })
+        .map_err(|e| format!("cannot read: {e}"))?;
+        if let Err(e) = sent {
+            return Ok(Err(e));
+        }
+        if stats.records == 0 {
+            return Err("not JSON Lines records with \"_id\" and \"text\"".to_string());
+        }
+        total += count;
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let record = self.record(file, &hash, total, &name, Offsets::Extracted);
+        Ok(tx.send(Msg::Docs {
+            file: i,
+            first,
+            docs,
             passages: count,
             record: Some(record),
         }))
@@ -633,7 +716,7 @@ impl WorkerContext<'_> {
             }
             let split = split_guarded(&extracted)?;
             title.get_or_insert_with(|| split.title.clone());
-            let mut passages = self.passage_docs(file, &extracted, &split, ordinals);
+            let mut passages = self.passage_docs(file, &file.source, &extracted, &split, ordinals);
             let count = passages.len() as u64;
             passages.extend(self.definition_docs(file, &extracted, &split));
             ordinals += split.passages.len() as u32;
@@ -737,6 +820,7 @@ impl WorkerContext<'_> {
     fn passage_docs(
         &self,
         file: &FileEntry,
+        doc_id: &str,
         extracted: &Extracted,
         split: &Split,
         ordinal_base: u32,
@@ -745,6 +829,8 @@ impl WorkerContext<'_> {
         let key = file_key(&file.source);
         let offsets = offsets_code(extracted.offsets);
         let base = extracted.byte_base;
+        let doc_key = document_key(&file.source, doc_id);
+        let doc_len: u64 = split.passages.iter().map(|p| p.words as u64).sum();
         split
             .passages
             .iter()
@@ -755,7 +841,7 @@ impl WorkerContext<'_> {
                 doc.add_u64(f.file_key, key);
                 doc.add_text(f.collection, &file.collection);
                 doc.add_text(f.source, &file.source);
-                doc.add_text(f.doc_id, &file.source);
+                doc.add_text(f.doc_id, doc_id);
                 doc.add_text(f.title, &split.title);
                 if let Some(h) = &p.heading {
                     doc.add_text(f.heading, h);
@@ -776,6 +862,8 @@ impl WorkerContext<'_> {
                     doc.add_u64(f.page, page as u64);
                 }
                 doc.add_u64(f.offsets, offsets);
+                doc.add_u64(f.doc_key, doc_key);
+                doc.add_u64(f.doc_len, doc_len);
                 doc
             })
             .collect()

@@ -14,6 +14,7 @@
 pub mod analysis;
 pub mod app;
 pub mod error;
+pub mod eval;
 pub mod expand;
 pub mod extract;
 pub mod glossary;
@@ -25,6 +26,7 @@ pub mod lexicon;
 pub mod passage;
 pub mod progress;
 pub mod query;
+pub mod rank;
 pub mod render;
 pub mod schema;
 pub mod search;

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -35,7 +35,8 @@ pub struct Fields {
     pub collection: Field,
     /// Source path as given on the command line, joined with the path below it.
     pub source: Field,
-    /// Document id (the source path, or a record id for multi-document files).
+    /// Document id (the source path, or a record id for multi-document
+    /// files); a fast field, so documents can be ranked from their passages.
     pub doc_id: Field,
     /// Document title.
     pub title: Field,
@@ -71,6 +72,10 @@ pub struct Fields {
     pub format: Field,
     /// File record: number of passages.
     pub passages: Field,
+    /// Passage: key of its document (hash of source and doc id), for ranking documents.
+    pub doc_key: Field,
+    /// Passage: its document's length in words.
+    pub doc_len: Field,
     /// Definition: the acronym's index term (`icb`).
     pub acronym: Field,
     /// Definition: the expansion's index terms, space-separated.
@@ -92,7 +97,10 @@ pub fn build() -> (Schema, Fields) {
         file_key: b.add_u64_field("file_key", INDEXED | STORED | FAST),
         collection: b.add_text_field("collection", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),
-        doc_id: b.add_text_field("doc_id", STORED),
+        doc_id: b.add_text_field(
+            "doc_id",
+            TextOptions::default().set_stored().set_fast("raw"),
+        ),
         title: b.add_text_field("title", STORED),
         heading: b.add_text_field("heading", STORED),
         body: b.add_text_field("body", searchable.clone()),
@@ -110,6 +118,8 @@ pub fn build() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STORED),
         format: b.add_text_field("format", STORED),
         passages: b.add_u64_field("passages", stored_u64),
+        doc_key: b.add_u64_field("doc_key", FAST),
+        doc_len: b.add_u64_field("doc_len", FAST),
         acronym: b.add_text_field("acronym", STRING),
         expansion_key: b.add_text_field("expansion_key", STRING),
         definition: b.add_text_field("definition", STORED),

@@ -25,8 +25,68 @@ use crate::lexicon::IndexLexicon;
 use crate::query::{self, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 use crate::schema::Fields;
 
-/// Weight of a match in a passage's title or heading, relative to its text.
-const CONTEXT_WEIGHT: f32 = 0.5;
+/// Ranking parameters. The defaults are the product's ranking; the
+/// `POLICY_SEARCH_RANKING` environment variable (`name=value,...`) overrides
+/// them, to reproduce the variants compared in `docs/ranking.md`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Weight of a match in a passage's title or heading, relative to its text.
+    pub context_weight: f32,
+    /// Weight of a document's other matching passages, after its best.
+    pub other_passages: f32,
+    /// Passages fetched per document wanted, when ranking documents.
+    pub passages_per_document: usize,
+    /// Acronym expansion when ranking documents.
+    pub expand: bool,
+    /// Typo correction when ranking documents.
+    pub correct: bool,
+    /// Document ranking parameters.
+    pub documents: crate::rank::DocParams,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            context_weight: 0.5,
+            other_passages: 0.5,
+            passages_per_document: 4,
+            expand: true,
+            correct: true,
+            documents: crate::rank::DocParams::default(),
+        }
+    }
+}
+
+impl Ranking {
+    /// The defaults, overridden by `POLICY_SEARCH_RANKING` if set.
+    pub fn from_env() -> Self {
+        let mut r = Ranking::default();
+        let Ok(spec) = std::env::var("POLICY_SEARCH_RANKING") else {
+            return r;
+        };
+        for pair in spec.split(',').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, "1"));
+            let f = v.parse::<f32>().unwrap_or(0.0);
+            match k.trim() {
+                "context_weight" => r.context_weight = f,
+                "other_passages" => r.other_passages = f,
+                "passages_per_document" => r.passages_per_document = f.max(1.0) as usize,
+                "expand" => r.expand = f != 0.0,
+                "correct" => r.correct = f != 0.0,
+                "k1" => r.documents.k1 = f,
+                "b" => r.documents.b = f,
+                "title_weight" => r.documents.title_weight = f,
+                "proximity_weight" => r.documents.proximity_weight = f,
+                "window" => r.documents.window = f as u32,
+                "feedback_docs" => r.documents.feedback_docs = f as usize,
+                "feedback_terms" => r.documents.feedback_terms = f as usize,
+                "feedback_weight" => r.documents.feedback_weight = f,
+                _ => {}
+            }
+        }
+        r
+    }
+}
 /// Passages of at least this many terms get no length penalty.
 const FULL_LENGTH_TERMS: u32 = 12;
 /// Candidates checked word for word under `--exact`.
@@ -124,113 +184,259 @@ pub fn glossary(
     Ok(g)
 }
 
+/// A prepared searcher: one index snapshot, glossary and analyzer, reused
+/// across queries (a batch of a thousand queries opens the index once).
+pub struct Engine<'a> {
+    index: &'a PolicyIndex,
+    searcher: tantivy::Searcher,
+    glossary: Glossary,
+    analyzer: Analyzer,
+    ranking: Ranking,
+    document_stats: std::sync::OnceLock<crate::rank::Stats>,
+}
+
+impl<'a> Engine<'a> {
+    /// Opens a snapshot of `index` with the glossaries in `opts`.
+    pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
+        let analyzer = Analyzer::english();
+        let reader = index.reader()?;
+        Ok(Engine {
+            glossary: glossary(index, &opts.glossaries, &analyzer)?,
+            searcher: reader.searcher(),
+            index,
+            analyzer,
+            ranking: Ranking::from_env(),
+            document_stats: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Parses and expands a query.
+    fn plan(&self, query_text: &str, understand: bool) -> Result<QueryPlan> {
+        let mut plan = query::parse(query_text, &self.analyzer)?;
+        let lexicon = IndexLexicon::new(&self.searcher, self.index.fields);
+        let how = expand::Understanding {
+            acronyms: understand,
+            corrections: understand,
+        };
+        expand::expand(&mut plan, &self.glossary, &lexicon, &self.analyzer, how);
+        Ok(plan)
+    }
+
+    /// Filters from the options and the query's own `source:` globs.
+    fn filters(&self, plan: &QueryPlan, opts: &SearchOptions) -> Result<Vec<Box<dyn Query>>> {
+        let f = &self.index.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(q) = collection_filter(&self.searcher, f, &opts.collections)? {
+            filters.push(Box::new(q));
+        }
+        let globs: Vec<&str> = opts
+            .sources
+            .iter()
+            .chain(&plan.source_globs)
+            .map(String::as_str)
+            .collect();
+        if !globs.is_empty() {
+            filters.push(source_filter(f, &globs)?);
+        }
+        Ok(filters)
+    }
+
+    /// Ranked passages for `query_text`.
+    pub fn search(&self, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        let f = &self.index.fields;
+        let searcher = &self.searcher;
+        let analyzer = &self.analyzer;
+        let limit = if opts.limit == 0 { 10 } else { opts.limit };
+        let plan = self.plan(query_text, !opts.exact)?;
+        // Under --exact, the stemmed plan finds candidates and the exact plan
+        // decides, word for word.
+        let exact = if opts.exact {
+            let exact_analyzer = Analyzer::exact();
+            let mut p = query::parse(query_text, &exact_analyzer)?;
+            let lexicon = IndexLexicon::new(searcher, self.index.fields);
+            expand::expand(
+                &mut p,
+                &self.glossary,
+                &lexicon,
+                &exact_analyzer,
+                expand::Understanding::NONE,
+            );
+            Some((p, exact_analyzer))
+        } else {
+            None
+        };
+        let filters = self.filters(&plan, opts)?;
+
+        // Over-fetch: duplicates across documents fold into one hit, and exact
+        // mode discards candidates.
+        let fetch = if exact.is_some() {
+            EXACT_CANDIDATES
+        } else {
+            (limit * 3).max(30)
+        };
+        let cw = self.ranking.context_weight;
+        let any = build(&plan, f, false, &filters, exact.is_none(), cw);
+        let (mut total_hits, mut top) = searcher.search(&any, &(Count, top_docs(fetch, f.body)))?;
+        if plan.prefers_all() && total_hits > 0 {
+            let all = build(&plan, f, true, &filters, exact.is_none(), cw);
+            let mut merged = searcher.search(&all, &top_docs(fetch, f.body))?;
+            let first: std::collections::HashSet<DocAddress> =
+                merged.iter().map(|&(_, a)| a).collect();
+            merged.extend(top.into_iter().filter(|(_, a)| !first.contains(a)));
+            top = merged;
+        }
+
+        let (shown_plan, shown_analyzer) = match &exact {
+            Some((p, a)) => (p, a),
+            None => (&plan, analyzer),
+        };
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
+        let mut verified = 0usize;
+        for (score, addr) in top {
+            let (location, quote) = load(searcher, f, addr)?;
+            if let Some((p, a)) = &exact {
+                let context = format!(
+                    "{}\n{}",
+                    location.title,
+                    location.heading.as_deref().unwrap_or("")
+                );
+                if !satisfies(p, a, &quote, &context) {
+                    continue;
+                }
+                verified += 1;
+            }
+            let key = normalized(&quote);
+            if let Some(&i) = by_text.get(&key) {
+                hits[i].sources.push(location);
+                continue;
+            }
+            if hits.len() >= limit {
+                continue;
+            }
+            by_text.insert(key, hits.len());
+            hits.push(Hit {
+                rank: hits.len() + 1,
+                score,
+                sources: vec![location.clone()],
+                location,
+                highlights: highlights(shown_plan, shown_analyzer, &quote),
+                quote,
+            });
+        }
+        if exact.is_some() {
+            total_hits = verified;
+        }
+        let corrections = shown_corrections(&plan, &hits, analyzer);
+        Ok(SearchResults {
+            query: query_text.to_string(),
+            total_hits,
+            hits,
+            corrections,
+            expansions: plan.expansions.clone(),
+        })
+    }
+
+    /// The `k` best documents for `query_text`, as `(doc_id, score)`: each
+    /// document scored from its passages (see [`document_score`]).
+    pub fn documents(
+        &self,
+        query_text: &str,
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Result<Vec<(String, f32)>> {
+        let r = &self.ranking;
+        let parsed = query::parse(query_text, &self.analyzer).map(|mut plan| {
+            let lexicon = IndexLexicon::new(&self.searcher, self.index.fields);
+            let how = expand::Understanding {
+                acronyms: r.expand && !opts.exact,
+                corrections: r.correct && !opts.exact,
+            };
+            expand::expand(&mut plan, &self.glossary, &lexicon, &self.analyzer, how);
+            plan
+        });
+        let plan = match parsed {
+            Ok(p) => p,
+            Err(Error::Query(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let stats = match self.document_stats.get() {
+            Some(s) => *s,
+            None => *self.document_stats.get_or_init(|| {
+                crate::rank::stats(&self.searcher).unwrap_or(crate::rank::Stats::EMPTY)
+            }),
+        };
+        let ranker = crate::rank::DocumentRanker::new(
+            &self.searcher,
+            self.index.fields,
+            stats,
+            r.documents.clone(),
+        );
+        let terms = crate::rank::query_terms(&plan);
+        let ranked = ranker.rank(&terms, k)?;
+        // Document ids from the doc_id fast field of one passage each,
+        // resolved per segment in ordinal order (one pass over the dictionary).
+        let mut by_segment: HashMap<u32, Vec<(u64, f32)>> = HashMap::new();
+        let mut columns: HashMap<u32, tantivy::columnar::StrColumn> = HashMap::new();
+        for crate::rank::RankedDoc {
+            score, passages, ..
+        } in ranked
+        {
+            let Some(&(segment, doc)) = passages.first() else {
+                continue;
+            };
+            let column = match columns.entry(segment) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let reader = self.searcher.segment_reader(segment);
+                    let Some(column) = reader.fast_fields().str("doc_id")? else {
+                        continue;
+                    };
+                    v.insert(column)
+                }
+            };
+            if let Some(ord) = column.term_ords(doc).next() {
+                by_segment.entry(segment).or_default().push((ord, score));
+            }
+        }
+        let mut docs: HashMap<String, f32> = HashMap::new();
+        for (segment, mut ords) in by_segment {
+            ords.sort_unstable_by_key(|&(ord, _)| ord);
+            let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+            let mut scores = ords.iter().map(|&(_, score)| score);
+            columns[&segment]
+                .dictionary()
+                .sorted_ords_to_term_cb(&sorted, |bytes| {
+                    let score = scores.next().unwrap_or(0.0);
+                    let id = String::from_utf8_lossy(bytes).into_owned();
+                    let e = docs.entry(id).or_insert(score);
+                    *e = e.max(score);
+                })
+                .map_err(tantivy::TantivyError::from)?;
+        }
+        let mut ranked: Vec<(String, f32)> = docs.into_iter().collect();
+        crate::eval::trec_order(&mut ranked);
+        ranked.truncate(k);
+        Ok(ranked)
+    }
+}
+
+/// A document's score from its passages' scores: the best passage, plus a
+/// share of the others, so a document that answers the query in several
+/// places ranks above one that mentions it once.
+pub fn document_score(passages: &[f32], other_weight: f32) -> f32 {
+    let max = passages.iter().copied().fold(0.0, f32::max);
+    let rest: f32 = passages.iter().sum::<f32>() - max;
+    max + other_weight * rest
+}
+
 /// Runs `query_text` against `index`.
 pub fn search(
     index: &PolicyIndex,
     query_text: &str,
     opts: &SearchOptions,
 ) -> Result<SearchResults> {
-    let analyzer = Analyzer::english();
-    let f = &index.fields;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let limit = if opts.limit == 0 { 10 } else { opts.limit };
-
-    let mut plan = query::parse(query_text, &analyzer)?;
-    let glossary = glossary(index, &opts.glossaries, &analyzer)?;
-    let lexicon = IndexLexicon::new(&searcher, index.fields);
-    expand::expand(&mut plan, &glossary, &lexicon, &analyzer, !opts.exact);
-    // Under --exact, the stemmed plan finds candidates and the exact plan
-    // decides, word for word.
-    let exact = if opts.exact {
-        let exact_analyzer = Analyzer::exact();
-        let mut p = query::parse(query_text, &exact_analyzer)?;
-        expand::expand(&mut p, &glossary, &lexicon, &exact_analyzer, false);
-        Some((p, exact_analyzer))
-    } else {
-        None
-    };
-
-    let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    if let Some(q) = collection_filter(&searcher, f, &opts.collections)? {
-        filters.push(Box::new(q));
-    }
-    let globs: Vec<&str> = opts
-        .sources
-        .iter()
-        .chain(&plan.source_globs)
-        .map(String::as_str)
-        .collect();
-    if !globs.is_empty() {
-        filters.push(source_filter(f, &globs)?);
-    }
-
-    // Over-fetch: duplicates across documents fold into one hit, and exact
-    // mode discards candidates.
-    let fetch = if exact.is_some() {
-        EXACT_CANDIDATES
-    } else {
-        (limit * 3).max(30)
-    };
-    let any = build(&plan, f, false, &filters, exact.is_none());
-    let (mut total_hits, mut top) = searcher.search(&any, &(Count, top_docs(fetch, f.body)))?;
-    if plan.prefers_all() && total_hits > 0 {
-        let all = build(&plan, f, true, &filters, exact.is_none());
-        let mut merged = searcher.search(&all, &top_docs(fetch, f.body))?;
-        let first: std::collections::HashSet<DocAddress> = merged.iter().map(|&(_, a)| a).collect();
-        merged.extend(top.into_iter().filter(|(_, a)| !first.contains(a)));
-        top = merged;
-    }
-
-    let (shown_plan, shown_analyzer) = match &exact {
-        Some((p, a)) => (p, a),
-        None => (&plan, &analyzer),
-    };
-    let mut hits: Vec<Hit> = Vec::new();
-    let mut by_text: HashMap<String, usize> = HashMap::new();
-    let mut verified = 0usize;
-    for (score, addr) in top {
-        let (location, quote) = load(&searcher, f, addr)?;
-        if let Some((p, a)) = &exact {
-            let context = format!(
-                "{}\n{}",
-                location.title,
-                location.heading.as_deref().unwrap_or("")
-            );
-            if !satisfies(p, a, &quote, &context) {
-                continue;
-            }
-            verified += 1;
-        }
-        let key = normalized(&quote);
-        if let Some(&i) = by_text.get(&key) {
-            hits[i].sources.push(location);
-            continue;
-        }
-        if hits.len() >= limit {
-            continue;
-        }
-        by_text.insert(key, hits.len());
-        hits.push(Hit {
-            rank: hits.len() + 1,
-            score,
-            sources: vec![location.clone()],
-            location,
-            highlights: highlights(shown_plan, shown_analyzer, &quote),
-            quote,
-        });
-    }
-    if exact.is_some() {
-        total_hits = verified;
-    }
-    let corrections = shown_corrections(&plan, &hits, &analyzer);
-    Ok(SearchResults {
-        query: query_text.to_string(),
-        total_hits,
-        hits,
-        corrections,
-        expansions: plan.expansions.clone(),
-    })
+    Engine::new(index, opts)?.search(query_text, opts)
 }
 
 /// Corrections as words a reader recognises: the corrected term's form in
@@ -375,6 +581,7 @@ fn build(
     conjunctive: bool,
     filters: &[Box<dyn Query>],
     exclude: bool,
+    context_weight: f32,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for c in &plan.concepts {
@@ -385,7 +592,7 @@ fn build(
             Role::Should if conjunctive => Occur::Must,
             Role::Should => Occur::Should,
         };
-        clauses.push((occur, concept_query(c, f, conjunctive)));
+        clauses.push((occur, concept_query(c, f, conjunctive, context_weight)));
     }
     let query = BooleanQuery::new(clauses);
     if filters.is_empty() {
@@ -399,7 +606,12 @@ fn build(
     BooleanQuery::new(all)
 }
 
-fn concept_query(c: &Concept, f: &Fields, conjunctive: bool) -> Box<dyn Query> {
+fn concept_query(
+    c: &Concept,
+    f: &Fields,
+    conjunctive: bool,
+    context_weight: f32,
+) -> Box<dyn Query> {
     let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for m in &c.alternatives {
         if c.scope == Scope::All {
@@ -409,7 +621,7 @@ fn concept_query(c: &Concept, f: &Fields, conjunctive: bool) -> Box<dyn Query> {
             Occur::Should,
             Box::new(BoostQuery::new(
                 matcher_query(m, f.context, conjunctive),
-                CONTEXT_WEIGHT,
+                context_weight,
             )),
         ));
     }

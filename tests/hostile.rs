@@ -205,21 +205,14 @@ fn slow_extraction_is_cut_off() {
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
     write(&corpus, "good.txt", GOOD.as_bytes());
-    write(
-        &corpus,
-        "slow.pdf",
-        &pdf_bytes(&[&["A page that takes too long to read."]]),
-    );
+    // 2,000 pages take the extractor about a second: well over the limit.
+    let line = "A long report about integrated care, page after page after page.";
+    let page: Vec<&str> = vec![line; 20];
+    let pages: Vec<&[&str]> = vec![page.as_slice(); 2000];
+    write(&corpus, "slow.pdf", &pdf_bytes(&pages));
     let out = run(
         dir.path(),
-        &[
-            "index",
-            "corpus",
-            "--index",
-            "idx",
-            "--file-timeout",
-            "0.000001",
-        ],
+        &["index", "corpus", "--index", "idx", "--file-timeout", "0.1"],
     );
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -8,6 +8,7 @@
 pub mod decode;
 pub mod docx;
 pub mod html;
+pub mod jsonl;
 pub mod markdown;
 pub mod pdf;
 pub mod stream;
@@ -31,6 +32,8 @@ pub enum Format {
     Html,
     /// A Word document (`.docx`).
     Docx,
+    /// JSON Lines, one document per line (`.jsonl`, `.ndjson`).
+    Jsonl,
 }
 
 impl Format {
@@ -41,6 +44,7 @@ impl Format {
         Format::Pdf,
         Format::Html,
         Format::Docx,
+        Format::Jsonl,
     ];
 
     /// The format of a path, from its extension; `None` for files we do not read.
@@ -52,6 +56,7 @@ impl Format {
             "pdf" => Some(Format::Pdf),
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "docx" => Some(Format::Docx),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
             _ => None,
         }
     }
@@ -61,7 +66,7 @@ impl Format {
     /// malicious or damaged file.
     pub fn isolated(self) -> bool {
         match self {
-            Format::Text | Format::Markdown | Format::Html => false,
+            Format::Text | Format::Markdown | Format::Html | Format::Jsonl => false,
             Format::Pdf | Format::Docx => true,
         }
     }
@@ -79,6 +84,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Html => "html",
             Format::Docx => "docx",
+            Format::Jsonl => "jsonl",
         }
     }
 }
@@ -227,6 +233,12 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
         Format::Pdf => pdf::extract(bytes)?,
         Format::Html => html::extract(&bytes)?,
         Format::Docx => docx::extract(&bytes)?,
+        // Many documents per file: indexed record by record, see `jsonl`.
+        Format::Jsonl => {
+            return Err(ExtractError::Corrupt(
+                "JSON Lines files hold many documents; read them with extract::jsonl".to_string(),
+            ))
+        }
     };
     if extracted.blocks.is_empty() {
         return Err(ExtractError::Empty);
