@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 
 use crate::analysis::Analyzer;
-use crate::glossary::{acronym_key, expansion_key, Definition, Glossary};
+use crate::glossary::{acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary};
 use crate::lexicon::Lexicon;
 use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 
@@ -23,12 +23,6 @@ use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, R
 const PREFIX_TERMS: usize = 64;
 /// Longest expansion matched against consecutive query words.
 const MAX_EXPANSION_WORDS: usize = 6;
-/// Lowercase words that are English words before they are acronyms.
-const COMMON_WORDS: &[&str] = &[
-    "it", "la", "ed", "mh", "act", "aim", "all", "and", "are", "can", "end", "for", "gap", "new",
-    "not", "now", "one", "our", "out", "see", "sus", "the", "use", "was", "who", "nice", "hee",
-    "sha", "ons",
-];
 
 /// Which rewrites to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,15 +116,9 @@ fn expand_acronyms(
     analyzer: &Analyzer,
 ) {
     for c in plan.concepts.iter_mut().filter(|c| c.word) {
-        let surface = c.surface.trim_matches('"').trim();
+        let surface = c.surface.trim_matches(|ch: char| !ch.is_alphanumeric());
         let lower = folded_lowercase(surface);
         let has_upper = surface.chars().any(char::is_uppercase);
-        let mut keys = vec![acronym_key(surface, analyzer)];
-        if let Some(l) = &lower {
-            if !keys.contains(l) {
-                keys.push(l.clone());
-            }
-        }
         if !has_upper {
             // A lowercase `ics` is indexed as the acronym `ics` wherever the text says ICS.
             if let Some(l) = lower
@@ -142,13 +130,12 @@ fn expand_acronyms(
                 }
             }
         }
-        let eligible = has_upper
-            || lower
-                .as_deref()
-                .is_some_and(|l| l.chars().count() >= 3 && !COMMON_WORDS.contains(&l));
-        if !eligible {
+        // Only what looks like an acronym is expanded: "All" and "mapping"
+        // are words, however many acronyms ALL and MAP stand for.
+        if !is_acronym_shaped(surface) {
             continue;
         }
+        let keys = vec![acronym_key(surface, analyzer)];
         let mut seen: HashSet<String> = HashSet::new();
         let mut also = Vec::new();
         for key in &keys {
@@ -239,7 +226,9 @@ fn contract_expansions(
             let mut alternatives = vec![phrase(&terms), Matcher::AllOf(terms)];
             alternatives.extend(acronyms.iter().map(|(_, key)| Matcher::Term(key.clone())));
             plan.expansions.push(Expansion {
-                term: surface.clone(),
+                term: surface
+                    .trim_matches(|ch: char| !ch.is_alphanumeric())
+                    .to_string(),
                 also: acronyms.into_iter().map(|(written, _)| written).collect(),
             });
             let concept = Concept {
@@ -274,12 +263,27 @@ fn acronyms_of(
         .collect()
 }
 
+/// A plain word (or phrase of words): letters only, lowercase but for a
+/// capital first letter. Only such words are corrected.
+fn looks_like_a_word(surface: &str) -> bool {
+    surface
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            w.chars().all(char::is_alphabetic) && w.chars().skip(1).all(|c| !c.is_uppercase())
+        })
+}
+
 /// Replaces terms found in no passage with the closest indexed term.
 fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
     let mut corrections = Vec::new();
     for c in plan.concepts.iter_mut().filter(|c| c.role != Role::MustNot) {
-        if c.alternatives.len() != 1 {
-            continue; // expanded or compound: something else can match
+        if c.alternatives.len() != 1 || !looks_like_a_word(&c.surface) {
+            // Expanded or compound (something else can match), or a code,
+            // name or acronym (`p150n`, `dLNs`) that no dictionary knows.
+            continue;
         }
         let fix = |term: &mut String| -> bool {
             if term.chars().count() < 3
@@ -490,7 +494,15 @@ mod tests {
 
     #[test]
     fn common_words_are_not_acronyms() {
-        let p = expanded("it");
-        assert!(p.expansions.is_empty());
+        for q in ["it", "All", "mapping", "aged"] {
+            assert!(expanded(q).expansions.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn codes_and_names_are_not_corrected() {
+        for q in ["dLNs", "p150n", "Src"] {
+            assert!(expanded(q).corrections.is_empty(), "{q}");
+        }
     }
 }

@@ -15,7 +15,7 @@
 //! documents are added with a small weight and the documents ranked again.
 //! Every variant tried, with its scores, is in `docs/ranking.md`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tantivy::postings::Postings;
 use tantivy::schema::{IndexRecordOption, Value};
@@ -44,6 +44,18 @@ pub struct DocParams {
     pub feedback_terms: usize,
     /// Weight of the feedback terms, relative to the query's (0..1).
     pub feedback_weight: f32,
+    /// How feedback documents are weighted: 0 by exp(score − best),
+    /// 1 by score / best, 2 equally.
+    pub feedback_doc_weighting: u8,
+    /// Exponent of the idf that weighs feedback terms (0: none).
+    pub feedback_idf: f32,
+    /// Temperature of the exp(score − best) document weights: lower
+    /// concentrates feedback on the very top documents.
+    pub feedback_temperature: f32,
+    /// Weight of the first pass in the final score, after feedback (0: none).
+    pub first_pass_weight: f32,
+    /// Weight of a concept's other forms (compound parts, expansions) relative to what was typed.
+    pub alternative_weight: f32,
 }
 
 impl Default for DocParams {
@@ -57,6 +69,11 @@ impl Default for DocParams {
             feedback_docs: 0,
             feedback_terms: 10,
             feedback_weight: 0.3,
+            feedback_doc_weighting: 0,
+            feedback_idf: 1.0,
+            feedback_temperature: 1.0,
+            first_pass_weight: 0.0,
+            alternative_weight: 1.0,
         }
     }
 }
@@ -72,13 +89,22 @@ pub struct RankedDoc {
     pub passages: Vec<(u32, DocId)>,
 }
 
-/// A weighted query term.
+/// A weighted query term, as part of one way (`alt`) of matching one query
+/// unit (`unit`: a word or phrase as typed, with its other forms). A
+/// document's score for a unit is its best alternative's score, so a word's
+/// expansions and parts are alternatives, not extra words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeightedTerm {
     /// The analyzed term.
     pub term: String,
     /// Its weight in the query.
     pub weight: f32,
+    /// The query unit it belongs to.
+    pub unit: usize,
+    /// Which alternative of the unit.
+    pub alt: usize,
+    /// Scales the alternative's summed score to the typed form's length.
+    pub scale: f32,
 }
 
 /// Collection statistics at document level.
@@ -132,7 +158,25 @@ impl<'a> DocumentRanker<'a> {
         let mut ranked = self.score(terms)?;
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
             let expanded = self.feedback(terms, &ranked)?;
-            ranked = self.score(&expanded)?;
+            let second = self.score(&expanded)?;
+            let keep = self.params.first_pass_weight;
+            if keep > 0.0 {
+                // Interpolate with the first pass, so feedback cannot drift far.
+                let first: HashMap<u64, f32> = ranked.iter().map(|d| (d.key, d.score)).collect();
+                let top1 = ranked.first().map_or(1.0, |d| d.score).max(1e-9);
+                let top2 = second.first().map_or(1.0, |d| d.score).max(1e-9);
+                ranked = second
+                    .into_iter()
+                    .map(|mut d| {
+                        let a = first.get(&d.key).copied().unwrap_or(0.0) / top1;
+                        d.score = keep * a + (1.0 - keep) * d.score / top2;
+                        d
+                    })
+                    .collect();
+                ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+            } else {
+                ranked = second;
+            }
         }
         ranked.truncate(k);
         Ok(ranked)
@@ -183,7 +227,15 @@ impl<'a> DocumentRanker<'a> {
                                 if e.tf[i] == 0.0 {
                                     doc_freq[i] += 1.0;
                                 }
-                                e.tf[i] += postings.term_freq() as f32;
+                                let tf = postings.term_freq() as f32;
+                                e.tf[i] += tf;
+                                passage_tf
+                                    .entry((segment_ord as u32, doc))
+                                    .or_insert_with(|| {
+                                        (key, norms.fieldnorm(doc) as f32, Vec::new())
+                                    })
+                                    .2
+                                    .push((i, tf));
                                 if !e.passages.contains(&(segment_ord as u32, doc)) {
                                     e.passages.push((segment_ord as u32, doc));
                                 }
@@ -234,8 +286,10 @@ impl<'a> DocumentRanker<'a> {
             .into_iter()
             .map(|(key, e)| {
                 let norm = p.k1 * (1.0 - p.b + p.b * e.length / avg);
-                let mut score = 0.0;
+                // Per (unit, alternative): the summed scores of its terms.
+                let mut alts: HashMap<(usize, usize), f32> = HashMap::new();
                 for i in 0..n_terms {
+                    let mut score = 0.0;
                     let w = terms[i].weight * idf[i];
                     let tf = e.tf[i];
                     if tf > 0.0 {
@@ -245,7 +299,15 @@ impl<'a> DocumentRanker<'a> {
                     if tt > 0.0 {
                         score += p.title_weight * w * tt * (p.k1 + 1.0) / (tt + p.k1);
                     }
+                    *alts.entry((terms[i].unit, terms[i].alt)).or_default() +=
+                        score * terms[i].scale;
                 }
+                let mut units: HashMap<usize, f32> = HashMap::new();
+                for ((unit, _), score) in alts {
+                    let best = units.entry(unit).or_default();
+                    *best = best.max(score);
+                }
+                let mut score: f32 = units.values().sum();
                 score += p.proximity_weight * e.proximity;
                 RankedDoc {
                     key,
@@ -290,7 +352,11 @@ impl<'a> DocumentRanker<'a> {
                     }
                 }
             }
-            let doc_weight = (score - max_score).exp();
+            let doc_weight = match p.feedback_doc_weighting {
+                0 => ((score - max_score) / p.feedback_temperature.max(1e-3)).exp(),
+                1 => score / max_score.max(1e-9),
+                _ => 1.0,
+            };
             for (t, c) in tf {
                 *model.entry(t.clone()).or_default() += doc_weight * c / length.max(1.0);
                 *df.entry(t).or_default() += 1.0;
@@ -303,33 +369,34 @@ impl<'a> DocumentRanker<'a> {
             .map(|(t, w)| {
                 let coll_df = self.collection_df(&t);
                 let idf = self.idf(coll_df).max(0.0);
-                (t, w * idf)
+                (t, w * idf.powf(p.feedback_idf))
             })
             .collect();
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         candidates.truncate(p.feedback_terms);
         let total_fb: f32 = candidates.iter().map(|c| c.1).sum::<f32>().max(1e-9);
-        let total_q: f32 = terms.iter().map(|t| t.weight).sum::<f32>().max(1e-9);
-        let mut out: HashMap<String, f32> = terms
+        let total_q: f32 = terms
             .iter()
-            .map(|t| {
-                (
-                    t.term.clone(),
-                    (1.0 - p.feedback_weight) * t.weight / total_q,
-                )
+            .map(|t| t.weight * t.scale)
+            .sum::<f32>()
+            .max(1e-9);
+        let next_unit = terms.iter().map(|t| t.unit + 1).max().unwrap_or(0);
+        let mut expanded: Vec<WeightedTerm> = terms
+            .iter()
+            .map(|t| WeightedTerm {
+                weight: (1.0 - p.feedback_weight) * t.weight,
+                ..t.clone()
             })
             .collect();
-        for (t, w) in candidates {
-            *out.entry(t).or_default() += p.feedback_weight * w / total_fb;
-        }
-        let mut expanded: Vec<WeightedTerm> = out
-            .into_iter()
-            .map(|(term, weight)| WeightedTerm {
+        for (n, (term, w)) in candidates.into_iter().enumerate() {
+            expanded.push(WeightedTerm {
                 term,
-                weight: weight * total_q,
-            })
-            .collect();
-        expanded.sort_by(|a, b| a.term.cmp(&b.term));
+                weight: p.feedback_weight * total_q * w / total_fb,
+                unit: next_unit + n,
+                alt: 0,
+                scale: 1.0,
+            });
+        }
         Ok(expanded)
     }
 
@@ -407,45 +474,69 @@ pub const STOP_WORDS: &[&str] = &[
     "they", "this", "to", "was", "will", "with",
 ];
 
-/// The weighted terms of a query's positive concepts: every term of every
-/// alternative, each once per occurrence, stop words left out.
-pub fn query_terms(plan: &crate::query::QueryPlan) -> Vec<WeightedTerm> {
+/// The weighted terms of a query's positive concepts, stop words left out:
+/// each concept is a unit, each of its alternatives scaled to the length of
+/// the first (what was typed) at most, and counting `alternative_weight` as much.
+pub fn query_terms(plan: &crate::query::QueryPlan, alternative_weight: f32) -> Vec<WeightedTerm> {
     use crate::query::{Matcher, Role};
-    let mut weights: HashMap<String, f32> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut add = |t: &str, w: f32| {
-        if STOP_WORDS.contains(&t) {
-            return;
-        }
-        if !weights.contains_key(t) {
-            order.push(t.to_string());
-        }
-        *weights.entry(t.to_string()).or_default() += w;
-    };
+    let mut out = Vec::new();
+    let mut unit = 0;
     for c in plan.concepts.iter().filter(|c| c.role != Role::MustNot) {
-        let mut seen: HashSet<&str> = HashSet::new();
-        for m in &c.alternatives {
-            let terms: Vec<&str> = match m {
-                Matcher::Term(t) => vec![t.as_str()],
-                Matcher::Phrase { terms, .. } => terms.iter().map(|(_, t)| t.as_str()).collect(),
-                Matcher::AllOf(terms) | Matcher::Prefix { terms, .. } => {
-                    terms.iter().map(String::as_str).collect()
-                }
+        let alternatives: Vec<Vec<&str>> = c
+            .alternatives
+            .iter()
+            .map(|m| {
+                let terms: Vec<&str> = match m {
+                    Matcher::Term(t) => vec![t.as_str()],
+                    Matcher::Phrase { terms, .. } => {
+                        terms.iter().map(|(_, t)| t.as_str()).collect()
+                    }
+                    Matcher::AllOf(terms) | Matcher::Prefix { terms, .. } => {
+                        terms.iter().map(String::as_str).collect()
+                    }
+                };
+                terms
+                    .into_iter()
+                    .filter(|t| !STOP_WORDS.contains(t))
+                    .collect()
+            })
+            .collect();
+        let typed_len = alternatives.first().map_or(0, Vec::len);
+        if typed_len == 0 {
+            continue;
+        }
+        for (alt, terms) in alternatives.iter().enumerate() {
+            if terms.is_empty() {
+                continue;
+            }
+            let weight = if alt == 0 {
+                c.boost
+            } else {
+                c.boost * alternative_weight
+            };
+            // A prefix stands for any of its terms: each counts as the whole word.
+            let is_prefix = matches!(c.alternatives[alt], Matcher::Prefix { .. });
+            // Longer forms are averaged down to the typed length; shorter
+            // ones (an acronym for a typed phrase) are not scaled up, since
+            // an acronym may mean other things too.
+            let scale = if is_prefix {
+                1.0
+            } else {
+                (typed_len as f32 / terms.len() as f32).min(1.0)
             };
             for t in terms {
-                if seen.insert(t) {
-                    add(t, c.boost);
-                }
+                out.push(WeightedTerm {
+                    term: t.to_string(),
+                    weight,
+                    unit,
+                    alt,
+                    scale,
+                });
             }
         }
+        unit += 1;
     }
-    order
-        .into_iter()
-        .map(|term| WeightedTerm {
-            weight: weights[&term],
-            term,
-        })
-        .collect()
+    out
 }
 
 #[cfg(test)]
@@ -454,16 +545,14 @@ mod tests {
 
     #[test]
     fn proximity_rewards_adjacent_terms() {
-        let terms = vec![
-            WeightedTerm {
-                term: "a".into(),
-                weight: 1.0,
-            },
-            WeightedTerm {
-                term: "b".into(),
-                weight: 1.0,
-            },
-        ];
+        let term = |t: &str, unit| WeightedTerm {
+            term: t.into(),
+            weight: 1.0,
+            unit,
+            alt: 0,
+            scale: 1.0,
+        };
+        let terms = vec![term("a", 0), term("b", 1)];
         let idf = [1.0, 1.0];
         let near = proximity(&[(0, vec![3]), (1, vec![4])], &terms, &idf, 5);
         let far = proximity(&[(0, vec![3]), (1, vec![7])], &terms, &idf, 5);
@@ -476,7 +565,10 @@ mod tests {
     fn stop_words_are_left_out_of_query_terms() {
         let plan =
             crate::query::parse("what are the effects of the drug", &Analyzer::english()).unwrap();
-        let terms: Vec<String> = query_terms(&plan).into_iter().map(|t| t.term).collect();
+        let terms: Vec<String> = query_terms(&plan, 1.0)
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
         assert_eq!(terms, vec!["what", "effect", "drug"]);
     }
 }

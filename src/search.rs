@@ -81,6 +81,11 @@ impl Ranking {
                 "feedback_docs" => r.documents.feedback_docs = f as usize,
                 "feedback_terms" => r.documents.feedback_terms = f as usize,
                 "feedback_weight" => r.documents.feedback_weight = f,
+                "feedback_doc_weighting" => r.documents.feedback_doc_weighting = f as u8,
+                "feedback_idf" => r.documents.feedback_idf = f,
+                "feedback_temperature" => r.documents.feedback_temperature = f,
+                "first_pass_weight" => r.documents.first_pass_weight = f,
+                "alternative_weight" => r.documents.alternative_weight = f,
                 _ => {}
             }
         }
@@ -363,7 +368,8 @@ impl<'a> Engine<'a> {
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
-                crate::rank::stats(&self.searcher).unwrap_or(crate::rank::Stats::EMPTY)
+                crate::rank::stats(&self.searcher, &self.index.fields)
+                    .unwrap_or(crate::rank::Stats::EMPTY)
             }),
         };
         let ranker = crate::rank::DocumentRanker::new(
@@ -372,7 +378,7 @@ impl<'a> Engine<'a> {
             stats,
             r.documents.clone(),
         );
-        let terms = crate::rank::query_terms(&plan);
+        let terms = crate::rank::query_terms(&plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k)?;
         // Document ids from the doc_id fast field of one passage each,
         // resolved per segment in ordinal order (one pass over the dictionary).
