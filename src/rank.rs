@@ -227,15 +227,7 @@ impl<'a> DocumentRanker<'a> {
                                 if e.tf[i] == 0.0 {
                                     doc_freq[i] += 1.0;
                                 }
-                                let tf = postings.term_freq() as f32;
-                                e.tf[i] += tf;
-                                passage_tf
-                                    .entry((segment_ord as u32, doc))
-                                    .or_insert_with(|| {
-                                        (key, norms.fieldnorm(doc) as f32, Vec::new())
-                                    })
-                                    .2
-                                    .push((i, tf));
+                                e.tf[i] += postings.term_freq() as f32;
                                 if !e.passages.contains(&(segment_ord as u32, doc)) {
                                     e.passages.push((segment_ord as u32, doc));
                                 }

@@ -368,8 +368,7 @@ impl<'a> Engine<'a> {
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
-                crate::rank::stats(&self.searcher, &self.index.fields)
-                    .unwrap_or(crate::rank::Stats::EMPTY)
+                crate::rank::stats(&self.searcher).unwrap_or(crate::rank::Stats::EMPTY)
             }),
         };
         let ranker = crate::rank::DocumentRanker::new(
