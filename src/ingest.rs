@@ -137,7 +137,8 @@ pub fn document_key(source: &str, doc_id: &str) -> u64 {
     h.update(source.as_bytes());
     h.update(&[0]);
     h.update(doc_id.as_bytes());
-    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+    // Never 0, which marks documents that are not passages.
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes")).max(1)
 }
 
 /// A file as recorded in the index.
@@ -777,6 +778,10 @@ impl WorkerContext<'_> {
         record.add_text(f.hash, hash);
         record.add_text(f.format, file.format.name());
         record.add_u64(f.passages, passages);
+        // Every document has the ranking fast fields, so their columns are
+        // dense (faster to read); 0 means "not a passage".
+        record.add_u64(f.doc_key, 0);
+        record.add_u64(f.doc_len, 0);
         record
     }
 
@@ -811,6 +816,8 @@ impl WorkerContext<'_> {
                 doc.add_text(f.expansion_key, &ekey);
                 doc.add_text(f.definition, format!("{}\t{expansion}", m.acronym));
                 doc.add_u64(f.line_start, line);
+                doc.add_u64(f.doc_key, 0);
+                doc.add_u64(f.doc_len, 0);
                 docs.push(doc);
             }
         }

@@ -17,7 +17,9 @@
 
 use std::collections::HashMap;
 
+use tantivy::collector::DocSetCollector;
 use tantivy::postings::Postings;
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
@@ -52,8 +54,8 @@ pub struct DocParams {
     /// Temperature of the exp(score − best) document weights: lower
     /// concentrates feedback on the very top documents.
     pub feedback_temperature: f32,
-    /// Weight of the first pass in the final score, after feedback (0: none).
-    pub first_pass_weight: f32,
+    /// Count the feedback documents' titles as part of their text.
+    pub feedback_title: bool,
     /// Weight of a concept's other forms (compound parts, expansions) relative to what was typed.
     pub alternative_weight: f32,
 }
@@ -61,31 +63,31 @@ pub struct DocParams {
 impl Default for DocParams {
     fn default() -> Self {
         DocParams {
-            k1: 0.9,
-            b: 0.4,
+            k1: 1.2,
+            b: 0.75,
             title_weight: 0.5,
-            proximity_weight: 0.0,
+            proximity_weight: 0.4,
             window: 5,
-            feedback_docs: 0,
-            feedback_terms: 10,
+            feedback_docs: 10,
+            feedback_terms: 20,
             feedback_weight: 0.3,
             feedback_doc_weighting: 0,
             feedback_idf: 1.0,
             feedback_temperature: 1.0,
-            first_pass_weight: 0.0,
+            feedback_title: false,
             alternative_weight: 1.0,
         }
     }
 }
 
-/// A ranked document: its key, score, and the passages it was found in.
+/// A ranked document: its key, score, and a passage it was found in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedDoc {
     /// The document's key (`doc_key`).
     pub key: u64,
     /// Its score.
     pub score: f32,
-    /// `(segment, doc)` of its matching passages.
+    /// `(segment, doc)` of one of its matching passages.
     pub passages: Vec<(u32, DocId)>,
 }
 
@@ -105,6 +107,8 @@ pub struct WeightedTerm {
     pub alt: usize,
     /// Scales the alternative's summed score to the typed form's length.
     pub scale: f32,
+    /// Added by feedback (not typed): no proximity evidence.
+    pub feedback: bool,
 }
 
 /// Collection statistics at document level.
@@ -112,6 +116,7 @@ pub struct WeightedTerm {
 pub struct Stats {
     documents: f32,
     average_length: f32,
+    passages: f32,
 }
 
 impl Stats {
@@ -119,6 +124,7 @@ impl Stats {
     pub const EMPTY: Stats = Stats {
         documents: 0.0,
         average_length: 1.0,
+        passages: 0.0,
     };
 }
 
@@ -130,14 +136,80 @@ pub struct DocumentRanker<'a> {
     params: DocParams,
 }
 
-/// What is gathered for one document while reading postings.
-#[derive(Debug, Default)]
-struct DocEvidence {
-    length: f32,
-    tf: Vec<f32>,
-    title_tf: Vec<f32>,
-    proximity: f32,
-    passages: Vec<(u32, DocId)>,
+/// Passage → document slot, for one segment: a dense array for segments of
+/// ordinary size, a map for very large ones.
+enum SlotMap {
+    Dense(Vec<u32>),
+    Sparse(HashMap<DocId, usize, KeyHasher>),
+}
+
+impl SlotMap {
+    /// Segments up to this many documents use the dense array.
+    const DENSE_LIMIT: u32 = 1 << 21;
+
+    fn new(max_doc: u32) -> Self {
+        if max_doc <= Self::DENSE_LIMIT {
+            SlotMap::Dense(vec![u32::MAX; max_doc as usize])
+        } else {
+            SlotMap::Sparse(HashMap::default())
+        }
+    }
+
+    fn get(&self, doc: DocId) -> Option<usize> {
+        match self {
+            SlotMap::Dense(v) => v
+                .get(doc as usize)
+                .filter(|&&s| s != u32::MAX)
+                .map(|&s| s as usize),
+            SlotMap::Sparse(m) => m.get(&doc).copied(),
+        }
+    }
+
+    fn insert(&mut self, doc: DocId, slot: usize) {
+        match self {
+            SlotMap::Dense(v) => v[doc as usize] = slot as u32,
+            SlotMap::Sparse(m) => {
+                m.insert(doc, slot);
+            }
+        }
+    }
+}
+
+/// Hashes keys that are already hashes (document keys, doc ids) by
+/// themselves: the default hasher is a measurable share of ranking time.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = IdentityHasher;
+
+    fn build_hasher(&self) -> IdentityHasher {
+        IdentityHasher(0)
+    }
+}
+
+/// See [`KeyHasher`].
+struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        // Document ids are small integers: spread them.
+        self.0 = u64::from(v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 impl<'a> DocumentRanker<'a> {
@@ -157,26 +229,24 @@ impl<'a> DocumentRanker<'a> {
     pub fn rank(&self, terms: &[WeightedTerm], k: usize) -> Result<Vec<RankedDoc>> {
         let mut ranked = self.score(terms)?;
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
-            let expanded = self.feedback(terms, &ranked)?;
-            let second = self.score(&expanded)?;
-            let keep = self.params.first_pass_weight;
-            if keep > 0.0 {
-                // Interpolate with the first pass, so feedback cannot drift far.
-                let first: HashMap<u64, f32> = ranked.iter().map(|d| (d.key, d.score)).collect();
-                let top1 = ranked.first().map_or(1.0, |d| d.score).max(1e-9);
-                let top2 = second.first().map_or(1.0, |d| d.score).max(1e-9);
-                ranked = second
-                    .into_iter()
-                    .map(|mut d| {
-                        let a = first.get(&d.key).copied().unwrap_or(0.0) / top1;
-                        d.score = keep * a + (1.0 - keep) * d.score / top2;
-                        d
-                    })
-                    .collect();
-                ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
-            } else {
-                ranked = second;
+            // Scores are linear in the query's weights, so the expanded
+            // query's score is (1 − λ) × the first pass + the feedback
+            // terms' own score: the typed terms are not read twice.
+            let added = self.feedback(terms, &ranked)?;
+            let extra = self.score(&added)?;
+            let keep = 1.0 - self.params.feedback_weight;
+            let mut by_key: HashMap<u64, usize, KeyHasher> = HashMap::default();
+            for (i, d) in ranked.iter_mut().enumerate() {
+                d.score *= keep;
+                by_key.insert(d.key, i);
             }
+            for d in extra {
+                match by_key.get(&d.key) {
+                    Some(&i) => ranked[i].score += d.score,
+                    None => ranked.push(d),
+                }
+            }
+            ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
         }
         ranked.truncate(k);
         Ok(ranked)
@@ -191,14 +261,23 @@ impl<'a> DocumentRanker<'a> {
     fn score(&self, terms: &[WeightedTerm]) -> Result<Vec<RankedDoc>> {
         let p = &self.params;
         let f = &self.fields;
-        let n_terms = terms.len();
-        let mut docs: HashMap<u64, DocEvidence> = HashMap::new();
-        let mut doc_freq = vec![0f32; n_terms];
-        let want_positions = p.proximity_weight > 0.0 && n_terms > 1;
-        let option = if want_positions {
-            IndexRecordOption::WithFreqsAndPositions
+        let n = terms.len();
+        // Documents get slots; their evidence lives in flat arrays, n per slot.
+        let mut slots: HashMap<u64, usize, KeyHasher> = HashMap::default();
+        let mut keys_of: Vec<u64> = Vec::new();
+        let mut first_passage: Vec<(u32, DocId)> = Vec::new();
+        let mut length: Vec<f32> = Vec::new();
+        let mut tf: Vec<f32> = Vec::new();
+        let mut title_tf: Vec<f32> = Vec::new();
+        let mut proximity_of: Vec<f32> = Vec::new();
+        let mut doc_freq = vec![0f32; n];
+        let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
+        let want_positions = p.proximity_weight > 0.0 && typed_units.is_some_and(|u| u > 0);
+        // Passage-level idf for proximity: known before the pass.
+        let proximity_idf: Vec<f32> = if want_positions {
+            terms.iter().map(|t| self.passage_idf(&t.term)).collect()
         } else {
-            IndexRecordOption::WithFreqs
+            Vec::new()
         };
         for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
             let keys = segment.fast_fields().u64("doc_key")?;
@@ -206,114 +285,136 @@ impl<'a> DocumentRanker<'a> {
             let body = segment.inverted_index(f.body)?;
             let context = segment.inverted_index(f.context)?;
             let alive = segment.alive_bitset();
-            // Per passage: positions of each term, for proximity.
-            let mut positions: HashMap<DocId, Vec<(usize, Vec<u32>)>> = HashMap::new();
+            // Per passage: positions of each typed term, for proximity.
+            let mut positions: HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher> =
+                HashMap::default();
+            // Per passage: its document's slot (looked up once per passage).
+            let mut passage_slot = SlotMap::new(segment.max_doc());
             for (i, t) in terms.iter().enumerate() {
                 let term = Term::from_field_text(f.body, &t.term);
+                let with_positions = want_positions && !t.feedback;
+                let option = if with_positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                };
                 if let Some(mut postings) = body
                     .read_postings(&term, option)
                     .map_err(tantivy::TantivyError::from)?
                 {
                     let mut doc = postings.doc();
                     while doc != TERMINATED {
-                        if alive.is_none_or(|a| a.is_alive(doc)) {
-                            if let Some(key) = keys.first(doc) {
-                                let e = docs.entry(key).or_insert_with(|| DocEvidence {
-                                    length: lengths.first(doc).unwrap_or(1) as f32,
-                                    tf: vec![0.0; n_terms],
-                                    title_tf: vec![0.0; n_terms],
-                                    ..Default::default()
-                                });
-                                if e.tf[i] == 0.0 {
-                                    doc_freq[i] += 1.0;
-                                }
-                                e.tf[i] += postings.term_freq() as f32;
-                                if !e.passages.contains(&(segment_ord as u32, doc)) {
-                                    e.passages.push((segment_ord as u32, doc));
-                                }
-                                if want_positions {
-                                    let mut pos = Vec::new();
-                                    postings.positions(&mut pos);
-                                    positions.entry(doc).or_default().push((i, pos));
-                                }
+                        let slot = match passage_slot.get(doc) {
+                            Some(slot) => Some(slot),
+                            None if alive.is_none_or(|a| a.is_alive(doc)) => {
+                                keys.first(doc).map(|key| {
+                                    let slot = *slots.entry(key).or_insert_with(|| {
+                                        keys_of.push(key);
+                                        first_passage.push((segment_ord as u32, doc));
+                                        length.push(lengths.first(doc).unwrap_or(1) as f32);
+                                        tf.resize(tf.len() + n, 0.0);
+                                        title_tf.resize(title_tf.len() + n, 0.0);
+                                        proximity_of.push(0.0);
+                                        keys_of.len() - 1
+                                    });
+                                    passage_slot.insert(doc, slot);
+                                    slot
+                                })
+                            }
+                            None => None,
+                        };
+                        if let Some(slot) = slot {
+                            if tf[slot * n + i] == 0.0 {
+                                doc_freq[i] += 1.0;
+                            }
+                            tf[slot * n + i] += postings.term_freq() as f32;
+                            if with_positions {
+                                let mut pos = Vec::with_capacity(postings.term_freq() as usize);
+                                postings.positions(&mut pos);
+                                positions.entry(doc).or_default().push((i, pos));
                             }
                         }
                         doc = postings.advance();
                     }
                 }
                 let term = Term::from_field_text(f.context, &t.term);
-                if let Some(mut postings) = context
+                let postings = context
                     .read_postings(&term, IndexRecordOption::WithFreqs)
-                    .map_err(tantivy::TantivyError::from)?
-                {
+                    .map_err(tantivy::TantivyError::from)?;
+                if let Some(mut postings) = postings {
                     let mut doc = postings.doc();
                     while doc != TERMINATED {
-                        if alive.is_none_or(|a| a.is_alive(doc)) {
-                            if let Some(e) = keys.first(doc).and_then(|key| docs.get_mut(&key)) {
-                                // The title repeats in every passage: count it once.
-                                e.title_tf[i] = e.title_tf[i].max(postings.term_freq() as f32);
-                            }
+                        // Only documents whose text matched; the title repeats
+                        // in every passage, so count it once.
+                        if let Some(slot) = passage_slot.get(doc) {
+                            let cell = &mut title_tf[slot * n + i];
+                            *cell = cell.max(postings.term_freq() as f32);
                         }
                         doc = postings.advance();
                     }
                 }
             }
-            if want_positions {
-                let idf: Vec<f32> = terms.iter().map(|_| 1.0).collect();
-                for (doc, term_positions) in positions {
-                    if term_positions.len() < 2 {
-                        continue;
-                    }
-                    let Some(key) = keys.first(doc) else { continue };
-                    if let Some(e) = docs.get_mut(&key) {
-                        let prox = proximity(&term_positions, terms, &idf, p.window);
-                        e.proximity = e.proximity.max(prox);
-                    }
+            for (doc, term_positions) in positions {
+                if term_positions.len() < 2 {
+                    continue;
+                }
+                if let Some(slot) = passage_slot.get(doc) {
+                    let prox = proximity(&term_positions, terms, &proximity_idf, p.window);
+                    proximity_of[slot] = proximity_of[slot].max(prox);
                 }
             }
         }
-        let idf: Vec<f32> = doc_freq.iter().map(|&df| self.idf(df)).collect();
-        let avg = self.stats.average_length.max(1.0);
-        let mut ranked: Vec<RankedDoc> = docs
-            .into_iter()
-            .map(|(key, e)| {
-                let norm = p.k1 * (1.0 - p.b + p.b * e.length / avg);
-                // Per (unit, alternative): the summed scores of its terms.
-                let mut alts: HashMap<(usize, usize), f32> = HashMap::new();
-                for i in 0..n_terms {
-                    let mut score = 0.0;
-                    let w = terms[i].weight * idf[i];
-                    let tf = e.tf[i];
-                    if tf > 0.0 {
-                        score += w * tf * (p.k1 + 1.0) / (tf + norm);
-                    }
-                    let tt = e.title_tf[i];
-                    if tt > 0.0 {
-                        score += p.title_weight * w * tt * (p.k1 + 1.0) / (tt + p.k1);
-                    }
-                    *alts.entry((terms[i].unit, terms[i].alt)).or_default() +=
-                        score * terms[i].scale;
-                }
-                let mut units: HashMap<usize, f32> = HashMap::new();
-                for ((unit, _), score) in alts {
-                    let best = units.entry(unit).or_default();
-                    *best = best.max(score);
-                }
-                let mut score: f32 = units.values().sum();
-                score += p.proximity_weight * e.proximity;
-                RankedDoc {
-                    key,
-                    score,
-                    passages: e.passages,
-                }
-            })
+
+        // Units and alternatives as dense indices, for per-document sums.
+        let n_alts = terms
+            .iter()
+            .map(|t| (t.unit, t.alt))
+            .collect::<std::collections::BTreeSet<_>>();
+        let alt_index: HashMap<(usize, usize), usize> =
+            n_alts.iter().enumerate().map(|(i, &ua)| (ua, i)).collect();
+        let alt_of: Vec<usize> = terms.iter().map(|t| alt_index[&(t.unit, t.alt)]).collect();
+        let unit_of_alt: Vec<usize> = n_alts.iter().map(|&(u, _)| u).collect();
+        let n_units = terms.iter().map(|t| t.unit + 1).max().unwrap_or(0);
+        let weight: Vec<f32> = (0..n)
+            .map(|i| terms[i].weight * self.idf(doc_freq[i]))
             .collect();
+        let avg = self.stats.average_length.max(1.0);
+        let mut alt_sum = vec![0f32; n_alts.len()];
+        let mut unit_best = vec![0f32; n_units];
+        let mut ranked: Vec<RankedDoc> = Vec::with_capacity(keys_of.len());
+        for slot in 0..keys_of.len() {
+            alt_sum.iter_mut().for_each(|v| *v = 0.0);
+            unit_best.iter_mut().for_each(|v| *v = 0.0);
+            let norm = p.k1 * (1.0 - p.b + p.b * length[slot] / avg);
+            for i in 0..n {
+                let (t, tt) = (tf[slot * n + i], title_tf[slot * n + i]);
+                let mut score = 0.0;
+                if t > 0.0 {
+                    score += weight[i] * t * (p.k1 + 1.0) / (t + norm);
+                }
+                if tt > 0.0 {
+                    score += p.title_weight * weight[i] * tt * (p.k1 + 1.0) / (tt + p.k1);
+                }
+                alt_sum[alt_of[i]] += score * terms[i].scale;
+            }
+            for (a, &sum) in alt_sum.iter().enumerate() {
+                let best = &mut unit_best[unit_of_alt[a]];
+                *best = best.max(sum);
+            }
+            let score = unit_best.iter().sum::<f32>() + p.proximity_weight * proximity_of[slot];
+            ranked.push(RankedDoc {
+                key: keys_of[slot],
+                score,
+                passages: vec![first_passage[slot]],
+            });
+        }
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
         Ok(ranked)
     }
 
-    /// Pseudo-relevance feedback: the query plus the terms that weigh most
-    /// in the top documents (relevance model RM3), interpolated.
+    /// Pseudo-relevance feedback: the terms that weigh most in the top
+    /// documents (relevance model RM3), weighted to make up `feedback_weight`
+    /// of the expanded query.
     fn feedback(&self, terms: &[WeightedTerm], ranked: &[RankedDoc]) -> Result<Vec<WeightedTerm>> {
         let p = &self.params;
         let analyzer = Analyzer::english();
@@ -321,16 +422,26 @@ impl<'a> DocumentRanker<'a> {
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
-        for RankedDoc {
-            score, passages, ..
-        } in top
-        {
+        for RankedDoc { key, score, .. } in top {
             let mut tf: HashMap<String, f32> = HashMap::new();
             let mut length: f32 = 0.0;
-            for &(segment, doc) in passages {
+            // All the document's passages, not only those that matched.
+            let all = TermQuery::new(
+                Term::from_field_u64(self.fields.doc_key, *key),
+                IndexRecordOption::Basic,
+            );
+            let passages = self.searcher.search(&all, &DocSetCollector)?;
+            let mut title_seen = false;
+            for addr in passages {
+                let (segment, doc) = (addr.segment_ord, addr.doc_id);
                 let d: TantivyDocument =
                     self.searcher.doc(tantivy::DocAddress::new(segment, doc))?;
-                for v in d.get_all(self.fields.quote) {
+                // The title is part of the document, once.
+                let title = (!title_seen && p.feedback_title)
+                    .then(|| d.get_first(self.fields.title))
+                    .flatten();
+                title_seen = true;
+                for v in d.get_all(self.fields.quote).chain(title) {
                     if let Some(text) = v.as_str() {
                         analyzer.analyze(text, |t| {
                             if !t.compound
@@ -359,8 +470,7 @@ impl<'a> DocumentRanker<'a> {
             .into_iter()
             .filter(|(t, _)| !STOP_WORDS.contains(&t.as_str()))
             .map(|(t, w)| {
-                let coll_df = self.collection_df(&t);
-                let idf = self.idf(coll_df).max(0.0);
+                let idf = self.passage_idf(&t).max(0.0);
                 (t, w * idf.powf(p.feedback_idf))
             })
             .collect();
@@ -372,32 +482,29 @@ impl<'a> DocumentRanker<'a> {
             .map(|t| t.weight * t.scale)
             .sum::<f32>()
             .max(1e-9);
-        let next_unit = terms.iter().map(|t| t.unit + 1).max().unwrap_or(0);
-        let mut expanded: Vec<WeightedTerm> = terms
-            .iter()
-            .map(|t| WeightedTerm {
-                weight: (1.0 - p.feedback_weight) * t.weight,
-                ..t.clone()
-            })
-            .collect();
-        for (n, (term, w)) in candidates.into_iter().enumerate() {
-            expanded.push(WeightedTerm {
+        Ok(candidates
+            .into_iter()
+            .enumerate()
+            .map(|(unit, (term, w))| WeightedTerm {
                 term,
                 weight: p.feedback_weight * total_q * w / total_fb,
-                unit: next_unit + n,
+                unit,
                 alt: 0,
                 scale: 1.0,
-            });
-        }
-        Ok(expanded)
+                feedback: true,
+            })
+            .collect())
     }
 
-    /// Number of passages containing a term, as a stand-in for its document
-    /// frequency when weighing feedback terms.
-    fn collection_df(&self, term: &str) -> f32 {
-        self.searcher
+    /// The idf of a term over passages: known without reading its postings,
+    /// for weighing feedback terms and proximity.
+    fn passage_idf(&self, term: &str) -> f32 {
+        let df = self
+            .searcher
             .doc_freq(&Term::from_field_text(self.fields.body, term))
-            .unwrap_or(0) as f32
+            .unwrap_or(0) as f32;
+        let n = self.stats.passages;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 }
 
@@ -413,7 +520,7 @@ fn proximity(
     let mut score = 0.0;
     for (a, (i, pa)) in term_positions.iter().enumerate() {
         for (j, pb) in &term_positions[a + 1..] {
-            if i == j {
+            if i == j || terms[*i].unit == terms[*j].unit {
                 continue;
             }
             let mut best = u32::MAX;
@@ -439,14 +546,16 @@ fn proximity(
 /// Number of documents and their average length, over live passages.
 pub fn stats(searcher: &Searcher) -> Result<Stats> {
     let mut lengths: HashMap<u64, u64> = HashMap::new();
+    let mut passages = 0u64;
     for segment in searcher.segment_readers() {
         let keys = segment.fast_fields().u64("doc_key")?;
         let lens = segment.fast_fields().u64("doc_len")?;
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
             if alive.is_none_or(|a| a.is_alive(doc)) {
-                if let (Some(k), Some(l)) = (keys.first(doc), lens.first(doc)) {
+                if let (Some(k @ 1..), Some(l)) = (keys.first(doc), lens.first(doc)) {
                     lengths.insert(k, l);
+                    passages += 1;
                 }
             }
         }
@@ -456,6 +565,7 @@ pub fn stats(searcher: &Searcher) -> Result<Stats> {
     Ok(Stats {
         documents,
         average_length: total as f32 / documents,
+        passages: passages as f32,
     })
 }
 
@@ -523,6 +633,7 @@ pub fn query_terms(plan: &crate::query::QueryPlan, alternative_weight: f32) -> V
                     unit,
                     alt,
                     scale,
+                    feedback: false,
                 });
             }
         }
@@ -543,6 +654,7 @@ mod tests {
             unit,
             alt: 0,
             scale: 1.0,
+            feedback: false,
         };
         let terms = vec![term("a", 0), term("b", 1)];
         let idf = [1.0, 1.0];

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -118,7 +118,7 @@ pub fn build() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STORED),
         format: b.add_text_field("format", STORED),
         passages: b.add_u64_field("passages", stored_u64),
-        doc_key: b.add_u64_field("doc_key", FAST),
+        doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         doc_len: b.add_u64_field("doc_len", FAST),
         acronym: b.add_text_field("acronym", STRING),
         expansion_key: b.add_text_field("expansion_key", STRING),

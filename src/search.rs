@@ -84,7 +84,7 @@ impl Ranking {
                 "feedback_doc_weighting" => r.documents.feedback_doc_weighting = f as u8,
                 "feedback_idf" => r.documents.feedback_idf = f,
                 "feedback_temperature" => r.documents.feedback_temperature = f,
-                "first_pass_weight" => r.documents.first_pass_weight = f,
+                "feedback_title" => r.documents.feedback_title = f != 0.0,
                 "alternative_weight" => r.documents.alternative_weight = f,
                 _ => {}
             }
