@@ -249,6 +249,8 @@ enum Msg {
     },
     /// The file could not be indexed.
     Failed { file: usize, reason: String },
+    /// The file was indexed, but part of it was not (one warning line).
+    Partly { file: usize, reason: String },
 }
 
 /// Indexes `opts.paths` into the index at `opts.index_dir`, creating it if needed.
@@ -500,6 +502,9 @@ fn apply(
                 summary.unchanged += 1;
                 finish(entry, progress);
             }
+            Msg::Partly { file, reason } => {
+                progress.warn(&format!("{}: {reason}", ctx.files[file].source));
+            }
             Msg::Failed { file, reason } => {
                 let entry = &ctx.files[file];
                 progress.warn(&format!("{}: {reason}", entry.source));
@@ -645,6 +650,17 @@ impl WorkerContext<'_> {
         }
         if stats.records == 0 {
             return Err("not JSON Lines records with \"_id\" and \"text\"".to_string());
+        }
+        if stats.bad_lines > 0 {
+            let reason = format!(
+                "{} line{} not a JSON record with \"_id\" and \"text\" (first: line {}); skipped",
+                stats.bad_lines,
+                if stats.bad_lines == 1 { " is" } else { "s are" },
+                stats.first_bad.unwrap_or(0)
+            );
+            if let Err(e) = tx.send(Msg::Partly { file: i, reason }) {
+                return Ok(Err(e));
+            }
         }
         total += count;
         let name = file

@@ -223,3 +223,52 @@ fn children_peak_rss_kib() -> i64 {
     // SAFETY: initialised by the successful call above.
     unsafe { usage.assume_init() }.ru_maxrss
 }
+
+/// The ranking reaches its targets on the public test collections:
+/// SciFact nDCG@10 ≥ 0.70 and Cranfield nDCG@10 ≥ 0.40.
+#[test]
+#[ignore]
+fn ranking_meets_its_targets_on_scifact_and_cranfield() {
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
+    if !eval.is_dir() {
+        eprintln!("skipping: ../shared/eval is absent");
+        return;
+    }
+    for (name, target) in [("scifact", 0.70), ("cranfield", 0.40)] {
+        let dir = tempfile::tempdir().unwrap();
+        let c = eval.join(name);
+        let corpus = c.join("corpus.jsonl");
+        let out = run(
+            dir.path(),
+            &["index", corpus.to_str().unwrap(), "--index", "idx"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let queries = c.join("queries.jsonl");
+        let qrels = c.join("qrels.tsv");
+        let out = run(
+            dir.path(),
+            &[
+                "eval",
+                "--queries",
+                queries.to_str().unwrap(),
+                "--qrels",
+                qrels.to_str().unwrap(),
+                "--index",
+                "idx",
+            ],
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        eprintln!("{name}:\n{text}");
+        let ndcg: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("nDCG@10"))
+            .map(|v| v.trim().parse().unwrap())
+            .expect("nDCG@10 line");
+        assert!(ndcg >= target, "{name}: nDCG@10 {ndcg} below {target}");
+    }
+}

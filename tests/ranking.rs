@@ -1,0 +1,205 @@
+//! JSON Lines collections, batch runs in TREC format, and evaluation.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const CORPUS: &str = r#"{"_id": "d1", "title": "Virtual wards", "text": "Virtual wards let patients receive hospital-level care at home, with remote monitoring by clinicians."}
+{"_id": "d2", "title": "Dorset workforce", "text": "The Dorset Passport lets staff move between organisations without repeating induction."}
+this line is not a record
+{"_id": "d3", "title": "Elective recovery", "text": "Elective recovery plans cut waiting lists through surgical hubs and extra theatre sessions."}
+{"_id": 4, "title": "Provider collaboratives", "text": "Provider collaboratives bring trusts together to plan services at scale."}
+"#;
+
+fn collection(dir: &Path) {
+    std::fs::write(dir.join("corpus.jsonl"), CORPUS).unwrap();
+    std::fs::write(
+        dir.join("queries.tsv"),
+        "query-id\ttext\nq1\tvirtual wards at home\nq2\tDorset Passport staff\nq3\tsurgical hubs waiting lists\nq4\tunrelated zebra words\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("queries.jsonl"),
+        "{\"_id\": \"q1\", \"text\": \"virtual wards at home\"}\n{\"_id\": \"q2\", \"text\": \"Dorset Passport staff\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("qrels.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\nq3\td3\t1\nq4\td9\t1\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn jsonl_records_are_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    collection(dir.path());
+    let out = run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(0));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("4 passages"), "{summary}");
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        warning.trim(),
+        "warning: corpus.jsonl: 1 line is not a JSON record with \"_id\" and \"text\" (first: line 3); skipped"
+    );
+    let r = query_json(dir.path(), "Dorset Passport", 1);
+    let hit = &r["hits"][0];
+    assert_eq!(hit["doc_id"], "d2");
+    assert_eq!(hit["passage_id"], "d2#0");
+    assert_eq!(hit["title"], "Dorset workforce");
+    assert_eq!(hit["source"], "corpus.jsonl");
+    assert_eq!(hit["line_start"], 2);
+    assert_eq!(hit["offsets"], "extracted");
+    assert_eq!(
+        hit["quote"],
+        "The Dorset Passport lets staff move between organisations without repeating induction."
+    );
+    let numeric = query_json(dir.path(), "provider collaboratives", 1);
+    assert_eq!(numeric["hits"][0]["doc_id"], "4");
+}
+
+#[test]
+fn batch_queries_write_a_trec_run() {
+    let dir = tempfile::tempdir().unwrap();
+    collection(dir.path());
+    assert_eq!(
+        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    for queries in ["queries.tsv", "queries.jsonl"] {
+        let out = run(
+            dir.path(),
+            &[
+                "query", "--batch", queries, "--format", "trec", "-n", "3", "--index", "idx",
+                "--tag", "mine",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run_text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<Vec<&str>> = run_text.lines().map(|l| l.split(' ').collect()).collect();
+        assert!(!lines.is_empty());
+        for l in &lines {
+            assert_eq!(l.len(), 6, "{l:?}");
+            assert_eq!(l[1], "Q0");
+            assert_eq!(l[5], "mine");
+            assert!(l[4].parse::<f32>().is_ok());
+        }
+        let first = |q: &str| {
+            lines
+                .iter()
+                .find(|l| l[0] == q && l[3] == "1")
+                .map(|l| l[2])
+        };
+        assert_eq!(first("q1"), Some("d1"));
+        assert_eq!(first("q2"), Some("d2"));
+        // Ranks count up from 1 and scores go down within a query.
+        let q1: Vec<&Vec<&str>> = lines.iter().filter(|l| l[0] == "q1").collect();
+        for (i, l) in q1.iter().enumerate() {
+            assert_eq!(l[3], (i + 1).to_string());
+        }
+        assert!(q1
+            .windows(2)
+            .all(|w| w[0][4].parse::<f32>().unwrap() >= w[1][4].parse::<f32>().unwrap()));
+    }
+    let text = run(
+        dir.path(),
+        &["query", "--batch", "queries.tsv", "--index", "idx"],
+    );
+    assert_eq!(text.status.code(), Some(2), "--batch without --format trec");
+}
+
+#[test]
+fn eval_prints_trec_eval_measures() {
+    let dir = tempfile::tempdir().unwrap();
+    collection(dir.path());
+    assert_eq!(
+        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "eval",
+            "--queries",
+            "queries.tsv",
+            "--qrels",
+            "qrels.tsv",
+            "--index",
+            "idx",
+            "--json",
+            "--run",
+            "out.run",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // q1–q3 are answered first; q4's only relevant document does not exist,
+    // so it scores 0 and the means over the 4 judged queries are 3/4.
+    assert_eq!(m["queries"], 4);
+    for key in ["ndcg_10", "recall_100", "map", "mrr_10"] {
+        let v = m[key].as_f64().unwrap();
+        assert!((v - 0.75).abs() < 1e-9, "{key} = {v}");
+    }
+    assert!(std::fs::read_to_string(dir.path().join("out.run"))
+        .unwrap()
+        .contains("q1 Q0 d1 1 "));
+    let human = run(
+        dir.path(),
+        &[
+            "eval",
+            "--queries",
+            "queries.tsv",
+            "--qrels",
+            "qrels.tsv",
+            "--index",
+            "idx",
+        ],
+    );
+    let text = String::from_utf8(human.stdout).unwrap();
+    for label in ["nDCG@10", "Recall@100", "MAP", "MRR@10"] {
+        assert!(text.contains(label), "{text}");
+    }
+}
+
+#[test]
+fn seeds_documents_rank_as_their_passages_do() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    std::fs::write(
+        dir.path().join("q.tsv"),
+        "1\tDorset Passport\n2\tsix blended payment models\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "query", "--batch", "q.tsv", "--format", "trec", "-n", "1", "--index", "idx",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("1 Q0 seeds/004_3e4b89af7cfd2ffb.txt 1 "),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 Q0 seeds/003_4b6de29c8b9f9378.txt 1 "),
+        "{text}"
+    );
+}
