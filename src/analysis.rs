@@ -77,37 +77,70 @@ impl Analyzer {
 
     /// Analyzes `text`, calling `emit` for each term in order.
     pub fn analyze(&self, text: &str, mut emit: impl FnMut(AnalyzedToken)) {
+        self.analyze_into(text, None, &mut |term, start, end, position, compound| {
+            emit(AnalyzedToken {
+                term: term.to_string(),
+                start,
+                end,
+                position,
+                compound,
+            })
+        });
+    }
+
+    /// The analysis itself: `emit(term, start, end, position, compound)` for
+    /// each term, normalizing words through `cache` when given (indexing
+    /// sees the same words again and again; stemming them once is enough).
+    pub fn analyze_into(
+        &self,
+        text: &str,
+        mut cache: Option<&mut TermCache>,
+        emit: &mut dyn FnMut(&str, usize, usize, usize, bool),
+    ) {
         let mut position = 0usize;
         let mut parts: Vec<(usize, usize)> = Vec::new();
         let mut joiners: Vec<char> = Vec::new();
+        // Normalized parts of the current word group, in reused buffers.
+        let mut terms: Vec<String> = Vec::new();
+        let mut present: Vec<bool> = Vec::new();
+        let mut compound = String::new();
         for group in WordGroups::new(text) {
             parts.clear();
             joiners.clear();
             split_compound(text, group.clone(), &mut parts, &mut joiners);
-            let normalized: Vec<Option<String>> = parts
-                .iter()
-                .map(|&(s, e)| self.normalize_part(&text[s..e]))
-                .collect();
-            if parts.len() > 1 && parts.len() <= MAX_COMPOUND_PARTS {
-                if let Some(compound) = join_compound(&normalized, &joiners) {
-                    emit(AnalyzedToken {
-                        term: compound,
-                        start: group.start,
-                        end: group.end,
-                        position,
-                        compound: true,
-                    });
+            present.clear();
+            for (k, &(s, e)) in parts.iter().enumerate() {
+                if terms.len() <= k {
+                    terms.push(String::new());
                 }
+                let surface = &text[s..e];
+                let buf = &mut terms[k];
+                buf.clear();
+                let found = match cache.as_deref_mut() {
+                    Some(c) => c.get_into(surface, buf, |w| self.normalize_part(w)),
+                    None => match self.normalize_part(surface) {
+                        Some(t) => {
+                            buf.push_str(&t);
+                            true
+                        }
+                        None => false,
+                    },
+                };
+                present.push(found);
             }
-            for (&(s, e), term) in parts.iter().zip(normalized) {
-                if let Some(term) = term {
-                    emit(AnalyzedToken {
-                        term,
-                        start: s,
-                        end: e,
-                        position,
-                        compound: false,
-                    });
+            if parts.len() > 1 && parts.len() <= MAX_COMPOUND_PARTS && present.iter().all(|&p| p) {
+                compound.clear();
+                for k in 0..parts.len() {
+                    compound.push_str(&terms[k]);
+                    if let Some(&j) = joiners.get(k) {
+                        compound.push(j);
+                    }
+                }
+                emit(&compound, group.start, group.end, position, true);
+            }
+            for (k, &(s, e)) in parts.iter().enumerate() {
+                if present[k] {
+                    emit(&terms[k], s, e, position, false);
                     position += 1;
                 }
             }
@@ -221,17 +254,6 @@ fn fold_char(c: char, out: &mut String) {
     out.push_str(folded);
 }
 
-fn join_compound(normalized: &[Option<String>], joiners: &[char]) -> Option<String> {
-    let mut out = String::new();
-    for (i, part) in normalized.iter().enumerate() {
-        out.push_str(part.as_deref()?);
-        if let Some(&j) = joiners.get(i) {
-            out.push(j);
-        }
-    }
-    Some(out)
-}
-
 /// Is `c` part of a word?
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -320,11 +342,53 @@ fn split_compound(
     parts.push((part_start, group.end));
 }
 
+/// Normalized forms of words seen before: a cache for long analyses.
+#[derive(Clone, Default)]
+pub struct TermCache {
+    map: std::collections::HashMap<Box<str>, Option<Box<str>>, foldhash::fast::RandomState>,
+}
+
+impl TermCache {
+    /// More distinct words than this and the cache starts over, so memory stays bounded.
+    const MAX_ENTRIES: usize = 200_000;
+
+    /// Writes the normalized form of `surface` into `out` (computing it with
+    /// `normalize` the first time); false if the word is noise.
+    pub fn get_into(
+        &mut self,
+        surface: &str,
+        out: &mut String,
+        normalize: impl FnOnce(&str) -> Option<String>,
+    ) -> bool {
+        if let Some(hit) = self.map.get(surface) {
+            return match hit {
+                Some(t) => {
+                    out.push_str(t);
+                    true
+                }
+                None => false,
+            };
+        }
+        if self.map.len() >= Self::MAX_ENTRIES {
+            self.map.clear();
+        }
+        let term = normalize(surface);
+        if let Some(t) = &term {
+            out.push_str(t);
+        }
+        let found = term.is_some();
+        self.map
+            .insert(surface.into(), term.map(String::into_boxed_str));
+        found
+    }
+}
+
 /// The analyzer as a tantivy tokenizer, registered under [`ANALYZER_NAME`].
 #[derive(Clone, Default)]
 pub struct PolicyTokenizer {
     analyzer: Analyzer,
     tokens: Vec<Token>,
+    cache: TermCache,
 }
 
 impl PolicyTokenizer {
@@ -333,13 +397,14 @@ impl PolicyTokenizer {
         PolicyTokenizer {
             analyzer,
             tokens: Vec::new(),
+            cache: TermCache::default(),
         }
     }
 }
 
 /// Token stream over a pre-analyzed buffer.
 pub struct PolicyTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     index: usize,
 }
 
@@ -347,19 +412,28 @@ impl Tokenizer for PolicyTokenizer {
     type TokenStream<'a> = PolicyTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PolicyTokenStream<'a> {
-        self.tokens.clear();
+        // Tokens (and their text buffers) are reused from one field value to the next.
         let tokens = &mut self.tokens;
-        self.analyzer.analyze(text, |t| {
-            tokens.push(Token {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position,
-                text: t.term,
-                position_length: 1,
-            })
-        });
+        let mut len = 0;
+        self.analyzer.analyze_into(
+            text,
+            Some(&mut self.cache),
+            &mut |term, start, end, position, _| {
+                if len == tokens.len() {
+                    tokens.push(Token::default());
+                }
+                let t = &mut tokens[len];
+                t.offset_from = start;
+                t.offset_to = end;
+                t.position = position;
+                t.position_length = 1;
+                t.text.clear();
+                t.text.push_str(term);
+                len += 1;
+            },
+        );
         PolicyTokenStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens[..len],
             index: usize::MAX,
         }
     }

@@ -7,10 +7,8 @@
 //! inside one document — a pull quote, which repeats a sentence of the text
 //! around it — is kept once, where it is longest.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
-
-use unicode_segmentation::UnicodeSegmentation;
 
 use crate::extract::{Block, BlockKind, Extracted};
 
@@ -20,6 +18,8 @@ pub const MAX_WORDS: usize = 150;
 const HEADING_MAX_WORDS: usize = 16;
 /// Shorter paragraphs are never treated as pull quotes: short phrases repeat by chance.
 const PULL_QUOTE_MIN_WORDS: usize = 6;
+/// Longer paragraphs are only dropped as exact repeats of an earlier one.
+const PULL_QUOTE_MAX_WORDS: usize = 120;
 /// Longest shown title, in characters.
 const TITLE_MAX_CHARS: usize = 90;
 
@@ -115,7 +115,7 @@ pub fn split(doc: &Extracted) -> Split {
             UnitKind::Paragraph => {
                 let windows = sentence_windows(text, unit.range.clone(), unit.words);
                 for w in windows {
-                    out.push(w, &heading, unit.page);
+                    out.push(w.0, w.1, &heading, unit.page);
                 }
                 i += 1;
             }
@@ -153,7 +153,7 @@ pub fn split(doc: &Extracted) -> Split {
     if out.passages.is_empty() {
         // A document of short lines only: its lines are all there is to find.
         for u in units.iter().filter(|u| u.kind == UnitKind::Heading) {
-            out.push(u.range.clone(), &None, u.page);
+            out.push(u.range.clone(), u.words, &None, u.page);
         }
     }
     Split {
@@ -169,8 +169,14 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn push(&mut self, range: Range<usize>, heading: &Option<String>, page: Option<u32>) {
-        let words = count_words(&self.doc.text[range.clone()]) as u32;
+    fn push(
+        &mut self,
+        range: Range<usize>,
+        words: usize,
+        heading: &Option<String>,
+        page: Option<u32>,
+    ) {
+        let words = words as u32;
         self.passages.push(Passage {
             ordinal: self.passages.len() as u32,
             line_start: self.lines.line_of(range.start),
@@ -208,14 +214,14 @@ impl Builder<'_> {
         let mut end = start;
         for unit in group {
             if words > 0 && words + unit.words > MAX_WORDS {
-                self.push(start..end, heading, page);
+                self.push(start..end, words, heading, page);
                 start = unit.range.start;
                 page = unit.page;
                 words = 0;
             }
             if unit.words > MAX_WORDS {
                 for w in sentence_windows(text, unit.range.clone(), unit.words) {
-                    self.push(w, heading, unit.page);
+                    self.push(w.0, w.1, heading, unit.page);
                 }
                 start = unit.range.end;
                 words = 0;
@@ -226,7 +232,7 @@ impl Builder<'_> {
             end = unit.range.end;
         }
         if words > 0 && end > start {
-            self.push(start..end, heading, page);
+            self.push(start..end, words, heading, page);
         }
     }
 }
@@ -306,7 +312,7 @@ fn title_from_units(doc: &Extracted, units: &[Unit]) -> Option<String> {
         return Some(shorten(&clean_heading(doc, first_unit.range.clone())));
     }
     let body = doc.markup.index_text(&doc.text[first.range.clone()]);
-    let sentence = body.unicode_sentences().next().unwrap_or(&body);
+    let sentence = sentences(&body).next().map_or(&body[..], |(_, s)| s);
     Some(shorten(&collapse_whitespace(sentence)))
 }
 
@@ -325,42 +331,57 @@ fn shorten(s: &str) -> String {
 
 /// Drops paragraphs that repeat inside the document: exact repeats after
 /// their first occurrence, and pull quotes contained in a longer paragraph.
+///
+/// A pull quote repeats a paragraph from the start of one of its sentences,
+/// so only sentence starts are looked at: a candidate's first four words
+/// (hashed) are compared with the four words at each sentence start of each
+/// paragraph, and a hit is confirmed word by word.
 fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
-    let words: Vec<Vec<String>> = units
-        .iter()
-        .map(|u| normalized_words(&text[u.range.clone()]))
-        .collect();
-    // Index every 4-word shingle of every paragraph.
     const K: usize = 4;
-    let mut shingles: HashMap<&[String], Vec<(usize, usize)>> = HashMap::new();
-    for (i, w) in words.iter().enumerate() {
-        if units[i].kind == UnitKind::Paragraph && w.len() >= K {
-            for p in 0..=w.len() - K {
-                shingles.entry(&w[p..p + K]).or_default().push((i, p));
+    let candidates: Vec<(usize, Vec<u64>)> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading))
+        .filter(|(_, u)| u.words >= PULL_QUOTE_MIN_WORDS && u.words <= PULL_QUOTE_MAX_WORDS)
+        .map(|(i, u)| (i, word_hashes(&text[u.range.clone()], usize::MAX)))
+        .filter(|(_, w)| w.len() >= PULL_QUOTE_MIN_WORDS)
+        .collect();
+    let mut firsts: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    for (c, (_, w)) in candidates.iter().enumerate() {
+        firsts.entry(shingle(&w[..K])).or_default().push(c);
+    }
+    let mut drop = vec![false; units.len()];
+    for (j, unit) in units.iter().enumerate() {
+        if unit.kind != UnitKind::Paragraph || unit.words < K {
+            continue;
+        }
+        let para = &text[unit.range.clone()];
+        for (offset, _) in sentences(para) {
+            let head = word_hashes(&para[offset..], K);
+            if head.len() < K {
+                continue;
+            }
+            let Some(hits) = firsts.get(&shingle(&head)) else {
+                continue;
+            };
+            for &c in hits {
+                let (i, w) = &candidates[c];
+                if *i == j {
+                    continue;
+                }
+                let from_here = word_hashes(&para[offset..], w.len());
+                // Equal paragraphs: keep the first; contained: keep the container.
+                let longer = unit.words > units[*i].words || (offset > 0) || j < *i;
+                if from_here == *w && longer {
+                    drop[*i] = true;
+                }
             }
         }
     }
-    let mut drop = vec![false; units.len()];
-    for (i, w) in words.iter().enumerate() {
-        let kind = units[i].kind;
-        if !matches!(kind, UnitKind::Paragraph | UnitKind::Heading)
-            || w.len() < PULL_QUOTE_MIN_WORDS
-        {
-            continue;
-        }
-        let Some(hits) = shingles.get(&w[..K]) else {
-            continue;
-        };
-        let repeated = hits.iter().any(|&(j, p)| {
-            if j == i || drop[j] {
-                return false;
-            }
-            let other = &words[j];
-            let contained = other.len() >= p + w.len() && other[p..p + w.len()] == w[..];
-            // Equal paragraphs: keep the first; contained: keep the container.
-            contained && (other.len() > w.len() || j < i)
-        });
-        if repeated {
+    // Long paragraphs repeated word for word: keep the first.
+    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    for (i, u) in units.iter().enumerate() {
+        if u.words > PULL_QUOTE_MAX_WORDS && !seen.insert(&text[u.range.clone()]) {
             drop[i] = true;
         }
     }
@@ -371,25 +392,50 @@ fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
     });
 }
 
-fn normalized_words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+/// Hashes of the first `limit` words of `s` (runs of letters and digits, lowercased).
+fn word_hashes(s: &str, limit: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut h: u64 = 0;
+    let mut in_word = false;
+    for c in s.chars() {
+        if out.len() >= limit {
+            return out;
+        }
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = (h.rotate_left(5) ^ u64::from(l)).wrapping_mul(0x517c_c1b7_2722_0a95);
+            }
+            in_word = true;
+        } else if in_word {
+            out.push(h);
+            h = 0;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
+}
+
+fn shingle(words: &[u64]) -> u64 {
+    words.iter().fold(0u64, |acc, &w| {
+        (acc.rotate_left(13) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 /// Cuts a long paragraph at sentence boundaries into windows of similar size,
 /// none over [`MAX_WORDS`] unless a single sentence is.
-fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<Range<usize>> {
+fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<(Range<usize>, usize)> {
     if words <= MAX_WORDS {
-        return vec![range];
+        return vec![(range, words)];
     }
     let n = words.div_ceil(MAX_WORDS);
     let target = words.div_ceil(n);
     let slice = &text[range.clone()];
     // Sentences, with any over the limit cut at word boundaries.
     let mut pieces: Vec<(Range<usize>, usize)> = Vec::new();
-    for (off, sentence) in slice.split_sentence_bound_indices() {
+    for (off, sentence) in sentences(slice) {
         let start = range.start + off;
         let w = count_words(sentence);
         if w <= MAX_WORDS {
@@ -398,7 +444,7 @@ fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<Range<
         }
         let mut chunk_start = start;
         let mut count = 0;
-        for (wo, word) in sentence.split_word_bound_indices() {
+        for (wo, word) in words_with_offsets(sentence) {
             if word.chars().any(char::is_alphanumeric) {
                 if count == target {
                     pieces.push((chunk_start..start + wo, count));
@@ -424,19 +470,94 @@ fn sentence_windows(text: &str, range: Range<usize>, words: usize) -> Vec<Range<
             }
             _ => {
                 if let Some(c) = cur.take() {
-                    windows.push(c);
+                    windows.push((c, cur_words));
                 }
                 cur = Some(r);
                 cur_words = w;
             }
         }
     }
-    windows.extend(cur);
+    windows.extend(cur.map(|c| (c, cur_words)));
     windows
         .into_iter()
-        .map(|r| trim(text, r))
-        .filter(|r| !r.is_empty())
+        .map(|(r, w)| (trim(text, r), w))
+        .filter(|(r, _)| !r.is_empty())
         .collect()
+}
+
+/// Words that end in a full stop without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "e.g", "i.e", "dr", "mr", "mrs", "ms", "st", "no", "vs", "prof", "fig", "al", "approx", "ref",
+    "vol", "p", "pp", "cf", "ca", "inc", "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec",
+];
+
+/// Sentences of `text` with their byte offsets. A sentence ends at `.`, `!`
+/// or `?` (and any closing quotes or brackets) followed by white space and a
+/// capital letter, digit or opening quote — but not after an abbreviation or
+/// an initial. Every byte of `text` belongs to exactly one sentence.
+pub fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        while i < bytes.len() {
+            let b = bytes[i];
+            i += 1;
+            if !matches!(b, b'.' | b'!' | b'?') {
+                continue;
+            }
+            let mut end = i;
+            // Closing quotes and brackets belong to the sentence they close.
+            while let Some(c) = text[end..].chars().next() {
+                if matches!(c, '"' | '\'' | '”' | '’' | ')' | ']') {
+                    end += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let rest = &text[end..];
+            let after_space = rest.trim_start();
+            if after_space.len() == rest.len() || after_space.is_empty() {
+                continue;
+            }
+            let next = after_space.chars().next().unwrap_or(' ');
+            let opens = next.is_uppercase()
+                || next.is_ascii_digit()
+                || matches!(next, '"' | '“' | '‘' | '(' | '[');
+            if !opens {
+                continue;
+            }
+            if b == b'.' {
+                let word = text[..i - 1]
+                    .rsplit(|c: char| c.is_whitespace() || c == '(')
+                    .next()
+                    .unwrap_or("");
+                let lower = word.to_lowercase();
+                let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+                if initial || ABBREVIATIONS.contains(&lower.as_str()) {
+                    continue;
+                }
+            }
+            let sentence_end = text.len() - after_space.len();
+            let s = start;
+            start = sentence_end;
+            i = sentence_end;
+            return Some((s, &text[s..sentence_end]));
+        }
+        let s = start;
+        start = text.len();
+        Some((s, &text[s..]))
+    })
+}
+
+/// Whitespace-separated words with their byte offsets.
+fn words_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace()
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
 }
 
 fn trim(text: &str, r: Range<usize>) -> Range<usize> {
@@ -541,6 +662,24 @@ mod tests {
             quotes[1].starts_with("The approach") && quotes[1].ends_with("expertise together.")
         );
         assert_eq!((s.passages[1].line_start, s.passages[1].line_end), (3, 7));
+    }
+
+    #[test]
+    fn sentences_split_at_full_stops_not_abbreviations() {
+        let t = "Dr. Smith met the ICB, e.g. its chair. Then (in 2022) it changed! \"Really?\" Yes. 5 trusts.";
+        let got: Vec<&str> = sentences(t).map(|(_, s)| s).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Dr. Smith met the ICB, e.g. its chair. ",
+                "Then (in 2022) it changed! ",
+                "\"Really?\" ",
+                "Yes. ",
+                "5 trusts."
+            ]
+        );
+        let rebuilt: String = sentences(t).map(|(_, s)| s).collect();
+        assert_eq!(rebuilt, t);
     }
 
     #[test]
