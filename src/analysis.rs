@@ -130,8 +130,8 @@ impl Analyzer {
             }
             if parts.len() > 1 && parts.len() <= MAX_COMPOUND_PARTS && present.iter().all(|&p| p) {
                 compound.clear();
-                for k in 0..parts.len() {
-                    compound.push_str(&terms[k]);
+                for (k, term) in terms.iter().take(parts.len()).enumerate() {
+                    compound.push_str(term);
                     if let Some(&j) = joiners.get(k) {
                         compound.push(j);
                     }
