@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::error::{Error, Result};
@@ -281,10 +281,13 @@ impl<'a> Engine<'a> {
         };
         let cw = self.ranking.context_weight;
         let any = build(&plan, f, false, &filters, exact.is_none(), cw);
-        let (mut total_hits, mut top) = searcher.search(&any, &(Count, top_docs(fetch, f.body)))?;
+        // Counting needs no scores, so it runs apart from the ranked search,
+        // which can then skip most postings (block-max WAND).
+        let mut total_hits = searcher.search(&any, &Count)?;
+        let mut top = top_passages(searcher, &any, fetch, f.body)?;
         if plan.prefers_all() && total_hits > 0 {
             let all = build(&plan, f, true, &filters, exact.is_none(), cw);
-            let mut merged = searcher.search(&all, &top_docs(fetch, f.body))?;
+            let mut merged = top_passages(searcher, &all, fetch, f.body)?;
             let first: std::collections::HashSet<DocAddress> =
                 merged.iter().map(|&(_, a)| a).collect();
             merged.extend(top.into_iter().filter(|(_, a)| !first.contains(a)));
@@ -489,20 +492,42 @@ fn normalized(quote: &str) -> String {
         .join(" ")
 }
 
-/// Top passages by BM25 times the length prior.
-fn top_docs(
+/// Candidates ranked by BM25 before the length prior re-ranks them: enough
+/// for a fragment's penalty to let the paragraphs below it through.
+const PRIOR_POOL: usize = 100;
+
+/// The `limit` best passages by BM25 times the length prior. BM25 alone
+/// picks a pool (with tantivy's pruning, so cost does not grow with the
+/// number of matches), the prior re-ranks it.
+fn top_passages(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
     limit: usize,
     body: Field,
-) -> impl tantivy::collector::Collector<Fruit = Vec<(Score, DocAddress)>> {
-    TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
-        let norms = segment.get_fieldnorms_reader(body).ok();
-        move |doc, score: Score| {
-            let terms = norms
+) -> Result<Vec<(Score, DocAddress)>> {
+    let pool = searcher.search(
+        query,
+        &TopDocs::with_limit(limit.max(PRIOR_POOL)).order_by_score(),
+    )?;
+    let mut norms: HashMap<u32, Option<tantivy::fieldnorm::FieldNormReader>> = HashMap::new();
+    let mut ranked: Vec<(Score, DocAddress)> = pool
+        .into_iter()
+        .map(|(score, addr)| {
+            let reader = norms.entry(addr.segment_ord).or_insert_with(|| {
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .get_fieldnorms_reader(body)
+                    .ok()
+            });
+            let terms = reader
                 .as_ref()
-                .map_or(FULL_LENGTH_TERMS, |n| n.fieldnorm(doc));
-            score * length_prior(terms)
-        }
-    })
+                .map_or(FULL_LENGTH_TERMS, |n| n.fieldnorm(addr.doc_id));
+            (score * length_prior(terms), addr)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    ranked.truncate(limit);
+    Ok(ranked)
 }
 
 /// 1 for passages of [`FULL_LENGTH_TERMS`] or more, less for fragments.
