@@ -622,7 +622,15 @@ fn build(
             Role::Should if conjunctive => Occur::Must,
             Role::Should => Occur::Should,
         };
-        clauses.push((occur, concept_query(c, f, conjunctive, context_weight)));
+        if occur == Occur::Should && (c.boost - 1.0).abs() <= f32::EPSILON {
+            // A disjunction of concepts sums its terms' scores whether nested
+            // or flat; flat, tantivy can skip most postings (block-max WAND).
+            for (_, q) in concept_clauses(c, f, conjunctive, context_weight) {
+                clauses.push((Occur::Should, q));
+            }
+        } else {
+            clauses.push((occur, concept_query(c, f, conjunctive, context_weight)));
+        }
     }
     let query = BooleanQuery::new(clauses);
     if filters.is_empty() {
@@ -642,6 +650,27 @@ fn concept_query(
     conjunctive: bool,
     context_weight: f32,
 ) -> Box<dyn Query> {
+    let q: Box<dyn Query> = Box::new(BooleanQuery::new(concept_clauses(
+        c,
+        f,
+        conjunctive,
+        context_weight,
+    )));
+    if (c.boost - 1.0).abs() > f32::EPSILON {
+        Box::new(BoostQuery::new(q, c.boost))
+    } else {
+        q
+    }
+}
+
+/// The alternatives of a concept, in the text and (weighted) in the title
+/// and heading.
+fn concept_clauses(
+    c: &Concept,
+    f: &Fields,
+    conjunctive: bool,
+    context_weight: f32,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for m in &c.alternatives {
         if c.scope == Scope::All {
@@ -655,12 +684,7 @@ fn concept_query(
             )),
         ));
     }
-    let q: Box<dyn Query> = Box::new(BooleanQuery::new(subs));
-    if (c.boost - 1.0).abs() > f32::EPSILON {
-        Box::new(BoostQuery::new(q, c.boost))
-    } else {
-        q
-    }
+    subs
 }
 
 fn term_query(field: Field, term: &str) -> Box<dyn Query> {
