@@ -121,6 +121,40 @@ impl QueryPlan {
         self.positive().next().is_none()
     }
 
+    /// The same plan for counting matches: a phrase alternative that an
+    /// `AllOf` of its words in the same concept already covers is dropped.
+    /// In a disjunction it matches nothing more, yet its position checks
+    /// cost more than the rest of the count.
+    pub fn for_counting(&self) -> QueryPlan {
+        let mut plan = self.clone();
+        for c in &mut plan.concepts {
+            let covers: Vec<&Vec<String>> = c
+                .alternatives
+                .iter()
+                .filter_map(|m| match m {
+                    Matcher::AllOf(terms) => Some(terms),
+                    _ => None,
+                })
+                .collect();
+            let redundant: Vec<bool> = c
+                .alternatives
+                .iter()
+                .map(|m| match m {
+                    Matcher::Phrase { terms, .. } => covers
+                        .iter()
+                        .any(|all| terms.iter().all(|(_, t)| all.contains(t))),
+                    _ => false,
+                })
+                .collect();
+            let mut i = 0;
+            c.alternatives.retain(|_| {
+                i += 1;
+                !redundant[i - 1]
+            });
+        }
+        plan
+    }
+
     /// Whether passages matching every concept should rank first: queries
     /// of 2–4 words, or any query with a multi-word expansion unit.
     pub fn prefers_all(&self) -> bool {
@@ -413,6 +447,26 @@ mod tests {
             }]
         );
         assert!(p.concepts[0].word && !p.concepts[3].word);
+    }
+
+    #[test]
+    fn counting_drops_only_phrases_their_words_cover() {
+        let mut p = plan("\"place based\" care");
+        p.concepts[1].alternatives = vec![
+            phrase(&["mental".into(), "health".into()]),
+            Matcher::AllOf(vec!["mental".into(), "health".into()]),
+            Matcher::Term("mh".into()),
+        ];
+        let counting = p.for_counting();
+        // A quoted phrase has no words to fall back on: it stays.
+        assert_eq!(counting.concepts[0], p.concepts[0]);
+        assert_eq!(
+            counting.concepts[1].alternatives,
+            vec![
+                Matcher::AllOf(vec!["mental".into(), "health".into()]),
+                Matcher::Term("mh".into()),
+            ]
+        );
     }
 
     #[test]

@@ -272,69 +272,89 @@ impl<'a> Engine<'a> {
         };
         let filters = self.filters(&plan, opts)?;
 
-        // Over-fetch: duplicates across documents fold into one hit, and exact
-        // mode discards candidates.
-        let fetch = if exact.is_some() {
-            EXACT_CANDIDATES
-        } else {
-            (limit * 3).max(30)
-        };
         let cw = self.ranking.context_weight;
-        let any = build(&plan, f, false, &filters, exact.is_none(), cw);
+        let keep_out = exact.is_none();
+        let any = build(&plan, f, false, &filters, keep_out, cw);
         // Counting needs no scores, so it runs apart from the ranked search,
         // which can then skip most postings (block-max WAND).
-        let mut total_hits = searcher.search(&any, &Count)?;
-        let mut top = top_passages(searcher, &any, fetch, f.body)?;
-        if plan.prefers_all() && total_hits > 0 {
-            let all = build(&plan, f, true, &filters, exact.is_none(), cw);
-            let mut merged = top_passages(searcher, &all, fetch, f.body)?;
-            let first: std::collections::HashSet<DocAddress> =
-                merged.iter().map(|&(_, a)| a).collect();
-            merged.extend(top.into_iter().filter(|(_, a)| !first.contains(a)));
-            top = merged;
-        }
+        let counting = build(&plan.for_counting(), f, false, &filters, keep_out, cw);
+        let mut total_hits = searcher.search(&counting, &Count)?;
+        let all = (plan.prefers_all() && total_hits > 0)
+            .then(|| build(&plan, f, true, &filters, keep_out, cw));
 
         let (shown_plan, shown_analyzer) = match &exact {
             Some((p, a)) => (p, a),
             None => (&plan, analyzer),
         };
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut by_text: HashMap<String, usize> = HashMap::new();
-        let mut verified = 0usize;
-        for (score, addr) in top {
-            let (location, quote) = load(searcher, f, addr)?;
-            if let Some((p, a)) = &exact {
-                let context = format!(
-                    "{}\n{}",
-                    location.title,
-                    location.heading.as_deref().unwrap_or("")
-                );
-                if !satisfies(p, a, &quote, &context) {
-                    continue;
+        // Over-fetch: duplicates across documents fold into one hit, and exact
+        // mode discards candidates. Fetch more only when that left too few.
+        let mut fetch = if exact.is_some() {
+            EXACT_CANDIDATES
+        } else {
+            (limit * 3).max(30)
+        };
+        // Deeper rounds see the same best candidates again; load each once.
+        let mut loaded: HashMap<DocAddress, (Location, String)> = HashMap::new();
+        let collected = loop {
+            let mut hits = Collected::new(limit);
+            let mut exhausted = true;
+            let mut settled = false;
+            // Passages with every concept rank first, so the rest are
+            // candidates only once those run out.
+            for query in all.iter().chain(std::iter::once(&any)) {
+                if hits.is_full() || !exhausted {
+                    break;
                 }
-                verified += 1;
+                let top = top_passages(searcher, query, fetch, f.body)?;
+                exhausted = top.len() < fetch;
+                for (score, addr) in top {
+                    if hits.is_full() && !hits.ties_last(score) {
+                        // Only copies of the shown paragraphs (which score
+                        // alike) could still add to the hits.
+                        settled = true;
+                        break;
+                    }
+                    if !hits.first_visit(addr) {
+                        continue;
+                    }
+                    let (location, quote) = match loaded.get(&addr) {
+                        Some(doc) => doc.clone(),
+                        None => {
+                            let doc = load(searcher, f, addr)?;
+                            loaded.insert(addr, doc.clone());
+                            doc
+                        }
+                    };
+                    if let Some((p, a)) = &exact {
+                        let context = format!(
+                            "{}\n{}",
+                            location.title,
+                            location.heading.as_deref().unwrap_or("")
+                        );
+                        if !satisfies(p, a, &quote, &context) {
+                            continue;
+                        }
+                        hits.verified += 1;
+                    }
+                    hits.add(score, location, quote, |q| {
+                        highlights(shown_plan, shown_analyzer, q)
+                    });
+                }
             }
-            let key = normalized(&quote);
-            if let Some(&i) = by_text.get(&key) {
-                hits[i].sources.push(location);
-                continue;
+            if (hits.is_full() && settled) || exhausted || fetch >= MAX_FETCH {
+                break hits;
             }
-            if hits.len() >= limit {
-                continue;
-            }
-            by_text.insert(key, hits.len());
-            hits.push(Hit {
-                rank: hits.len() + 1,
-                score,
-                sources: vec![location.clone()],
-                location,
-                highlights: highlights(shown_plan, shown_analyzer, &quote),
-                quote,
-            });
-        }
+            // Copies fold together: fetch as deep again as the hits still
+            // missing suggest, with a margin.
+            let found = hits.hits.len().max(1);
+            fetch = (fetch * 2)
+                .max(fetch * limit * 3 / (2 * found))
+                .min(MAX_FETCH);
+        };
         if exact.is_some() {
-            total_hits = verified;
+            total_hits = collected.verified;
         }
+        let hits = collected.hits;
         let corrections = shown_corrections(&plan, &hits, analyzer);
         Ok(SearchResults {
             query: query_text.to_string(),
@@ -495,6 +515,74 @@ fn normalized(quote: &str) -> String {
 /// Candidates ranked by BM25 before the length prior re-ranks them: enough
 /// for a fragment's penalty to let the paragraphs below it through.
 const PRIOR_POOL: usize = 100;
+
+/// Most candidates fetched for one query, however many fold together.
+const MAX_FETCH: usize = 8192;
+
+/// Hits gathered from ranked candidates: a paragraph found in several
+/// documents is one hit listing every source.
+struct Collected {
+    limit: usize,
+    hits: Vec<Hit>,
+    by_text: HashMap<String, usize>,
+    visited: std::collections::HashSet<DocAddress>,
+    /// Candidates that passed `--exact` verification.
+    verified: usize,
+}
+
+impl Collected {
+    fn new(limit: usize) -> Self {
+        Collected {
+            limit,
+            hits: Vec::new(),
+            by_text: HashMap::new(),
+            visited: std::collections::HashSet::new(),
+            verified: 0,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.hits.len() >= self.limit
+    }
+
+    /// Whether `score` equals the last shown hit's, as a copy of it would.
+    fn ties_last(&self, score: Score) -> bool {
+        self.hits
+            .last()
+            .is_some_and(|h| score >= h.score - h.score.abs() * 1e-5)
+    }
+
+    /// False for a passage an earlier phase already offered.
+    fn first_visit(&mut self, addr: DocAddress) -> bool {
+        self.visited.insert(addr)
+    }
+
+    fn add(
+        &mut self,
+        score: Score,
+        location: Location,
+        quote: String,
+        highlight: impl FnOnce(&str) -> Vec<(usize, usize)>,
+    ) {
+        let key = normalized(&quote);
+        if let Some(&i) = self.by_text.get(&key) {
+            self.hits[i].sources.push(location);
+            return;
+        }
+        if self.is_full() {
+            return;
+        }
+        self.by_text.insert(key, self.hits.len());
+        self.hits.push(Hit {
+            rank: self.hits.len() + 1,
+            score,
+            sources: vec![location.clone()],
+            location,
+            highlights: highlight(&quote),
+            quote,
+        });
+    }
+}
 
 /// The `limit` best passages by BM25 times the length prior. BM25 alone
 /// picks a pool (with tantivy's pruning, so cost does not grow with the

@@ -394,3 +394,47 @@ fn the_same_paragraph_in_two_documents_is_one_hit() {
     .unwrap();
     assert!(human.contains("also in"), "{human}");
 }
+
+#[test]
+fn many_copies_still_fill_the_page_with_distinct_paragraphs() {
+    // Twelve paragraphs, each copied into twenty files: the best-ranked
+    // candidates are mostly copies, yet `-n 5` must show five different
+    // paragraphs, each listing every file that holds it.
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let paragraphs: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                "Paragraph number {i} says that the workforce plan for district nursing needs \
+                 {} more staff by the end of the decade.",
+                100 + i
+            )
+        })
+        .collect();
+    for copy in 0..20 {
+        for (i, p) in paragraphs.iter().enumerate() {
+            std::fs::write(
+                lib.join(format!("copy{copy:02}-para{i:02}.txt")),
+                format!("Copy {copy}\n\n{p}\n"),
+            )
+            .unwrap();
+        }
+    }
+    assert_eq!(
+        run(dir.path(), &["index", "lib", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let r = query(dir.path(), &["district nursing workforce", "-n", "5"]);
+    let shown = hits(&r);
+    assert_eq!(shown.len(), 5, "{r}");
+    let mut quotes: Vec<&str> = shown.iter().map(|h| h["quote"].as_str().unwrap()).collect();
+    quotes.sort();
+    quotes.dedup();
+    assert_eq!(quotes.len(), 5);
+    for h in shown {
+        assert_eq!(h["sources"].as_array().unwrap().len(), 20, "{h}");
+    }
+}
