@@ -138,6 +138,8 @@ fn hostile_folder() {
     }
     assert_eq!(warnings.len(), bad + 1, "{warnings:#?}");
     assert!(stdout.contains(&format!(", {bad} skipped")), "{stdout}");
+    // Shown with --nocapture: the warnings and the summary line as a user sees them.
+    println!("{stderr}{stdout}");
 
     for (query, file) in [
         ("Dorset Passport", "good.txt"),
