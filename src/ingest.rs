@@ -533,6 +533,49 @@ struct WorkerContext<'a> {
 
 type Sent = std::result::Result<(), mpsc::SendError<Msg>>;
 
+/// Most documents in one message to the writer. The channel holds a few
+/// messages per worker, so this bounds the memory waiting in it: one file of
+/// 32 MB, or one chunk of a streamed file, is tens of thousands of passages.
+const BATCH: usize = 4096;
+
+/// Sends a file's documents in batches of at most [`BATCH`]; `first` goes
+/// with the first batch, `record` with the last. `passages` counts the
+/// passage documents, which come before any others in `docs`.
+fn send_docs(
+    tx: &mpsc::SyncSender<Msg>,
+    file: usize,
+    first: bool,
+    docs: Vec<TantivyDocument>,
+    passages: u64,
+    record: Option<TantivyDocument>,
+) -> Sent {
+    let mut first = first;
+    let mut passages_left = passages;
+    let mut rest = docs.into_iter().peekable();
+    loop {
+        let batch: Vec<TantivyDocument> = rest.by_ref().take(BATCH).collect();
+        let counted = passages_left.min(batch.len() as u64);
+        passages_left -= counted;
+        if rest.peek().is_none() {
+            return tx.send(Msg::Docs {
+                file,
+                first,
+                docs: batch,
+                passages: counted + passages_left,
+                record,
+            });
+        }
+        tx.send(Msg::Docs {
+            file,
+            first,
+            docs: batch,
+            passages: counted,
+            record: None,
+        })?;
+        first = false;
+    }
+}
+
 impl WorkerContext<'_> {
     /// Processes one file, sending its outcome to the writer.
     fn process(&self, i: usize, plan: Plan, tx: &mpsc::SyncSender<Msg>) -> Sent {
@@ -587,13 +630,7 @@ impl WorkerContext<'_> {
             &split.title,
             extracted.offsets,
         );
-        Ok(tx.send(Msg::Docs {
-            file: i,
-            first: true,
-            docs: passages,
-            passages: count,
-            record: Some(record),
-        }))
+        Ok(send_docs(tx, i, true, passages, count, Some(record)))
     }
 
     /// JSON Lines: one document per record, read in a stream and sent in
@@ -604,7 +641,6 @@ impl WorkerContext<'_> {
         plan: Plan,
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
-        const BATCH: usize = 4096;
         let file = &self.files[i];
         let open = || std::fs::File::open(&file.path).map_err(|e| format!("cannot read: {e}"));
         let hash = hash_file(open()?).map_err(|e| format!("cannot read: {e}"))?;
@@ -737,13 +773,7 @@ impl WorkerContext<'_> {
             let count = passages.len() as u64;
             passages.extend(self.definition_docs(file, &extracted, &split));
             ordinals += split.passages.len() as u32;
-            if let Err(e) = tx.send(Msg::Docs {
-                file: i,
-                first,
-                docs: passages,
-                passages: count,
-                record: None,
-            }) {
+            if let Err(e) = send_docs(tx, i, first, passages, count, None) {
                 return Ok(Err(e));
             }
             first = false;
@@ -934,6 +964,46 @@ pub fn default_paths() -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_files_reach_the_writer_in_bounded_batches() {
+        let (tx, rx) = mpsc::sync_channel::<Msg>(64);
+        let docs = vec![TantivyDocument::default(); 2 * BATCH + 10];
+        send_docs(
+            &tx,
+            7,
+            true,
+            docs,
+            2 * BATCH as u64 + 5,
+            Some(TantivyDocument::default()),
+        )
+        .unwrap();
+        drop(tx);
+        let batches: Vec<(bool, usize, u64, bool)> = rx
+            .iter()
+            .map(|m| match m {
+                Msg::Docs {
+                    file,
+                    first,
+                    docs,
+                    passages,
+                    record,
+                } => {
+                    assert_eq!(file, 7);
+                    (first, docs.len(), passages, record.is_some())
+                }
+                _ => panic!("unexpected message"),
+            })
+            .collect();
+        assert_eq!(
+            batches,
+            vec![
+                (true, BATCH, BATCH as u64, false),
+                (false, BATCH, BATCH as u64, false),
+                (false, 10, 5, true),
+            ]
+        );
+    }
 
     #[test]
     fn roots_are_normalized() {
