@@ -174,7 +174,8 @@ impl PolicyIndex {
     /// Takes the writer lock; fails at once with [`Error::Locked`] if another
     /// process holds it.
     pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
-        self.index
+        let writer: IndexWriter = self
+            .index
             .writer_with_num_threads(threads.max(1), memory_budget)
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
@@ -184,7 +185,9 @@ impl PolicyIndex {
                     Error::io(&self.path, std::io::Error::new(io.kind(), io.to_string()))
                 }
                 other => Error::from(other),
-            })
+            })?;
+        writer.set_merge_policy(Box::new(BoundedMerges::new(MAX_MERGE_DOCS)));
+        Ok(writer)
     }
 
     /// Commits everything added so far, atomically, with a fresh
@@ -323,4 +326,93 @@ fn remove_index_files(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Most documents (passages) one background merge may produce.
+const MAX_MERGE_DOCS: u32 = 400_000;
+
+/// tantivy's log merge policy with a cap on the size of each merge. A merge
+/// reads its segments through mmap, so its inputs count towards the
+/// process's resident memory; uncapped, the last merges of a 1 GB corpus
+/// take in most of the index. Capped, a large index keeps a few more
+/// segments of up to [`MAX_MERGE_DOCS`] each.
+#[derive(Debug)]
+struct BoundedMerges {
+    log: tantivy::merge_policy::LogMergePolicy,
+    max_docs: u32,
+}
+
+impl BoundedMerges {
+    fn new(max_docs: u32) -> Self {
+        let mut log = tantivy::merge_policy::LogMergePolicy::default();
+        // Segments past half the cap have nothing to merge with.
+        log.set_max_docs_before_merge(max_docs as usize / 2);
+        BoundedMerges { log, max_docs }
+    }
+}
+
+impl tantivy::merge_policy::MergePolicy for BoundedMerges {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::index::SegmentMeta],
+    ) -> Vec<tantivy::merge_policy::MergeCandidate> {
+        let docs = |id: &tantivy::index::SegmentId| {
+            segments
+                .iter()
+                .find(|s| s.id() == *id)
+                .map_or(0, |s| s.num_docs())
+        };
+        self.log
+            .compute_merge_candidates(segments)
+            .into_iter()
+            .filter_map(|candidate| {
+                let mut ids = candidate.0;
+                ids.sort_by_key(|id| docs(id));
+                let mut total = 0u32;
+                let kept: Vec<tantivy::index::SegmentId> = ids
+                    .into_iter()
+                    .take_while(|id| {
+                        total = total.saturating_add(docs(id));
+                        total <= self.max_docs
+                    })
+                    .collect();
+                (kept.len() >= 2).then_some(tantivy::merge_policy::MergeCandidate(kept))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::index::SegmentId;
+    use tantivy::merge_policy::MergePolicy;
+
+    #[test]
+    fn merges_stay_under_the_cap() {
+        let (schema, _) = schema::build();
+        let index = Index::create_in_ram(schema);
+        let metas = |sizes: &[u32]| -> Vec<tantivy::index::SegmentMeta> {
+            sizes
+                .iter()
+                .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+                .collect()
+        };
+        let policy = BoundedMerges::new(400_000);
+        // Eight segments of 100,000: the log policy would merge all eight.
+        let segments = metas(&[100_000; 8]);
+        let merges = policy.compute_merge_candidates(&segments);
+        assert!(!merges.is_empty());
+        for m in &merges {
+            let docs: u32 =
+                m.0.iter()
+                    .map(|id| segments.iter().find(|s| s.id() == *id).unwrap().num_docs())
+                    .sum();
+            assert!(m.0.len() >= 2 && docs <= 400_000, "{docs}");
+        }
+        // Segments past half the cap are left alone.
+        assert!(policy
+            .compute_merge_candidates(&metas(&[250_000; 8]))
+            .is_empty());
+    }
 }
