@@ -132,7 +132,16 @@ fn run_queries(
     let engine = crate::search::Engine::new(index, opts)?;
     let mut run = crate::eval::Run::new();
     for q in queries {
-        run.insert(q.id.clone(), engine.documents(&q.text, limit, opts)?);
+        let ranked = match engine.documents(&q.text, limit, opts) {
+            Ok(ranked) => ranked,
+            // One unusable query in a batch costs its results, not the run.
+            Err(crate::error::Error::Query(why)) => {
+                eprintln!("warning: query {}: {why}; no results for it", q.id);
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
+        run.insert(q.id.clone(), ranked);
     }
     Ok(run)
 }

@@ -177,7 +177,7 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     if text.trim().is_empty() {
         return Err(Error::Query("the query is empty".to_string()));
     }
-    let (ast, _errors) = parse_query_lenient(text);
+    let (ast, _errors) = parse_query_lenient(&literal_slashes(text));
     let mut plan = QueryPlan {
         text: text.to_string(),
         concepts: Vec::new(),
@@ -194,6 +194,32 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         }));
     }
     Ok(plan)
+}
+
+/// The query with every slash that would open a regular expression in
+/// tantivy's grammar (one at the start of a word: `myelopathy / paraparesis`,
+/// `/TSP`) made a space. People type those as separators, and regular
+/// expressions are not part of our syntax; slashes inside a word
+/// (`NHSE/I`, `2022/23`) and inside quotes stay.
+fn literal_slashes(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut quoted = false;
+    let mut prev: Option<char> = None;
+    let mut out: Option<String> = None;
+    for (i, c) in text.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        let opens = c == '/'
+            && !quoted
+            && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '+' | '-' | ':'));
+        if opens {
+            out.get_or_insert_with(|| text[..i].to_string()).push(' ');
+        } else if let Some(o) = out.as_mut() {
+            o.push(c);
+        }
+        prev = Some(c);
+    }
+    out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
 }
 
 fn role_of(occur: Option<Occur>, outer: Role) -> Role {
@@ -467,6 +493,17 @@ mod tests {
                 Matcher::Term("mh".into()),
             ]
         );
+    }
+
+    #[test]
+    fn slashes_between_words_are_separators_not_regexes() {
+        assert_eq!(literal_slashes("NHSE/I 2022/23"), "NHSE/I 2022/23");
+        assert_eq!(
+            literal_slashes("myelopathy / paraparesis (HAM/TSP) /x \"a / b\""),
+            "myelopathy   paraparesis (HAM/TSP)  x \"a / b\""
+        );
+        let p = plan("myelopathy / tropical spastic paraparesis (HAM/TSP) patients");
+        assert!(p.concepts.len() >= 5, "{:?}", p.concepts);
     }
 
     #[test]

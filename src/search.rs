@@ -383,11 +383,7 @@ impl<'a> Engine<'a> {
             expand::expand(&mut plan, &self.glossary, &lexicon, &self.analyzer, how);
             plan
         });
-        let plan = match parsed {
-            Ok(p) => p,
-            Err(Error::Query(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
+        let plan = parsed?;
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {

@@ -379,6 +379,15 @@ fn malformed_queries_answer_or_fail_cleanly() {
     }
     let stray = query_json(dir.path(), "outcomes: place", 5);
     assert!(stray["total_hits"].as_u64().unwrap() > 0);
+    // A slash between spaced words is a separator, not a regular expression.
+    for q in [
+        "provider / collaboratives",
+        "/collaboratives",
+        "ICS / ICB / ICP",
+    ] {
+        let r = query_json(dir.path(), q, 3);
+        assert!(r["total_hits"].as_u64().unwrap() > 0, "{q:?}: {r}");
+    }
 }
 
 #[test]

@@ -119,6 +119,35 @@ fn batch_queries_write_a_trec_run() {
 }
 
 #[test]
+fn a_batch_warns_about_a_query_it_cannot_run_and_answers_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    collection(dir.path());
+    std::fs::write(
+        dir.path().join("odd.tsv"),
+        "q1\tvirtual wards / at home\nq9\t!!! ???\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "query", "--batch", "odd.tsv", "--format", "trec", "--index", "idx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("warning: query q9: "), "{err}");
+    let first = String::from_utf8(out.stdout).unwrap();
+    assert!(first.starts_with("q1 Q0 d1 1 "), "{first}");
+}
+
+#[test]
 fn eval_prints_trec_eval_measures() {
     let dir = tempfile::tempdir().unwrap();
     collection(dir.path());
