@@ -351,10 +351,26 @@ fn queries_answer_during_indexing_and_a_second_writer_is_refused() {
 
     let mut writer = spawn_index(
         dir.path(),
-        &["index", "big", "--index", "idx", "--threads", "1"],
+        &[
+            "index",
+            "big",
+            "--index",
+            "idx",
+            "--threads",
+            "1",
+            "--commit-every",
+            "0.05",
+        ],
     );
-    // Wait until the writer holds the lock (it takes it before walking).
+    // A second writer started before the first holds the lock would take it
+    // instead: wait for the first one's first commit.
     let start = Instant::now();
+    while writer.try_wait().unwrap().is_none()
+        && status(dir.path(), "idx")["documents"].as_u64().unwrap_or(0) <= 1
+        && start.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let mut queried = 0;
     let mut refused = false;
     while writer.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
