@@ -302,7 +302,7 @@ impl<'a> Engine<'a> {
             // Passages with every concept rank first, so the rest are
             // candidates only once those run out.
             for query in all.iter().chain(std::iter::once(&any)) {
-                if hits.is_full() || !exhausted {
+                if hits.has_a_page() || !exhausted {
                     break;
                 }
                 let top = top_passages(searcher, query, fetch, f.body)?;
@@ -340,8 +340,16 @@ impl<'a> Engine<'a> {
                         highlights(shown_plan, shown_analyzer, q)
                     });
                 }
+                if exhausted {
+                    hits.close_phase();
+                }
             }
-            if (hits.is_full() && settled) || exhausted || fetch >= MAX_FETCH {
+            let enough = if hits.is_full() {
+                settled
+            } else {
+                hits.has_a_page()
+            };
+            if enough || exhausted || fetch >= MAX_FETCH {
                 break hits;
             }
             // Copies fold together: fetch as deep again as the hits still
@@ -354,7 +362,7 @@ impl<'a> Engine<'a> {
         if exact.is_some() {
             total_hits = collected.verified;
         }
-        let hits = collected.hits;
+        let hits = collected.into_hits();
         let corrections = shown_corrections(&plan, &hits, analyzer);
         Ok(SearchResults {
             query: query_text.to_string(),
@@ -516,11 +524,15 @@ const PRIOR_POOL: usize = 100;
 const MAX_FETCH: usize = 8192;
 
 /// Hits gathered from ranked candidates: a paragraph found in several
-/// documents is one hit listing every source.
+/// documents is one hit listing every source. Passages that match only
+/// through their document's title or heading (nothing in the quote itself)
+/// are set aside and shown after those whose own words match.
 struct Collected {
     limit: usize,
     hits: Vec<Hit>,
-    by_text: HashMap<String, usize>,
+    aside: Vec<Hit>,
+    /// Normalized quote → (set aside?, index).
+    by_text: HashMap<String, (bool, usize)>,
     visited: std::collections::HashSet<DocAddress>,
     /// Candidates that passed `--exact` verification.
     verified: usize,
@@ -531,14 +543,21 @@ impl Collected {
         Collected {
             limit,
             hits: Vec::new(),
+            aside: Vec::new(),
             by_text: HashMap::new(),
             visited: std::collections::HashSet::new(),
             verified: 0,
         }
     }
 
+    /// A page of passages whose own words match.
     fn is_full(&self) -> bool {
         self.hits.len() >= self.limit
+    }
+
+    /// A page, counting passages set aside: no need to fetch deeper.
+    fn has_a_page(&self) -> bool {
+        self.hits.len() + self.aside.len() >= self.limit
     }
 
     /// Whether `score` equals the last shown hit's, as a copy of it would.
@@ -561,22 +580,59 @@ impl Collected {
         highlight: impl FnOnce(&str) -> Vec<(usize, usize)>,
     ) {
         let key = normalized(&quote);
-        if let Some(&i) = self.by_text.get(&key) {
-            self.hits[i].sources.push(location);
+        if let Some(&(aside, i)) = self.by_text.get(&key) {
+            let list = if aside {
+                &mut self.aside
+            } else {
+                &mut self.hits
+            };
+            list[i].sources.push(location);
             return;
         }
-        if self.is_full() {
+        let highlights = highlight(&quote);
+        let aside = highlights.is_empty();
+        let list = if aside {
+            &mut self.aside
+        } else {
+            &mut self.hits
+        };
+        if list.len() >= self.limit {
             return;
         }
-        self.by_text.insert(key, self.hits.len());
-        self.hits.push(Hit {
-            rank: self.hits.len() + 1,
+        self.by_text.insert(key, (aside, list.len()));
+        list.push(Hit {
+            rank: 0,
             score,
             sources: vec![location.clone()],
             location,
-            highlights: highlight(&quote),
+            highlights,
             quote,
         });
+    }
+
+    /// Ends a phase: what it set aside ranks after its own matching
+    /// passages, but before anything a weaker phase finds.
+    fn close_phase(&mut self) {
+        let aside = std::mem::take(&mut self.aside);
+        let room = self.limit.saturating_sub(self.hits.len());
+        self.hits.extend(aside.into_iter().take(room));
+        self.by_text = self
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (normalized(&h.quote), (false, i)))
+            .collect();
+    }
+
+    /// The page: matching passages first, then those set aside.
+    fn into_hits(self) -> Vec<Hit> {
+        let mut hits = self.hits;
+        hits.extend(self.aside);
+        hits.truncate(self.limit);
+        for (i, h) in hits.iter_mut().enumerate() {
+            h.rank = i + 1;
+        }
+        hits
     }
 }
 

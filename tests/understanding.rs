@@ -438,3 +438,58 @@ fn many_copies_still_fill_the_page_with_distinct_paragraphs() {
         assert_eq!(h["sources"].as_array().unwrap().len(), 20, "{h}");
     }
 }
+
+#[test]
+fn passages_that_say_it_come_before_passages_under_a_title_that_does() {
+    // a.md's passages sit under a title with the phrase; only b.txt's long
+    // paragraph says it in its own words, and the phrase's words are common
+    // in other texts, so by score alone the title matches would come first.
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let mut a = String::from("# Joint commissioning\n\n");
+    for i in 0..3 {
+        a.push_str(&format!(
+            "Short note {i} on pooled budgets for community services.\n\n"
+        ));
+    }
+    std::fs::write(lib.join("a.md"), a).unwrap();
+    let filler = "The board reviewed its estates, its digital plans, its workforce, its \
+                  finances and its patient experience surveys over several long meetings. ";
+    std::fs::write(
+        lib.join("b.txt"),
+        format!(
+            "Annual report\n\n{filler}{filler}{filler}It agreed that joint commissioning of \
+             community services would start in April. {filler}{filler}\n"
+        ),
+    )
+    .unwrap();
+    for i in 0..8 {
+        std::fs::write(
+            lib.join(format!("c{i}.txt")),
+            format!(
+                "Paper {i}\n\nThe joint plan sets out commissioning intentions for year {i}.\n"
+            ),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        run(dir.path(), &["index", "lib", "--index", "idx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let r = query(dir.path(), &["\"joint commissioning\"", "-n", "5"]);
+    let shown = hits(&r);
+    assert_eq!(shown.len(), 4, "{r}");
+    assert!(
+        shown[0]["source"].as_str().unwrap().ends_with("b.txt"),
+        "{}",
+        shown[0]
+    );
+    // The passages under the title still follow, after it.
+    assert!(shown[1..]
+        .iter()
+        .all(|h| h["source"].as_str().unwrap().ends_with("a.md")
+            && h["highlights"].as_array().unwrap().is_empty()));
+}
