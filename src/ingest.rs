@@ -669,13 +669,14 @@ impl WorkerContext<'_> {
             docs.extend(self.definition_docs(file, &extracted, &split));
             if docs.len() >= BATCH {
                 total += count;
-                sent = tx.send(Msg::Docs {
-                    file: i,
+                sent = send_docs(
+                    tx,
+                    i,
                     first,
-                    docs: std::mem::take(&mut docs),
-                    passages: std::mem::take(&mut count),
-                    record: None,
-                });
+                    std::mem::take(&mut docs),
+                    std::mem::take(&mut count),
+                    None,
+                );
                 first = false;
             }
             sent.is_ok()
@@ -705,13 +706,7 @@ impl WorkerContext<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let record = self.record(file, &hash, total, &name, Offsets::Extracted);
-        Ok(tx.send(Msg::Docs {
-            file: i,
-            first,
-            docs,
-            passages: count,
-            record: Some(record),
-        }))
+        Ok(send_docs(tx, i, first, docs, count, Some(record)))
     }
 
     /// Extracts in a child process for risky formats when isolation is on,
@@ -783,13 +778,7 @@ impl WorkerContext<'_> {
         }
         let title = title.unwrap_or_default();
         let record = self.record(file, &reader.hash(), ordinals as u64, &title, offsets);
-        Ok(tx.send(Msg::Docs {
-            file: i,
-            first: false,
-            docs: Vec::new(),
-            passages: 0,
-            record: Some(record),
-        }))
+        Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
     }
 
     /// The old record, if a file whose size or mtime changed still has the
