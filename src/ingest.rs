@@ -642,8 +642,7 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        let open = || std::fs::File::open(&file.path).map_err(|e| format!("cannot read: {e}"));
-        let hash = hash_file(open()?).map_err(|e| format!("cannot read: {e}"))?;
+        let hash = hash_path(&file.path)?;
         if let Some(old) = self.unchanged_content(file, plan, &hash) {
             let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
             return Ok(tx.send(Msg::Touch { file: i, record }));
@@ -653,7 +652,7 @@ impl WorkerContext<'_> {
         let mut count = 0u64;
         let mut total = 0u64;
         let mut sent: Sent = Ok(());
-        let reader = std::io::BufReader::new(open()?);
+        let reader = std::io::BufReader::new(open_file(&file.path)?);
         let stats = jsonl::read(reader, |record| {
             let extracted = jsonl::extract(&record);
             let Ok(mut split) = split_guarded(&extracted) else {
@@ -739,15 +738,14 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        let open = || std::fs::File::open(&file.path).map_err(|e| format!("cannot read: {e}"));
         if plan == Plan::Verify {
-            let hash = hash_file(open()?).map_err(|e| format!("cannot read: {e}"))?;
+            let hash = hash_path(&file.path)?;
             if let Some(old) = self.unchanged_content(file, plan, &hash) {
                 let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
                 return Ok(tx.send(Msg::Touch { file: i, record }));
             }
         }
-        let mut reader = ChunkReader::new(std::io::BufReader::new(open()?));
+        let mut reader = ChunkReader::new(std::io::BufReader::new(open_file(&file.path)?));
         let mut first = true;
         let mut ordinals = 0u32;
         let mut title: Option<String> = None;
@@ -930,6 +928,16 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".to_string())
+}
+
+/// Opens a file to index; the error is the file's warning reason.
+fn open_file(path: &Path) -> std::result::Result<std::fs::File, String> {
+    std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// The content hash of the file at `path`, read in a stream.
+fn hash_path(path: &Path) -> std::result::Result<String, String> {
+    hash_file(open_file(path)?).map_err(|e| format!("cannot read: {e}"))
 }
 
 fn hash_file(mut file: std::fs::File) -> std::io::Result<String> {

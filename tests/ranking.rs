@@ -65,12 +65,7 @@ fn jsonl_records_are_documents() {
 fn batch_queries_write_a_trec_run() {
     let dir = tempfile::tempdir().unwrap();
     collection(dir.path());
-    assert_eq!(
-        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
-            .status
-            .code(),
-        Some(0)
-    );
+    index_into_idx(dir.path(), "corpus.jsonl");
     for queries in ["queries.tsv", "queries.jsonl"] {
         let out = run(
             dir.path(),
@@ -127,12 +122,7 @@ fn a_batch_warns_about_a_query_it_cannot_run_and_answers_the_rest() {
         "q1\tvirtual wards / at home\nq9\t!!! ???\n",
     )
     .unwrap();
-    assert_eq!(
-        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
-            .status
-            .code(),
-        Some(0)
-    );
+    index_into_idx(dir.path(), "corpus.jsonl");
     let out = run(
         dir.path(),
         &[
@@ -151,12 +141,7 @@ fn a_batch_warns_about_a_query_it_cannot_run_and_answers_the_rest() {
 fn eval_prints_trec_eval_measures() {
     let dir = tempfile::tempdir().unwrap();
     collection(dir.path());
-    assert_eq!(
-        run(dir.path(), &["index", "corpus.jsonl", "--index", "idx"])
-            .status
-            .code(),
-        Some(0)
-    );
+    index_into_idx(dir.path(), "corpus.jsonl");
     let out = run(
         dir.path(),
         &[

@@ -27,17 +27,6 @@ fn query(dir: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Indexes the folder `lib` under `dir` into `dir/idx`.
-fn index_lib(dir: &Path) {
-    let out = run(dir, &["index", "lib", "--index", "idx"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn hits(v: &Value) -> &Vec<Value> {
     v["hits"].as_array().unwrap()
 }
@@ -305,7 +294,7 @@ fn documents_define_their_own_acronyms_and_users_add_theirs() {
         "The zebra quality exchange reported on staffing.\n",
     )
     .unwrap();
-    index_lib(dir.path());
+    index_into_idx(dir.path(), "lib");
 
     let r = query(dir.path(), &["Wessex Integrated Neighbourhood Group"]);
     let sources: Vec<&str> = hits(&r)
@@ -366,7 +355,7 @@ fn the_same_paragraph_in_two_documents_is_one_hit() {
         format!("# Second document\n\nSomething else first.\n\n{para}\n"),
     )
     .unwrap();
-    index_lib(dir.path());
+    index_into_idx(dir.path(), "lib");
     let r = query(dir.path(), &["joint forward plan"]);
     assert_eq!(hits(&r).len(), 1, "{r}");
     let sources: Vec<&str> = hits(&r)[0]["sources"]
@@ -422,7 +411,7 @@ fn many_copies_still_fill_the_page_with_distinct_paragraphs() {
             .unwrap();
         }
     }
-    index_lib(dir.path());
+    index_into_idx(dir.path(), "lib");
     let r = query(dir.path(), &["district nursing workforce", "-n", "5"]);
     let shown = hits(&r);
     assert_eq!(shown.len(), 5, "{r}");
@@ -469,7 +458,7 @@ fn passages_that_say_it_come_before_passages_under_a_title_that_does() {
         )
         .unwrap();
     }
-    index_lib(dir.path());
+    index_into_idx(dir.path(), "lib");
     let r = query(dir.path(), &["\"joint commissioning\"", "-n", "5"]);
     let shown = hits(&r);
     assert_eq!(shown.len(), 4, "{r}");

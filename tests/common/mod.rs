@@ -42,7 +42,12 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
 
 /// Indexes `seeds/` of `cwd` into `cwd/idx`, asserting success.
 pub fn index_seeds(cwd: &Path) {
-    let out = run(cwd, &["index", "seeds", "--index", "idx"]);
+    index_into_idx(cwd, "seeds");
+}
+
+/// Indexes `path` (relative to `cwd`) into `cwd/idx`, asserting success.
+pub fn index_into_idx(cwd: &Path, path: &str) {
+    let out = run(cwd, &["index", path, "--index", "idx"]);
     assert_eq!(
         out.status.code(),
         Some(0),
