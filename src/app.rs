@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::index::{self, PolicyIndex};
 use crate::ingest::{self, IndexOptions};
+use crate::integrity;
 use crate::render::{self, OutputFormat, Style};
 use crate::search::{self, SearchOptions};
 
@@ -60,6 +61,10 @@ pub struct QueryRequest {
 
 /// Runs a query and writes the results to `out`.
 pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
+    integrity::guard(&req.index_dir, || run_query(req, out))
+}
+
+fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     if let Some(paths) = &req.build_if_missing {
         if !index::exists(&req.index_dir) && paths.iter().all(|p| p.exists()) {
             eprintln!(
@@ -109,6 +114,10 @@ pub struct BatchRequest {
 
 /// Runs a batch of queries and writes a TREC run (`qid Q0 docid rank score tag`).
 pub fn batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
+    integrity::guard(&req.index_dir, || run_batch(req, out))
+}
+
+fn run_batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
     let queries = crate::eval::load_queries(&req.queries)?;
     let run = run_queries(&index, &queries, req.limit, &req.search)?;
@@ -154,6 +163,16 @@ pub fn eval(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    integrity::guard(&req.index_dir, || run_eval(req, qrels, run_out, json, out))
+}
+
+fn run_eval(
+    req: &BatchRequest,
+    qrels: &std::path::Path,
+    run_out: Option<&std::path::Path>,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
     let queries = crate::eval::load_queries(&req.queries)?;
     let judgements = crate::eval::load_qrels(qrels)?;
@@ -183,13 +202,17 @@ pub fn eval(
 
 /// Runs `index` and writes its summary line to `out`.
 pub fn index(opts: &IndexOptions, out: &mut dyn Write) -> Result<ExitStatus> {
-    let summary = ingest::run(opts)?;
+    let summary = integrity::guard(&opts.index_dir, || ingest::run(opts))?;
     write_out(out, format!("{summary}\n").as_bytes())?;
     Ok(ExitStatus::Success)
 }
 
 /// Runs `status` and writes it to `out`, as text or JSON.
 pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    integrity::guard(index_dir, || run_status(index_dir, json, out))
+}
+
+fn run_status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(index_dir)?;
     let status = crate::status::status(&index)?;
     let text = if json {
@@ -203,9 +226,39 @@ pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> R
     Ok(ExitStatus::Success)
 }
 
+/// Runs `status --verify`: checks every file of the index and writes what
+/// was checked; [`Error::Damaged`] if something failed.
+pub fn verify(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    integrity::guard(index_dir, || {
+        let verification = integrity::verify(index_dir)?;
+        let text = if json {
+            let mut s = serde_json::to_string(&verification).expect("verification serializes");
+            s.push('\n');
+            s
+        } else {
+            verification.to_string()
+        };
+        write_out(out, text.as_bytes())?;
+        verification.into_result()?;
+        Ok(ExitStatus::Success)
+    })
+}
+
 /// Runs `glossary`: the known acronyms (matching `term`, if given), with
 /// where each mined one was defined.
 pub fn glossary(
+    index_dir: &std::path::Path,
+    term: Option<&str>,
+    extra: &[PathBuf],
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    integrity::guard(index_dir, || {
+        run_glossary(index_dir, term, extra, json, out)
+    })
+}
+
+fn run_glossary(
     index_dir: &std::path::Path,
     term: Option<&str>,
     extra: &[PathBuf],

@@ -105,6 +105,9 @@ enum Command {
         /// Print one JSON object
         #[arg(long)]
         json: bool,
+        /// Check every file of the index (checksums, metadata) instead; exit 2 if one is damaged
+        #[arg(long)]
+        verify: bool,
     },
     /// Extract one file and print it as JSON (used internally to isolate extractors)
     #[command(name = "extract-worker", hide = true)]
@@ -207,7 +210,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             };
             Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
         }
-        Command::Status { index, json } => Ok(app::status(&index.dir(), json, &mut stdout)?),
+        Command::Status {
+            index,
+            json,
+            verify: true,
+        } => Ok(app::verify(&index.dir(), json, &mut stdout)?),
+        Command::Status { index, json, .. } => Ok(app::status(&index.dir(), json, &mut stdout)?),
         Command::ExtractWorker { format, path } => {
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;

@@ -59,6 +59,18 @@ pub enum Error {
     /// The search engine failed.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The index's files are damaged: missing, truncated, failing their
+    /// checksums, or unreadable as written.
+    #[error("index at {} is damaged: {reason}", .path.display())]
+    Damaged {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong, in a few words, naming the file if known.
+        reason: String,
+    },
+    /// A bug: something failed that cannot fail on any input.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -81,6 +93,14 @@ impl Error {
                 Some("wait for the other `policy-search index` to finish, then try again".to_string())
             }
             Error::MissingInput { .. } => Some("check the path and try again".to_string()),
+            Error::Damaged { path, .. } => Some(format!(
+                "run `policy-search index --rebuild PATH... --index {}`",
+                path.display()
+            )),
+            Error::Internal(_) => Some(
+                "this is a bug in policy-search; please report it with the command that caused it"
+                    .to_string(),
+            ),
             Error::Query(_) => Some(
                 "use words, \"phrases\", +required and -excluded terms; quote text that contains : or \""
                     .to_string(),
@@ -107,8 +127,12 @@ fn io_hint(kind: std::io::ErrorKind) -> Option<String> {
             "the disk is full; free some space and run `policy-search index` again (the index keeps its last committed state)"
                 .to_string(),
         ),
-        ReadOnlyFilesystem | PermissionDenied => Some(
+        ReadOnlyFilesystem => Some(
             "the index directory cannot be written; queries still work, or pass --index with a writable directory"
+                .to_string(),
+        ),
+        PermissionDenied => Some(
+            "you lack permission for this file: queries need to read the index, `index` needs to write it; ask its owner, or pass --index with a directory of your own"
                 .to_string(),
         ),
         _ => None,

@@ -61,63 +61,68 @@ pub struct PolicyIndex {
     pub path: PathBuf,
 }
 
-/// Does `dir` hold an index (of any version)?
+/// tantivy's record of the last commit.
+pub const META_FILE: &str = "meta.json";
+/// tantivy's list of the files it wrote.
+pub const MANAGED_FILE: &str = ".managed.json";
+
+/// Does `dir` hold an index (of any version, whole or damaged)?
 pub fn exists(dir: &Path) -> bool {
-    dir.join("meta.json").is_file()
+    dir.join(META_FILE).symlink_metadata().is_ok()
+}
+
+/// Checks that `dir` holds an index, whatever its state: [`Error::NoIndex`]
+/// if it is absent or empty, [`Error::NotAnIndex`] if it holds other things.
+pub fn locate(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Err(Error::NoIndex {
+            path: dir.to_path_buf(),
+        });
+    }
+    if !dir.is_dir() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+        });
+    }
+    if !exists(dir) {
+        return Err(if has_visible_entries(dir)? {
+            Error::NotAnIndex {
+                path: dir.to_path_buf(),
+            }
+        } else {
+            Error::NoIndex {
+                path: dir.to_path_buf(),
+            }
+        });
+    }
+    Ok(())
 }
 
 impl PolicyIndex {
     /// Opens the index in `dir`, checking that this version can read it.
     pub fn open(dir: &Path) -> Result<Self> {
-        if !dir.exists() {
-            return Err(Error::NoIndex {
-                path: dir.to_path_buf(),
-            });
-        }
-        if !dir.is_dir() {
-            return Err(Error::NotAnIndex {
-                path: dir.to_path_buf(),
-            });
-        }
-        if !exists(dir) {
-            return Err(if has_visible_entries(dir)? {
-                Error::NotAnIndex {
-                    path: dir.to_path_buf(),
-                }
-            } else {
-                Error::NoIndex {
-                    path: dir.to_path_buf(),
-                }
-            });
-        }
-        let incompatible = |found: String| Error::IncompatibleIndex {
+        locate(dir)?;
+        let damaged = |reason: String| Error::Damaged {
             path: dir.to_path_buf(),
-            found,
+            reason,
         };
+        // Opening a FIFO for reading blocks until someone writes to it.
+        for name in [META_FILE, MANAGED_FILE] {
+            match std::fs::metadata(dir.join(name)) {
+                Ok(m) if !m.is_file() => {
+                    return Err(damaged(format!("{name} is not a regular file")))
+                }
+                Err(e) if name == META_FILE => return Err(Error::io(dir.join(name), e)),
+                _ => {}
+            }
+        }
         let index = open_directory(dir)
             .and_then(Index::open)
-            .map_err(|e| match e {
-                TantivyError::IoError(io) => {
-                    Error::io(dir, std::io::Error::new(io.kind(), io.to_string()))
-                }
-                TantivyError::OpenDirectoryError(e) => {
-                    Error::io(dir, std::io::Error::other(e.to_string()))
-                }
-                other => incompatible(format!("unreadable index metadata: {other}")),
-            })?;
-        let info = commit_info(&index)?;
-        match info {
-            Some(info) if info.format == FORMAT_VERSION => {}
-            Some(info) => {
-                return Err(incompatible(format!(
-                    "format {} from policy-search {}, this is format {FORMAT_VERSION}",
-                    info.format, info.version
-                )))
-            }
-            None => return Err(incompatible("no policy-search format marker".to_string())),
-        }
-        let fields = schema::resolve(&index.schema())
-            .ok_or_else(|| incompatible("a different schema".to_string()))?;
+            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
+        let metas = index
+            .load_metas()
+            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
+        let (fields, _) = check_format(dir, &index, &metas)?;
         register_analyzer(&index);
         Ok(PolicyIndex {
             index,
@@ -158,12 +163,12 @@ impl PolicyIndex {
     /// Opens the index in `dir` for a rebuild: a compatible index is opened
     /// as it is (the caller deletes its documents in the rebuild's commit, so
     /// a failed rebuild leaves the old index intact); an index of another
-    /// format is removed and created anew. Anything that is not an index is
-    /// left alone.
+    /// format, or one too damaged to open, is removed and created anew.
+    /// Anything that is not an index is left alone.
     pub fn open_for_rebuild(dir: &Path) -> Result<Self> {
         match Self::open(dir) {
             Err(Error::NoIndex { .. }) => Self::create(dir),
-            Err(Error::IncompatibleIndex { .. }) => {
+            Err(Error::IncompatibleIndex { .. } | Error::Damaged { .. }) => {
                 remove_index_files(dir)?;
                 Self::create(dir)
             }
@@ -216,7 +221,50 @@ impl PolicyIndex {
     }
 }
 
-fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
+/// Checks that the last commit of `index` (in `dir`) is ours and of this
+/// format, and returns its fields and commit record. A payload of another
+/// format, or none, is an incompatible index; a payload that cannot be read,
+/// or a schema other than our format's, is damage.
+pub(crate) fn check_format(
+    dir: &Path,
+    index: &Index,
+    metas: &tantivy::IndexMeta,
+) -> Result<(Fields, CommitInfo)> {
+    let damaged = |reason: String| Error::Damaged {
+        path: dir.to_path_buf(),
+        reason: format!("{META_FILE} {reason}"),
+    };
+    let incompatible = |found: String| Error::IncompatibleIndex {
+        path: dir.to_path_buf(),
+        found,
+    };
+    let no_marker = || incompatible("no policy-search format marker".to_string());
+    let payload = metas.payload.as_deref().ok_or_else(no_marker)?;
+    let value: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|_| damaged("holds an unreadable commit payload".to_string()))?;
+    match value.get("format").and_then(|f| f.as_u64()) {
+        Some(f) if f == u64::from(FORMAT_VERSION) => {}
+        Some(f) => {
+            let version = value.get("version").and_then(|v| v.as_str()).unwrap_or("?");
+            return Err(incompatible(format!(
+                "format {f} from policy-search {version}, this is format {FORMAT_VERSION}"
+            )));
+        }
+        None => return Err(no_marker()),
+    }
+    let info: CommitInfo = serde_json::from_value(value)
+        .map_err(|_| damaged("holds an unreadable commit payload".to_string()))?;
+    // Our format fixes the schema: another schema under it is damage.
+    let fields = schema::resolve(&index.schema()).ok_or_else(|| {
+        damaged(format!(
+            "holds a schema that is not that of format {FORMAT_VERSION}"
+        ))
+    })?;
+    Ok((fields, info))
+}
+
+/// The index directory as tantivy sees it.
+pub(crate) fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
     let inner = MmapDirectory::open(dir).map_err(TantivyError::OpenDirectoryError)?;
     Ok(ReadTolerantDirectory { inner })
 }
@@ -225,7 +273,7 @@ fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
 /// read-only disk or share): tantivy takes a lock file while opening readers,
 /// to hold off garbage collection, which is moot when nobody can write.
 #[derive(Debug, Clone)]
-struct ReadTolerantDirectory {
+pub(crate) struct ReadTolerantDirectory {
     inner: MmapDirectory,
 }
 
@@ -321,7 +369,9 @@ fn remove_index_files(dir: &Path) -> Result<()> {
             || name == ".managed.json"
             || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
             || EXTENSIONS.contains(&ext);
-        if managed && path.is_file() {
+        // Whatever took an index file's name, short of a directory.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if managed && !is_dir {
             std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         }
     }

@@ -405,21 +405,12 @@ const WORKER_THREAD: &str = "policy-search-worker";
 struct QuietWorkerPanics;
 
 impl QuietWorkerPanics {
-    fn install() -> Self {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
+    fn install() -> crate::integrity::ScopedHook {
+        crate::integrity::ScopedHook::install(|info, previous| {
             if std::thread::current().name() != Some(WORKER_THREAD) {
                 previous(info);
             }
-        }));
-        QuietWorkerPanics
-    }
-}
-
-impl Drop for QuietWorkerPanics {
-    fn drop(&mut self) {
-        // Back to the default hook for the rest of the process.
-        let _ = std::panic::take_hook();
+        })
     }
 }
 

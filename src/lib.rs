@@ -21,6 +21,7 @@ pub mod glossary;
 pub mod highlight;
 pub mod index;
 pub mod ingest;
+pub mod integrity;
 pub mod isolate;
 pub mod lexicon;
 pub mod passage;

@@ -1,0 +1,449 @@
+//! The index directory as users find it: damaged, locked, shared between
+//! processes, unreadable, on a full disk. Every command answers or fails
+//! with one clear line; none panics, aborts or hangs.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use wait_timeout::ChildExt;
+
+/// Long enough for any command here on a slow machine; only a hang takes it.
+const HANG: Duration = Duration::from_secs(60);
+
+/// How a command ended.
+#[derive(Debug)]
+struct Ended {
+    code: Option<i32>,
+    signal: Option<i32>,
+    stdout: String,
+    stderr: String,
+    hung: bool,
+}
+
+/// Runs `cmd` to its end, or kills it after `limit`.
+fn bounded(mut cmd: Command, limit: Duration) -> Ended {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out_pipe.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err_pipe.read_to_end(&mut s);
+        s
+    });
+    let (status, hung) = match child.wait_timeout(limit).unwrap() {
+        Some(status) => (status, false),
+        None => {
+            let _ = child.kill();
+            (child.wait().unwrap(), true)
+        }
+    };
+    Ended {
+        code: status.code(),
+        signal: status.signal(),
+        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+        hung,
+    }
+}
+
+/// Runs `policy-search ARGS` in `cwd`, bounded by [`HANG`].
+fn run_bounded(cwd: &Path, args: &[&str]) -> Ended {
+    let mut cmd = bin();
+    cmd.current_dir(cwd).args(args);
+    bounded(cmd, HANG)
+}
+
+/// A small deterministic generator (xorshift), so a failing trial can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The files of an index directory, lock files aside, sorted.
+fn index_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            p.is_file() && !name.ends_with(".lock")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Writes `n` generated documents of `paragraphs` paragraphs each, with code words.
+fn corpus(dir: &Path, n: usize, paragraphs: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let mut text = format!("Board paper {i}\n\n");
+        for p in 0..paragraphs {
+            text.push_str(&format!(
+                "Paragraph {p} of paper {i}: the integrated care board (ICB) will work with provider collaboratives on finance, workforce and elective recovery. Reference DOC{i}X{p}.\n\n"
+            ));
+        }
+        std::fs::write(dir.join(format!("paper{i}.txt")), text).unwrap();
+    }
+}
+
+/// Damages one file of the index in `dir` at random; says what it did.
+fn damage(dir: &Path, rng: &mut Rng) -> String {
+    let files = index_files(dir);
+    let file = &files[rng.below(files.len() as u64) as usize];
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let mut bytes = std::fs::read(file).unwrap();
+    match rng.below(10) {
+        0..=4 if !bytes.is_empty() => {
+            let flips = 1 + rng.below(4);
+            for _ in 0..flips {
+                let at = rng.below(bytes.len() as u64) as usize;
+                bytes[at] ^= 1 << rng.below(8);
+            }
+            std::fs::write(file, &bytes).unwrap();
+            format!("{flips} bit flips in {name}")
+        }
+        5..=7 => {
+            let len = rng.below(bytes.len() as u64) as usize;
+            bytes.truncate(len);
+            std::fs::write(file, &bytes).unwrap();
+            format!("{name} truncated to {len} bytes")
+        }
+        8 => {
+            std::fs::remove_file(file).unwrap();
+            format!("{name} deleted")
+        }
+        _ => {
+            let len = rng.below(bytes.len() as u64 + 1) as usize;
+            let start = rng.below((bytes.len() - len) as u64 + 1) as usize;
+            for b in &mut bytes[start..start + len] {
+                *b = rng.next() as u8;
+            }
+            std::fs::write(file, &bytes).unwrap();
+            format!("{len} random bytes at {start} in {name}")
+        }
+    }
+}
+
+/// What a command did with a damaged index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    /// Answered (the damage was not in what it read).
+    Answered,
+    /// Failed with the one-line damaged-index error.
+    Damaged,
+    /// Failed with another one-line error.
+    OtherError,
+    /// Printed a panic, more than one line, or nothing on failure.
+    Unclear,
+    /// Killed by a signal (abort, segfault, bus error).
+    Signal,
+    /// Did not finish.
+    Hung,
+}
+
+fn classify(e: &Ended) -> Class {
+    if e.hung {
+        return Class::Hung;
+    }
+    if e.signal.is_some() {
+        return Class::Signal;
+    }
+    let lines = e.stderr.lines().count();
+    let clean = !e.stderr.contains("panicked") && !e.stderr.contains("RUST_BACKTRACE");
+    match e.code {
+        Some(0 | 1) if clean => Class::Answered,
+        Some(2) if clean && lines == 1 && e.stderr.contains(" is damaged: ") => Class::Damaged,
+        Some(2) if clean && lines == 1 => Class::OtherError,
+        _ => Class::Unclear,
+    }
+}
+
+/// Randomly damaged indexes, many times: every command answers or fails
+/// with one line; none panics, aborts or hangs. `DAMAGE_TRIALS` sets the
+/// number of trials (default 300), `DAMAGE_SEED` the first seed.
+#[test]
+#[ignore = "a few minutes; run with --ignored"]
+fn random_damage_never_panics_aborts_or_hangs() {
+    let trials: u64 = std::env::var("DAMAGE_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let seed: u64 = std::env::var("DAMAGE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let dir = workdir_with_seeds();
+    corpus(&dir.path().join("seeds/board"), 60, 30);
+    index_seeds(dir.path());
+    let pristine = dir.path().join("idx");
+    std::fs::write(
+        dir.path().join("queries.tsv"),
+        "1\tintegrated care\n2\tDOC7X3 workforce\n3\t\"elective recovery\"\n",
+    )
+    .unwrap();
+    let commands: &[&[&str]] = &[
+        &[
+            "query",
+            "integrated care board",
+            "--index",
+            "t",
+            "--json",
+            "-n",
+            "30",
+        ],
+        &["status", "--index", "t"],
+        &["glossary", "--index", "t", "--json"],
+        &[
+            "query",
+            "--batch",
+            "queries.tsv",
+            "--format",
+            "trec",
+            "--index",
+            "t",
+        ],
+    ];
+    let mut counts: std::collections::BTreeMap<(usize, Class), u64> = Default::default();
+    let mut bad = Vec::new();
+    for trial in 0..trials {
+        let mut rng =
+            Rng(0x9E37_79B9_7F4A_7C15 ^ (seed + trial).wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let t = dir.path().join("t");
+        let _ = std::fs::remove_dir_all(&t);
+        copy_dir(&pristine, &t);
+        let what = damage(&t, &mut rng);
+        for (i, args) in commands.iter().enumerate() {
+            let ended = run_bounded(dir.path(), args);
+            let class = classify(&ended);
+            *counts.entry((i, class)).or_default() += 1;
+            if class >= Class::Unclear
+                || (class == Class::OtherError && std::env::var_os("DAMAGE_SHOW").is_some())
+            {
+                bad.push(format!(
+                    "trial {} ({what}): {} -> {class:?} {:?} {}",
+                    seed + trial,
+                    args[0],
+                    ended.code.or(ended.signal.map(|s| 128 + s)),
+                    ended.stderr.lines().take(3).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+        }
+    }
+    for ((i, class), n) in &counts {
+        eprintln!("{:<6} {class:?}: {n}", commands[*i][0]);
+    }
+    for line in &bad {
+        eprintln!("{line}");
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} runs unclear",
+        bad.len(),
+        trials * commands.len() as u64
+    );
+}
+
+/// Files of one segment of the index in `dir` with extension `ext`.
+fn segment_file(dir: &Path, ext: &str) -> PathBuf {
+    index_files(dir)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == ext))
+        .unwrap_or_else(|| panic!("no .{ext} file in {}", dir.display()))
+}
+
+/// Flips the top bit of the length of a composite file's table of fields
+/// (the last four bytes before tantivy's footer): read by every command.
+fn flip_table_length(file: &Path) {
+    let mut bytes = std::fs::read(file).unwrap();
+    let n = bytes.len();
+    let footer = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize;
+    let body_end = n - 8 - footer;
+    bytes[body_end - 1] ^= 0x80;
+    std::fs::write(file, bytes).unwrap();
+}
+
+/// The commands that read an index, against the index `t`.
+fn reading_commands() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["query", "integrated care", "--index", "t"],
+        vec![
+            "query",
+            "--batch",
+            "queries.tsv",
+            "--format",
+            "trec",
+            "--index",
+            "t",
+        ],
+        vec!["status", "--index", "t"],
+        vec!["status", "--index", "t", "--json"],
+        vec!["glossary", "--index", "t"],
+        vec![
+            "eval",
+            "--queries",
+            "queries.tsv",
+            "--qrels",
+            "qrels.tsv",
+            "--index",
+            "t",
+        ],
+        vec!["index", "seeds", "--index", "t"],
+    ]
+}
+
+fn assert_damaged(ended: &Ended, what: &str, names: &str) {
+    assert_eq!(ended.code, Some(2), "{what}: {ended:?}");
+    let err = ended.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "{what}: {err}");
+    assert!(
+        err.starts_with("policy-search: error: index at t is damaged: "),
+        "{what}: {err}"
+    );
+    assert!(err.contains(names), "{what}: names {names:?}: {err}");
+    assert!(
+        err.ends_with("(hint: run `policy-search index --rebuild PATH... --index t`)"),
+        "{what}: {err}"
+    );
+}
+
+#[test]
+fn a_damaged_index_is_one_clear_line_and_a_rebuild_replaces_it() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    std::fs::write(dir.path().join("queries.tsv"), "1\tintegrated care\n").unwrap();
+    std::fs::write(
+        dir.path().join("qrels.tsv"),
+        "query-id\tcorpus-id\tscore\n1\tseeds/000_71aee3dbbd5e3e66.txt\t1\n",
+    )
+    .unwrap();
+    let pristine = dir.path().join("idx");
+    let t = dir.path().join("t");
+    type Damage = fn(&Path) -> String;
+    let damages: &[(&str, Damage)] = &[
+        ("a bit flip", |t| {
+            let f = segment_file(t, "term");
+            flip_table_length(&f);
+            format!("{} fails its checksum", name_of(&f))
+        }),
+        ("a truncated segment file", |t| {
+            let f = segment_file(t, "store");
+            let len = std::fs::metadata(&f).unwrap().len();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&f)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
+            format!("{} is truncated", name_of(&f))
+        }),
+        ("a missing segment file", |t| {
+            let f = segment_file(t, "fieldnorm");
+            std::fs::remove_file(&f).unwrap();
+            format!("{} is missing", name_of(&f))
+        }),
+        ("garbage in meta.json", |t| {
+            std::fs::write(t.join("meta.json"), "{\"segments\": [garbage").unwrap();
+            "meta.json is not valid index metadata".to_string()
+        }),
+        ("garbage in .managed.json", |t| {
+            std::fs::write(t.join(".managed.json"), [0xff, 0x00, 0x7b]).unwrap();
+            ".managed.json is not a valid list of files".to_string()
+        }),
+    ];
+    for (what, damage) in damages {
+        let _ = std::fs::remove_dir_all(&t);
+        copy_dir(&pristine, &t);
+        let names = damage(&t);
+        for args in reading_commands() {
+            let ended = run_bounded(dir.path(), &args);
+            assert_damaged(&ended, &format!("{what}, {}", args.join(" ")), &names);
+        }
+        let verify = run_bounded(dir.path(), &["status", "--verify", "--index", "t"]);
+        assert_damaged(&verify, &format!("{what}, status --verify"), &names);
+        assert!(verify.stdout.contains("DAMAGED"), "{}", verify.stdout);
+        let verify = run_bounded(
+            dir.path(),
+            &["status", "--verify", "--json", "--index", "t"],
+        );
+        assert_damaged(&verify, &format!("{what}, status --verify --json"), &names);
+        let report: serde_json::Value = serde_json::from_str(&verify.stdout).unwrap();
+        assert_eq!(report["sound"], false);
+
+        let rebuilt = run_bounded(dir.path(), &["index", "--rebuild", "seeds", "--index", "t"]);
+        assert_eq!(rebuilt.code, Some(0), "{what}: rebuild: {rebuilt:?}");
+        let q = run_bounded(dir.path(), &["query", "Dorset Passport", "--index", "t"]);
+        assert_eq!(q.code, Some(0), "{what}: after rebuild: {q:?}");
+        let verify = run_bounded(dir.path(), &["status", "--verify", "--index", "t"]);
+        assert_eq!(verify.code, Some(0), "{what}: after rebuild: {verify:?}");
+        assert!(
+            verify.stdout.contains("result:   sound"),
+            "{}",
+            verify.stdout
+        );
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn verify_reports_every_file_of_a_sound_index() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let out = run_bounded(
+        dir.path(),
+        &["status", "--verify", "--index", "idx", "--json"],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["sound"], true);
+    let checked: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    for file in index_files(&dir.path().join("idx")) {
+        let name = name_of(&file);
+        assert!(checked.contains(&name.as_str()), "{name} not checked");
+    }
+    assert!(report["segments"].as_u64().unwrap() >= 1);
+}
