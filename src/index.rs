@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
-    WritePtr, META_LOCK,
+    WritePtr, INDEX_WRITER_LOCK, META_LOCK,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
@@ -106,6 +106,7 @@ impl PolicyIndex {
             path: dir.to_path_buf(),
             reason,
         };
+        refuse_special_lock_files(dir)?;
         // Opening a FIFO for reading blocks until someone writes to it.
         for name in [META_FILE, MANAGED_FILE] {
             match std::fs::metadata(dir.join(name)) {
@@ -139,8 +140,11 @@ impl PolicyIndex {
                 path: dir.to_path_buf(),
             });
         }
+        refuse_special_lock_files(dir)?;
         let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = open_directory(dir)
+            .and_then(|d| Index::create(d, schema, tantivy::IndexSettings::default()))
+            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
         register_analyzer(&index);
         let this = PolicyIndex {
             index,
@@ -266,15 +270,42 @@ pub(crate) fn check_format(
 /// The index directory as tantivy sees it.
 pub(crate) fn open_directory(dir: &Path) -> tantivy::Result<ReadTolerantDirectory> {
     let inner = MmapDirectory::open(dir).map_err(TantivyError::OpenDirectoryError)?;
-    Ok(ReadTolerantDirectory { inner })
+    Ok(ReadTolerantDirectory {
+        inner,
+        root: dir.to_path_buf(),
+    })
+}
+
+/// tantivy's lock files: a FIFO (or anything but a file) in their place
+/// would block a command forever, so it is refused, naming the path.
+fn refuse_special_lock_files(dir: &Path) -> Result<()> {
+    for lock in [&*INDEX_WRITER_LOCK, &*META_LOCK] {
+        not_special(&dir.join(&lock.filepath))
+            .map_err(|e| Error::io(dir.join(&lock.filepath), e))?;
+    }
+    Ok(())
+}
+
+/// An error if `path` exists and is not a regular file (or a link to one):
+/// opening a FIFO blocks until another process opens its other end.
+fn not_special(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file; remove it",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// An mmap directory that can be searched where it cannot be written (a
 /// read-only disk or share): tantivy takes a lock file while opening readers,
-/// to hold off garbage collection, which is moot when nobody can write.
+/// to hold off garbage collection, which is moot when nobody can write. It
+/// never opens anything but regular files, which cannot block.
 #[derive(Debug, Clone)]
 pub(crate) struct ReadTolerantDirectory {
     inner: MmapDirectory,
+    root: PathBuf,
 }
 
 impl Directory for ReadTolerantDirectory {
@@ -282,6 +313,8 @@ impl Directory for ReadTolerantDirectory {
         &self,
         path: &Path,
     ) -> std::result::Result<Arc<dyn FileHandle>, OpenReadError> {
+        not_special(&self.root.join(path))
+            .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
         self.inner.get_file_handle(path)
     }
 
@@ -298,6 +331,8 @@ impl Directory for ReadTolerantDirectory {
     }
 
     fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, OpenReadError> {
+        not_special(&self.root.join(path))
+            .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
         self.inner.atomic_read(path)
     }
 
@@ -310,6 +345,7 @@ impl Directory for ReadTolerantDirectory {
     }
 
     fn acquire_lock(&self, lock: &Lock) -> std::result::Result<DirectoryLock, LockError> {
+        not_special(&self.root.join(&lock.filepath)).map_err(LockError::wrap_io_error)?;
         match self.inner.acquire_lock(lock) {
             Err(LockError::IoError(e))
                 if lock.filepath == META_LOCK.filepath

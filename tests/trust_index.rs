@@ -447,3 +447,77 @@ fn verify_reports_every_file_of_a_sound_index() {
     }
     assert!(report["segments"].as_u64().unwrap() >= 1);
 }
+
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+#[test]
+fn fifos_and_directories_in_an_index_never_block_a_command() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let pristine = dir.path().join("idx");
+    let t = dir.path().join("t");
+    let store = name_of(&segment_file(&pristine, "store"));
+    let names = [
+        ".tantivy-writer.lock",
+        ".tantivy-meta.lock",
+        "meta.json",
+        ".managed.json",
+        store.as_str(),
+    ];
+    for name in names {
+        for fifo in [true, false] {
+            let _ = std::fs::remove_dir_all(&t);
+            copy_dir(&pristine, &t);
+            let path = t.join(name);
+            let _ = std::fs::remove_file(&path);
+            if fifo {
+                mkfifo(&path);
+            } else {
+                std::fs::create_dir(&path).unwrap();
+            }
+            let expected = if name.ends_with(".lock") {
+                format!("policy-search: error: t/{name}: not a regular file; remove it")
+            } else {
+                format!("policy-search: error: index at t is damaged: {name} is not a regular file")
+            };
+            for args in [
+                &["query", "integrated care", "--index", "t"][..],
+                &["status", "--index", "t"],
+                &["glossary", "--index", "t"],
+                &["index", "seeds", "--index", "t"],
+            ] {
+                let what = format!(
+                    "{name} as a {}: {}",
+                    if fifo { "FIFO" } else { "directory" },
+                    args[0]
+                );
+                let ended = run_bounded(dir.path(), args);
+                assert!(!ended.hung, "{what}: hung");
+                assert_eq!(ended.code, Some(2), "{what}: {ended:?}");
+                assert_eq!(ended.stderr.lines().count(), 1, "{what}: {}", ended.stderr);
+                assert!(
+                    ended.stderr.starts_with(&expected),
+                    "{what}: {}",
+                    ended.stderr
+                );
+            }
+        }
+    }
+    // A FIFO in place of the writer lock of a new index.
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    mkfifo(&fresh.join(".tantivy-writer.lock"));
+    let ended = run_bounded(dir.path(), &["index", "seeds", "--index", "fresh"]);
+    assert!(!ended.hung && ended.code == Some(2), "{ended:?}");
+    assert!(
+        ended
+            .stderr
+            .contains("fresh/.tantivy-writer.lock: not a regular file; remove it"),
+        "{}",
+        ended.stderr
+    );
+}
