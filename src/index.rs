@@ -336,8 +336,33 @@ impl Directory for ReadTolerantDirectory {
         self.inner.atomic_read(path)
     }
 
+    /// As tantivy's (a new file in the same directory, synced, renamed over
+    /// the old), but the file takes the mode the umask gives: tantivy's are
+    /// always 0600, so nobody but their owner could read the index.
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        self.inner.atomic_write(path, data)
+        use std::io::Write;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let target = self.root.join(path);
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let temp = self.root.join(format!(
+            ".{name}.{}-{}.tmp",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut file| {
+                file.write_all(data)?;
+                file.sync_data()
+            })
+            .and_then(|()| std::fs::rename(&temp, &target));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {

@@ -521,3 +521,108 @@ fn fifos_and_directories_in_an_index_never_block_a_command() {
         ended.stderr
     );
 }
+
+fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Mode bits of a file.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The binary as the unprivileged user `nobody`, if this process may switch
+/// to it and `nobody` may run the binary.
+fn as_nobody(cwd: &Path) -> Option<Command> {
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    let mut probe = bin();
+    probe.uid(NOBODY).gid(NOBODY).arg("--version");
+    if !probe.output().is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let mut cmd = bin();
+    cmd.current_dir(cwd).uid(NOBODY).gid(NOBODY);
+    Some(cmd)
+}
+
+/// Another user can read an index as its files' modes say: its metadata
+/// files take the umask's mode like the rest (tantivy writes them 0600).
+/// As root the check runs the binary as `nobody`; otherwise it compares
+/// the modes only.
+#[test]
+fn other_users_can_read_an_index_the_umask_lets_them_read() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let idx = dir.path().join("idx");
+    let segment = mode(&segment_file(&idx, "store"));
+    for name in ["meta.json", ".managed.json"] {
+        assert_eq!(mode(&idx.join(name)), segment, "{name}");
+    }
+    if !is_root() {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Some(mut cmd) = as_nobody(dir.path()) else {
+        eprintln!("skipping the run as another user: `nobody` cannot run the binary here");
+        return;
+    };
+    cmd.args(["query", "Dorset Passport", "--index", "idx"]);
+    let ended = bounded(cmd, HANG);
+    assert_eq!(ended.code, Some(0), "{ended:?}");
+}
+
+/// An index another user cannot read (written under a restrictive umask)
+/// is "permission denied" naming the file, not an "incompatible version".
+/// Root reads any file, so as root this runs the binary as `nobody` (and
+/// skips, saying so, if that is not possible); otherwise it makes the files
+/// unreadable to their owner.
+#[test]
+fn an_unreadable_index_is_permission_denied_naming_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let idx = dir.path().join("idx");
+    let private = if is_root() { 0o600 } else { 0o000 };
+    for name in ["meta.json", ".managed.json"] {
+        std::fs::set_permissions(idx.join(name), std::fs::Permissions::from_mode(private)).unwrap();
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for args in [
+        &["query", "Dorset", "--index", "idx"][..],
+        &["status", "--index", "idx"],
+        &["status", "--verify", "--index", "idx"],
+        &["glossary", "--index", "idx"],
+        &["index", "seeds", "--index", "idx"],
+    ] {
+        let cmd = if is_root() {
+            match as_nobody(dir.path()) {
+                Some(cmd) => cmd,
+                None => {
+                    eprintln!("skipping: running as root, and `nobody` cannot run the binary here");
+                    return;
+                }
+            }
+        } else {
+            let mut cmd = bin();
+            cmd.current_dir(dir.path());
+            cmd
+        };
+        let mut cmd = cmd;
+        cmd.args(args);
+        let ended = bounded(cmd, HANG);
+        let what = args.join(" ");
+        assert_eq!(ended.code, Some(2), "{what}: {ended:?}");
+        let err = ended.stderr.trim_end();
+        assert_eq!(err.lines().count(), 1, "{what}: {err}");
+        assert!(
+            err.starts_with("policy-search: error: idx/.managed.json: Permission denied")
+                || err.starts_with("policy-search: error: idx/meta.json: Permission denied"),
+            "{what}: {err}"
+        );
+        assert!(err.contains("(hint: you lack permission"), "{what}: {err}");
+        assert!(!err.contains("incompatible"), "{what}: {err}");
+    }
+}
