@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct IndexArg {
-    /// Index directory [default: ./index]
+    /// Index directory [default: ./index, also when POLICY_SEARCH_INDEX is empty]
     #[arg(long, env = "POLICY_SEARCH_INDEX", value_name = "DIR", global = true)]
     index: Option<PathBuf>,
 }

@@ -8,6 +8,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // An empty POLICY_SEARCH_INDEX counts as unset, as `${VAR:-default}` in
+    // a shell (clap would take it for an empty --index).
+    if std::env::var_os("POLICY_SEARCH_INDEX").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("POLICY_SEARCH_INDEX");
+    }
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),

@@ -626,3 +626,81 @@ fn an_unreadable_index_is_permission_denied_naming_the_file() {
         assert!(!err.contains("incompatible"), "{what}: {err}");
     }
 }
+
+/// An empty `POLICY_SEARCH_INDEX` counts as unset (as `${VAR:-default}`):
+/// the default index, built from `seeds/` on first use.
+#[test]
+fn an_empty_index_variable_counts_as_unset() {
+    let dir = workdir_with_seeds();
+    let mut cmd = bin();
+    cmd.current_dir(dir.path())
+        .env("POLICY_SEARCH_INDEX", "")
+        .args(["query", "Dorset Passport", "--json"]);
+    let ended = bounded(cmd, HANG);
+    assert_eq!(ended.code, Some(0), "{ended:?}");
+    assert!(dir.path().join("index/meta.json").exists());
+    let mut cmd = bin();
+    cmd.current_dir(dir.path())
+        .env("POLICY_SEARCH_INDEX", "")
+        .args(["status", "--json"]);
+    let ended = bounded(cmd, HANG);
+    assert_eq!(ended.code, Some(0), "{ended:?}");
+    let status: serde_json::Value = serde_json::from_str(&ended.stdout).unwrap();
+    assert_eq!(status["index"], "index");
+}
+
+/// Commands that read an index create nothing where there is none.
+#[test]
+fn reading_commands_never_create_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("queries.tsv"), "1\tcare\n").unwrap();
+    std::fs::write(dir.path().join("qrels.tsv"), "1\t0\tdoc\t1\n").unwrap();
+    for index in ["nowhere", "nowhere/deeper"] {
+        for args in [
+            &["query", "care", "--index", index][..],
+            &[
+                "query",
+                "--batch",
+                "queries.tsv",
+                "--format",
+                "trec",
+                "--index",
+                index,
+            ],
+            &["status", "--index", index],
+            &["status", "--verify", "--index", index],
+            &["glossary", "--index", index],
+            &[
+                "eval",
+                "--queries",
+                "queries.tsv",
+                "--qrels",
+                "qrels.tsv",
+                "--index",
+                index,
+            ],
+        ] {
+            let ended = run_bounded(dir.path(), args);
+            let what = args.join(" ");
+            if args[0] == "glossary" {
+                // The built-in glossary needs no index.
+                assert_eq!(ended.code, Some(0), "{what}: {ended:?}");
+            } else {
+                assert_eq!(ended.code, Some(2), "{what}: {ended:?}");
+                assert!(
+                    ended.stderr.contains("no index at"),
+                    "{what}: {}",
+                    ended.stderr
+                );
+            }
+            assert!(
+                !dir.path().join("nowhere").exists(),
+                "{what} created a directory"
+            );
+        }
+    }
+    // Without seeds/ beside it, the default index is not built either.
+    let ended = run_bounded(dir.path(), &["query", "care"]);
+    assert_eq!(ended.code, Some(2), "{ended:?}");
+    assert!(!dir.path().join("index").exists(), "query created index/");
+}
