@@ -33,6 +33,10 @@ impl ExitStatus {
     }
 }
 
+/// How long a first query waits for another process building the default
+/// index before giving up.
+const FIRST_BUILD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// A `query` command.
 #[derive(Debug, Clone)]
 pub struct QueryRequest {
@@ -66,17 +70,30 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
 
 fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     if let Some(paths) = &req.build_if_missing {
-        if !index::exists(&req.index_dir) && paths.iter().all(|p| p.exists()) {
-            eprintln!(
-                "policy-search: no index in {}/ yet; building one from {}/ first",
-                req.index_dir.display(),
-                paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone()))?;
+        if paths.iter().all(|p| p.exists()) {
+            // Several first queries at once: one builds, the others wait for it.
+            index::build_once(
+                &req.index_dir,
+                FIRST_BUILD_PATIENCE,
+                || {
+                    eprintln!(
+                        "policy-search: {}/ is being built by another process; waiting for it",
+                        req.index_dir.display()
+                    )
+                },
+                || {
+                    eprintln!(
+                        "policy-search: no index in {}/ yet; building one from {}/ first",
+                        req.index_dir.display(),
+                        paths
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone())).map(drop)
+                },
+            )?;
         }
     }
     let index = PolicyIndex::open(&req.index_dir)?;

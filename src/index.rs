@@ -141,19 +141,26 @@ impl PolicyIndex {
             });
         }
         refuse_special_lock_files(dir)?;
-        let (schema, fields) = schema::build();
-        let index = open_directory(dir)
-            .and_then(|d| Index::create(d, schema, tantivy::IndexSettings::default()))
-            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
-        register_analyzer(&index);
-        let this = PolicyIndex {
-            index,
-            fields,
-            path: dir.to_path_buf(),
-        };
-        let mut writer = this.writer(1, 15_000_000)?;
-        this.commit(&mut writer, &[])?;
-        Ok(this)
+        // tantivy writes a new index's meta.json before any commit can give
+        // it our payload, and a reader in between would take it for another
+        // version's. So the first commit is made in memory and its meta.json
+        // is the first one written here.
+        let (schema, _) = schema::build();
+        let staged = Index::create_in_ram(schema);
+        let mut writer: IndexWriter = staged.writer_with_num_threads(1, 15_000_000)?;
+        let payload = serde_json::to_string(&CommitInfo::now(&[])).expect("CommitInfo serializes");
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        let meta = staged
+            .directory()
+            .atomic_read(Path::new(META_FILE))
+            .map_err(TantivyError::from)?;
+        open_directory(dir)
+            .map_err(|e| crate::integrity::from_tantivy(dir, e))?
+            .atomic_write(Path::new(META_FILE), &meta)
+            .map_err(|e| Error::io(dir.join(META_FILE), e))?;
+        Self::open(dir)
     }
 
     /// Opens the index in `dir`, creating it if there is none yet.
@@ -265,6 +272,90 @@ pub(crate) fn check_format(
         ))
     })?;
     Ok((fields, info))
+}
+
+/// Lock file that makes first-use builds of an index one at a time: held
+/// exclusive by the process building, shared by those about to read.
+const BUILD_LOCK: &str = ".policy-search-build.lock";
+/// Present while a first-use build runs; left behind by one cut short.
+const BUILD_MARK: &str = ".policy-search-building";
+
+/// Makes sure `dir` holds an index, calling `build` to make one if it does
+/// not, so that processes starting at once build it once: the others call
+/// `on_wait` and wait for that build (up to `patience`, then
+/// [`Error::Locked`]) and read what it made. A build that was cut short is
+/// done again. Returns whether this call built the index.
+pub fn build_once(
+    dir: &Path,
+    patience: std::time::Duration,
+    on_wait: impl FnOnce(),
+    build: impl FnOnce() -> Result<()>,
+) -> Result<bool> {
+    use fs4::fs_std::FileExt;
+    let ready = || exists(dir) && !dir.join(BUILD_MARK).exists();
+    if dir.is_dir() && !exists(dir) && has_visible_entries(dir)? {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let lock_path = dir.join(BUILD_LOCK);
+    not_special(&lock_path).map_err(|e| Error::io(&lock_path, e))?;
+    let lock = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+    {
+        Ok(file) => file,
+        // An index nobody may write here cannot be being built.
+        Err(_) if exists(dir) => return Ok(false),
+        Err(e) => return Err(Error::io(&lock_path, e)),
+    };
+    let deadline = std::time::Instant::now() + patience;
+    let mut on_wait = Some(on_wait);
+    let mut take = |exclusive: bool| -> Result<()> {
+        loop {
+            let got = if exclusive {
+                FileExt::try_lock_exclusive(&lock)
+            } else {
+                FileExt::try_lock_shared(&lock)
+            }
+            .map_err(|e| Error::io(&lock_path, e))?;
+            if got {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::Locked {
+                    path: dir.to_path_buf(),
+                });
+            }
+            if let Some(tell) = on_wait.take() {
+                tell();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let unlock = || FileExt::unlock(&lock).map_err(|e| Error::io(&lock_path, e));
+    take(false)?;
+    if ready() {
+        unlock()?;
+        return Ok(false);
+    }
+    unlock()?;
+    take(true)?;
+    if ready() {
+        // Built by another process while this one waited.
+        unlock()?;
+        return Ok(false);
+    }
+    let mark = dir.join(BUILD_MARK);
+    std::fs::write(&mark, b"").map_err(|e| Error::io(&mark, e))?;
+    build()?;
+    std::fs::remove_file(&mark).map_err(|e| Error::io(&mark, e))?;
+    unlock()?;
+    Ok(true)
 }
 
 /// The index directory as tantivy sees it.

@@ -704,3 +704,147 @@ fn reading_commands_never_create_a_directory() {
     assert_eq!(ended.code, Some(2), "{ended:?}");
     assert!(!dir.path().join("index").exists(), "query created index/");
 }
+
+/// Runs `policy-search ARGS` in `cwd`, in the background.
+fn spawn(cwd: &Path, args: &[&str]) -> std::process::Child {
+    bin()
+        .current_dir(cwd)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
+/// Several first queries at once in a fresh project (seeds/, no index/):
+/// one builds the default index, the others wait for it; all answer alike.
+#[test]
+fn first_queries_at_once_build_the_default_index_once_and_all_answer() {
+    for round in 0..3 {
+        let dir = workdir_with_seeds();
+        let children: Vec<_> = (0..6)
+            .map(|_| spawn(dir.path(), &["query", "Dorset Passport", "--json"]))
+            .collect();
+        let mut outputs = Vec::new();
+        let mut builders = 0;
+        for mut child in children {
+            let status = child.wait_timeout(HANG).unwrap();
+            if status.is_none() {
+                let _ = child.kill();
+                panic!("round {round}: a first query hung");
+            }
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), Some(0), "round {round}: {err}");
+            assert!(err.lines().count() <= 1, "round {round}: {err}");
+            if err.contains("building one from seeds") {
+                builders += 1;
+            } else {
+                assert!(err.is_empty() || err.contains("waiting for it"), "{err}");
+            }
+            outputs.push(out.stdout);
+        }
+        assert_eq!(
+            builders, 1,
+            "round {round}: the index was built {builders} times"
+        );
+        assert!(
+            outputs.windows(2).all(|w| w[0] == w[1]),
+            "round {round}: answers differ"
+        );
+        let r: serde_json::Value = serde_json::from_slice(&outputs[0]).unwrap();
+        assert_eq!(r["hits"][0]["source"], "seeds/004_3e4b89af7cfd2ffb.txt");
+    }
+}
+
+/// A first-use build that was cut short (the process killed) is done again
+/// by the next query rather than read half-made.
+#[test]
+fn a_first_use_build_cut_short_is_done_again() {
+    let dir = workdir_with_seeds();
+    let first = run_bounded(dir.path(), &["query", "Dorset Passport"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    // As a killed build leaves it: the mark, and only the empty first commit.
+    std::fs::write(dir.path().join("index/.policy-search-building"), "").unwrap();
+    let rebuilt = run_bounded(
+        dir.path(),
+        &["index", "--rebuild", "seeds/004_3e4b89af7cfd2ffb.txt"],
+    );
+    assert_eq!(rebuilt.code, Some(0), "{rebuilt:?}");
+    let again = run_bounded(
+        dir.path(),
+        &["query", "integrated care", "--json", "-n", "50"],
+    );
+    assert_eq!(again.code, Some(0), "{again:?}");
+    assert!(
+        again.stderr.contains("building one from seeds"),
+        "{}",
+        again.stderr
+    );
+    let r: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    let sources: std::collections::BTreeSet<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.len() > 1,
+        "only {sources:?}: the build was not redone"
+    );
+    assert!(!dir.path().join("index/.policy-search-building").exists());
+}
+
+/// Queries and status during a long `index` run into a new index, from the
+/// moment its directory appears: each reads the last commit, none fails
+/// because the writer is busy (or has not committed yet).
+#[test]
+fn reading_during_a_long_index_run_never_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(&dir.path().join("big"), 400, 40);
+    let mut writer = spawn(
+        dir.path(),
+        &[
+            "index",
+            "big",
+            "--index",
+            "idx",
+            "--threads",
+            "1",
+            "--commit-every",
+            "0.05",
+        ],
+    );
+    let start = std::time::Instant::now();
+    let (mut queries, mut answered) = (0, 0);
+    while writer.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(120) {
+        if !dir.path().join("idx/meta.json").exists() {
+            continue;
+        }
+        for args in [
+            &["query", "DOC7X3", "--index", "idx", "--json"][..],
+            &["status", "--index", "idx", "--json"],
+        ] {
+            let ended = run_bounded(dir.path(), args);
+            assert!(
+                matches!(ended.code, Some(0 | 1)) && ended.stderr.is_empty(),
+                "{} during indexing: {ended:?}",
+                args[0]
+            );
+            queries += 1;
+            answered += usize::from(args[0] == "query" && ended.code == Some(0));
+        }
+    }
+    let out = writer.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(queries >= 4, "indexing finished before commands could run");
+    let last = run_bounded(dir.path(), &["query", "DOC399X39", "--index", "idx"]);
+    assert_eq!(last.code, Some(0), "{last:?}");
+    eprintln!("{queries} commands during indexing, {answered} queries with hits");
+}
