@@ -85,6 +85,13 @@ pub fn locate(dir: &Path) -> Result<()> {
         });
     }
     if !exists(dir) {
+        // tantivy's list of its files, without the commit that uses them.
+        if dir.join(MANAGED_FILE).symlink_metadata().is_ok() {
+            return Err(Error::Damaged {
+                path: dir.to_path_buf(),
+                reason: format!("{META_FILE} is missing"),
+            });
+        }
         return Err(if has_visible_entries(dir)? {
             Error::NotAnIndex {
                 path: dir.to_path_buf(),
@@ -272,6 +279,28 @@ pub(crate) fn check_format(
         ))
     })?;
     Ok((fields, info))
+}
+
+/// Reads a stored document, checking its bytes before tantivy decodes them
+/// (see [`crate::integrity::check_stored_doc`]): damage is an error, never
+/// an abort.
+pub fn stored_doc(
+    searcher: &tantivy::Searcher,
+    addr: tantivy::DocAddress,
+) -> Result<tantivy::TantivyDocument> {
+    let store = searcher
+        .segment_reader(addr.segment_ord)
+        .get_store_reader(1)
+        .map_err(|e| TantivyError::IoError(Arc::new(e)))?;
+    let bytes = store.get_document_bytes(addr.doc_id)?;
+    crate::integrity::check_stored_doc(bytes.as_slice()).map_err(|why| {
+        TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(format!(
+            "stored document {} {why}",
+            addr.doc_id
+        )))
+    })?;
+    // The block is in the store reader's cache now.
+    Ok(store.get(addr.doc_id)?)
 }
 
 /// Lock file that makes first-use builds of an index one at a time: held

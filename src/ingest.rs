@@ -176,7 +176,7 @@ pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
     let addrs = searcher.search(&query, &DocSetCollector)?;
     let mut out = Vec::with_capacity(addrs.len());
     for addr in addrs {
-        let doc: TantivyDocument = searcher.doc(addr)?;
+        let doc: TantivyDocument = crate::index::stored_doc(&searcher, addr)?;
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str().map(str::to_string))

@@ -117,7 +117,11 @@ const COMPONENTS: [SegmentComponent; 6] = [
 /// error; errors are for what is not damage (no index, no permission, an
 /// index of another version).
 pub fn verify(dir: &Path) -> Result<Verification> {
-    index::locate(dir)?;
+    match index::locate(dir) {
+        // Found damaged (no meta.json): the checks below say so.
+        Ok(()) | Err(Error::Damaged { .. }) => {}
+        Err(e) => return Err(e),
+    }
     let mut v = Verification {
         index: dir.to_path_buf(),
         segments: 0,
@@ -279,6 +283,105 @@ fn segment_file(index: &Index, dir: &Path, name: &Path) -> Result<FileCheck> {
         check.problem = read(directory.validate_checksum(name))?;
     }
     Ok(check)
+}
+
+/// Checks that a stored document's bytes hold together as tantivy's binary
+/// document encoding: every type known, every length and count within the
+/// bytes. tantivy reserves memory for a length before reading what it
+/// counts, so a damaged length would abort the process on an allocation of
+/// exabytes; checked first, it is an error instead.
+pub fn check_stored_doc(bytes: &[u8]) -> std::result::Result<(), &'static str> {
+    let mut r = Bytes(bytes);
+    let fields = r.count()?;
+    for _ in 0..fields {
+        r.take(4)?; // field id
+        stored_value(&mut r, 0)?;
+    }
+    Ok(())
+}
+
+/// Nesting of arrays and objects beyond which a stored value is damage
+/// (ours are flat).
+const MAX_STORED_DEPTH: usize = 32;
+
+// tantivy's type codes of stored values (not public in tantivy).
+const TEXT_CODE: u8 = 0;
+const U64_CODE: u8 = 1;
+const I64_CODE: u8 = 2;
+const HIERARCHICAL_FACET_CODE: u8 = 3;
+const BYTES_CODE: u8 = 4;
+const DATE_CODE: u8 = 5;
+const F64_CODE: u8 = 6;
+const EXT_CODE: u8 = 7;
+const BOOL_CODE: u8 = 9;
+const IP_CODE: u8 = 10;
+const NULL_CODE: u8 = 11;
+const ARRAY_CODE: u8 = 12;
+const OBJECT_CODE: u8 = 13;
+const TOK_STR_EXT_CODE: u8 = 0;
+
+fn stored_value(r: &mut Bytes<'_>, depth: usize) -> std::result::Result<(), &'static str> {
+    match r.byte()? {
+        TEXT_CODE | HIERARCHICAL_FACET_CODE | BYTES_CODE => {
+            let len = r.count()?;
+            r.take(len)?;
+        }
+        U64_CODE | I64_CODE | F64_CODE | DATE_CODE => r.take(8)?,
+        BOOL_CODE => r.take(1)?,
+        IP_CODE => r.take(16)?,
+        NULL_CODE => {}
+        EXT_CODE => match r.byte()? {
+            TOK_STR_EXT_CODE => {
+                let len = r.count()?;
+                r.take(len)?;
+            }
+            _ => return Err("has a value of an unknown type"),
+        },
+        ARRAY_CODE | OBJECT_CODE if depth < MAX_STORED_DEPTH => {
+            let items = r.count()?;
+            for _ in 0..items {
+                stored_value(r, depth + 1)?;
+            }
+        }
+        _ => return Err("has a value of an unknown type"),
+    }
+    Ok(())
+}
+
+/// A cursor over a stored document's bytes.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> std::result::Result<u8, &'static str> {
+        let (&b, rest) = self.0.split_first().ok_or("ends early")?;
+        self.0 = rest;
+        Ok(b)
+    }
+
+    fn take(&mut self, n: u64) -> std::result::Result<(), &'static str> {
+        let n = usize::try_from(n).ok().filter(|&n| n <= self.0.len());
+        self.0 = &self.0[n.ok_or("has a length past its end")?..];
+        Ok(())
+    }
+
+    /// A length or count (tantivy's variable-length integer, the last byte
+    /// marked by its top bit); each thing counted takes a byte at least, so
+    /// it cannot exceed the bytes left.
+    fn count(&mut self) -> std::result::Result<u64, &'static str> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 != 0 {
+                return if value <= self.0.len() as u64 {
+                    Ok(value)
+                } else {
+                    Err("has a length past its end")
+                };
+            }
+        }
+        Err("has a malformed length")
+    }
 }
 
 /// Why the index in `dir` is damaged, if it is; `None` if every check
@@ -632,6 +735,54 @@ mod tests {
             "the hook set before is back"
         );
         std::panic::set_hook(original);
+    }
+
+    #[test]
+    fn stored_documents_are_checked_before_tantivy_reads_them() {
+        use tantivy::schema::{Schema, STORED, STRING, TEXT};
+        use tantivy::{doc, Index, IndexWriter};
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT | STORED);
+        let id = builder.add_u64_field("id", STORED);
+        let tag = builder.add_text_field("tag", STRING | STORED);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer
+            .add_document(
+                doc!(text => "integrated care boards", id => 7u64, tag => "a", tag => "b"),
+            )
+            .unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let store = searcher.segment_reader(0).get_store_reader(1).unwrap();
+        let bytes = store.get_document_bytes(0).unwrap().as_slice().to_vec();
+        assert_eq!(check_stored_doc(&bytes), Ok(()));
+        // Every truncation, and every length made huge, is refused.
+        for cut in 0..bytes.len() {
+            assert!(check_stored_doc(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut huge = bytes.clone();
+        // The first field's text length: after the field count (1 byte), the
+        // field id (4) and the type code (1).
+        huge.splice(6..7, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x81]);
+        assert_eq!(check_stored_doc(&huge), Err("has a length past its end"));
+        let mut unknown = bytes.clone();
+        unknown[5] = 99;
+        assert_eq!(
+            check_stored_doc(&unknown),
+            Err("has a value of an unknown type")
+        );
+        // Any bytes at all: an answer, never a panic.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..10_000 {
+            let mut junk = bytes.clone();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let at = (x % junk.len() as u64) as usize;
+            junk[at] = (x >> 32) as u8;
+            let _ = check_stored_doc(&junk);
+        }
     }
 
     #[test]

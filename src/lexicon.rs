@@ -11,7 +11,7 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use crate::glossary::{Definition, Origin};
 use crate::schema::{Fields, KIND_DEFINITION};
@@ -76,7 +76,7 @@ impl<'a> IndexLexicon<'a> {
     fn load(&self, addrs: impl Iterator<Item = DocAddress>) -> Vec<Definition> {
         let f = &self.fields;
         addrs
-            .filter_map(|addr| self.searcher.doc::<TantivyDocument>(addr).ok())
+            .filter_map(|addr| crate::index::stored_doc(self.searcher, addr).ok())
             .filter_map(|doc| {
                 let text = doc.get_first(f.definition)?.as_str()?.to_string();
                 let (acronym, expansion) = text.split_once('\t')?;

@@ -434,8 +434,10 @@ impl<'a> DocumentRanker<'a> {
             let mut title_seen = false;
             for addr in passages {
                 let (segment, doc) = (addr.segment_ord, addr.doc_id);
-                let d: TantivyDocument =
-                    self.searcher.doc(tantivy::DocAddress::new(segment, doc))?;
+                let d: TantivyDocument = crate::index::stored_doc(
+                    self.searcher,
+                    tantivy::DocAddress::new(segment, doc),
+                )?;
                 // The title is part of the document, once.
                 let title = (!title_seen && p.feedback_title)
                     .then(|| d.get_first(self.fields.title))

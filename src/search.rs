@@ -871,7 +871,7 @@ fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query>
 }
 
 fn load(searcher: &tantivy::Searcher, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
+    let doc: TantivyDocument = crate::index::stored_doc(searcher, addr)?;
     let text = |field: Field| {
         doc.get_first(field)
             .and_then(|v| v.as_str().map(str::to_string))

@@ -194,8 +194,9 @@ fn classify(e: &Ended) -> Class {
     }
 }
 
-/// Randomly damaged indexes, many times: every command answers or fails
-/// with one line; none panics, aborts or hangs. `DAMAGE_TRIALS` sets the
+/// Randomly damaged indexes, many times: every command answers (the damage
+/// was where it did not read) or fails with the one-line damaged-index
+/// error; none panics, aborts or hangs. Prints the outcomes by class. `DAMAGE_TRIALS` sets the
 /// number of trials (default 300), `DAMAGE_SEED` the first seed.
 #[test]
 #[ignore = "a few minutes; run with --ignored"]
@@ -252,9 +253,7 @@ fn random_damage_never_panics_aborts_or_hangs() {
             let ended = run_bounded(dir.path(), args);
             let class = classify(&ended);
             *counts.entry((i, class)).or_default() += 1;
-            if class >= Class::Unclear
-                || (class == Class::OtherError && std::env::var_os("DAMAGE_SHOW").is_some())
-            {
+            if class >= Class::OtherError {
                 bad.push(format!(
                     "trial {} ({what}): {} -> {class:?} {:?} {}",
                     seed + trial,
@@ -376,6 +375,10 @@ fn a_damaged_index_is_one_clear_line_and_a_rebuild_replaces_it() {
             let f = segment_file(t, "fieldnorm");
             std::fs::remove_file(&f).unwrap();
             format!("{} is missing", name_of(&f))
+        }),
+        ("a missing meta.json", |t| {
+            std::fs::remove_file(t.join("meta.json")).unwrap();
+            "meta.json is missing".to_string()
         }),
         ("garbage in meta.json", |t| {
             std::fs::write(t.join("meta.json"), "{\"segments\": [garbage").unwrap();
