@@ -127,6 +127,14 @@ fn io_hint(kind: std::io::ErrorKind) -> Option<String> {
             "the disk is full; free some space and run `policy-search index` again (the index keeps its last committed state)"
                 .to_string(),
         ),
+        QuotaExceeded => Some(
+            "your disk quota is used up; free some space and run `policy-search index` again (the index keeps its last committed state)"
+                .to_string(),
+        ),
+        FileTooLarge => Some(
+            "a file would pass the largest size allowed here (see `ulimit -f`); the index keeps its last committed state"
+                .to_string(),
+        ),
         ReadOnlyFilesystem => Some(
             "the index directory cannot be written; queries still work, or pass --index with a writable directory"
                 .to_string(),

@@ -210,7 +210,56 @@ impl PolicyIndex {
                 other => Error::from(other),
             })?;
         writer.set_merge_policy(Box::new(BoundedMerges::new(MAX_MERGE_DOCS)));
+        self.remove_orphans(&writer)?;
         Ok(writer)
+    }
+
+    /// Removes the files of a run cut short (a full disk, a crash): segment
+    /// files no commit uses, whether tantivy listed them in `.managed.json`
+    /// or not yet, and half-written metadata. Runs while `writer` holds the
+    /// writer lock, so nothing is being written; tantivy's meta lock keeps
+    /// readers opening the last commit out of the way. Otherwise the next
+    /// run would start on a disk still full of them.
+    fn remove_orphans(&self, writer: &IndexWriter) -> Result<usize> {
+        let mut removed = writer
+            .garbage_collect_files()
+            .wait()
+            .map(|gc| gc.deleted_files.len())
+            .map_err(|e| crate::integrity::from_tantivy(&self.path, e))?;
+        let living = self.index.load_metas()?.list_segment_files();
+        let _meta_lock = self.index.directory().acquire_lock(&META_LOCK).ok();
+        let entries = std::fs::read_dir(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.path, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !is_orphan_candidate(&name) || living.contains(Path::new(&name)) {
+                continue;
+            }
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let path = entry.path();
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// `outcome` of writing with `writer`, with the cause of a failed write
+    /// found: a write that failed in one of tantivy's indexing threads (a
+    /// full disk) shows only as "writer killed" when the next document is
+    /// added, while preparing a commit joins those threads and returns the
+    /// failure itself.
+    pub fn writer_failure(&self, writer: &mut IndexWriter, outcome: Result<()>) -> Result<()> {
+        let Err(Error::Tantivy(TantivyError::ErrorInThread(text))) = outcome else {
+            return outcome;
+        };
+        match writer.prepare_commit() {
+            Err(cause) => Err(cause.into()),
+            Ok(prepared) => {
+                let _ = prepared.abort();
+                Err(Error::Tantivy(TantivyError::ErrorInThread(text)))
+            }
+        }
     }
 
     /// Commits everything added so far, atomically, with a fresh
@@ -301,6 +350,35 @@ pub fn stored_doc(
     })?;
     // The block is in the store reader's cache now.
     Ok(store.get(addr.doc_id)?)
+}
+
+/// Is `name` a file tantivy or we write into an index and drop when done:
+/// a segment file (`<32 hex digits>.<component>`, a delete file
+/// `<id>.<opstamp>.del`, a temporary store) or a metadata file being
+/// written (`.meta.json.<pid>-<n>.tmp` and the like, tantivy's `.tmpXXXXXX`)?
+fn is_orphan_candidate(name: &str) -> bool {
+    if let Some(rest) = name
+        .strip_prefix(&format!(".{META_FILE}."))
+        .or_else(|| name.strip_prefix(&format!(".{MANAGED_FILE}.")))
+    {
+        return rest.ends_with(".tmp");
+    }
+    if let Some(random) = name.strip_prefix(".tmp") {
+        return random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    }
+    let Some((id, component)) = name.split_once('.') else {
+        return false;
+    };
+    let segment_id = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    let component_ok = match component.rsplit_once('.') {
+        Some((opstamp, "del")) => opstamp.bytes().all(|b| b.is_ascii_digit()),
+        Some(("store", "temp")) => true,
+        _ => matches!(
+            component,
+            "idx" | "pos" | "term" | "store" | "fast" | "fieldnorm"
+        ),
+    };
+    segment_id && component_ok
 }
 
 /// Lock file that makes first-use builds of an index one at a time: held
@@ -618,6 +696,36 @@ mod tests {
     use super::*;
     use tantivy::index::SegmentId;
     use tantivy::merge_policy::MergePolicy;
+
+    #[test]
+    fn orphan_candidates_are_only_files_we_write() {
+        for name in [
+            "1f07ecabef8646789d7eda4285d4983d.idx",
+            "1f07ecabef8646789d7eda4285d4983d.fieldnorm",
+            "1f07ecabef8646789d7eda4285d4983d.12.del",
+            "1f07ecabef8646789d7eda4285d4983d.store.temp",
+            ".meta.json.4242-0.tmp",
+            "..managed.json.4242-3.tmp",
+            ".tmpAb12Cd",
+        ] {
+            assert!(is_orphan_candidate(name), "{name}");
+        }
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            ".policy-search-build.lock",
+            ".gitignore",
+            "notes.txt",
+            "1f07ecabef8646789d7eda4285d4983d.txt",
+            "1f07ecabef8646789d7eda4285d4983.idx",
+            "1f07ecabef8646789d7eda4285d4983d.x.del",
+            ".tmp",
+            ".tmp-my-own-notes",
+        ] {
+            assert!(!is_orphan_candidate(name), "{name}");
+        }
+    }
 
     #[test]
     fn merges_stay_under_the_cap() {

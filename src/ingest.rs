@@ -390,7 +390,7 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
         )
     });
     progress.finish();
-    outcome?;
+    index.writer_failure(&mut writer, outcome)?;
     index.commit(&mut writer, &indexed_roots)?;
     writer.wait_merging_threads()?;
     summary.elapsed = started.elapsed();

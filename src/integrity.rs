@@ -408,6 +408,19 @@ pub fn from_tantivy(dir: &Path, e: TantivyError) -> Error {
     if let Some(err) = environmental(dir, &e) {
         return err;
     }
+    // tantivy passes some I/O errors on as text (its indexing threads') or
+    // re-wrapped without their kind: the operating system's error is in the
+    // text as "(os error N)". A thread's failure may come with no text at
+    // all; on a disk with no space left, that is the likely cause.
+    let io = os_error_in(&e.to_string()).or_else(|| {
+        matches!(e, TantivyError::ErrorInThread(_))
+            .then(|| fs4::available_space(dir).is_ok_and(|free| free == 0))
+            .filter(|&full| full)
+            .map(|_| std::io::Error::from(std::io::ErrorKind::StorageFull))
+    });
+    if let Some(io) = io.filter(is_environmental) {
+        return Error::io(dir, io);
+    }
     if let Some(reason) = diagnose(dir) {
         return Error::Damaged {
             path: dir.to_path_buf(),
@@ -477,6 +490,13 @@ pub fn environmental(dir: &Path, e: &TantivyError) -> Option<Error> {
         };
         Error::io(path, copy_io(io))
     })
+}
+
+/// The operating system's error named in a message ("… (os error 28)").
+fn os_error_in(text: &str) -> Option<std::io::Error> {
+    let (_, rest) = text.rsplit_once("(os error ")?;
+    let code = rest.split(')').next()?.parse::<i32>().ok()?;
+    Some(std::io::Error::from_raw_os_error(code))
 }
 
 /// Failures that say nothing about the index's bytes.
@@ -683,6 +703,10 @@ mod tests {
                 filepath: PathBuf::from("abc.idx"),
             }),
             TantivyError::LockFailure(LockError::IoError(Arc::new(full())), None),
+            // As tantivy's indexing threads report it: text.
+            TantivyError::InternalError(full().to_string()),
+            // Re-wrapped without its kind.
+            TantivyError::IoError(Arc::new(std::io::Error::other(full().to_string()))),
         ] {
             let err = from_tantivy(Path::new("idx"), e);
             let Error::Io { source, .. } = &err else {

@@ -851,3 +851,164 @@ fn reading_during_a_long_index_run_never_fails() {
     assert_eq!(last.code, Some(0), "{last:?}");
     eprintln!("{queries} commands during indexing, {answered} queries with hits");
 }
+
+/// Segment files in an index directory that its last commit does not use.
+fn orphans(dir: &Path) -> Vec<String> {
+    let out = bin()
+        .args(["status", "--verify", "--json", "--index"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let used: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    index_files(dir)
+        .iter()
+        .map(|p| name_of(p))
+        .filter(|n| !n.starts_with('.') && n != "meta.json" && !used.contains(&n.as_str()))
+        .collect()
+}
+
+fn total_hits(cwd: &Path, index: &str, query: &str) -> u64 {
+    let ended = run_bounded(cwd, &["query", query, "--index", index, "--json"]);
+    assert!(matches!(ended.code, Some(0 | 1)), "{ended:?}");
+    let v: serde_json::Value = serde_json::from_str(&ended.stdout).unwrap();
+    v["total_hits"].as_u64().unwrap()
+}
+
+/// A write that fails midway (here: files capped at 64 KB with
+/// `RLIMIT_FSIZE`, which any user may set, so the write fails with EFBIG as
+/// it would with ENOSPC on a full disk): one line naming the cause, the
+/// index at its last commit, and the next run removes the segment files the
+/// failed one left.
+#[test]
+fn a_failed_write_keeps_the_last_commit_and_the_next_run_removes_its_files() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("small")).unwrap();
+    std::fs::write(
+        dir.path().join("small/s.txt"),
+        "A small paper on the Dorset Passport.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "small");
+    corpus(&dir.path().join("big"), 200, 40);
+    let mut cmd = bin();
+    cmd.current_dir(dir.path())
+        .args(["index", "big", "--index", "idx", "--threads", "1"]);
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 64 * 1024,
+                rlim_max: 64 * 1024,
+            };
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let ended = bounded(cmd, HANG);
+    assert_eq!(ended.code, Some(2), "{ended:?}");
+    let err = ended.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("File too large"), "{err}");
+    assert!(
+        err.contains("(hint: a file would pass the largest size"),
+        "{err}"
+    );
+    assert_eq!(total_hits(dir.path(), "idx", "Dorset Passport"), 1);
+    assert_eq!(total_hits(dir.path(), "idx", "DOC7X3"), 0);
+    let idx = dir.path().join("idx");
+    assert!(
+        !orphans(&idx).is_empty(),
+        "the failed run left nothing to clean"
+    );
+    // As a crash between creating a file and listing it in .managed.json,
+    // or while replacing meta.json, leaves them: tantivy never removes these.
+    std::fs::write(idx.join("0123456789abcdef0123456789abcdef.store"), "half").unwrap();
+    std::fs::write(idx.join(".meta.json.4242-0.tmp"), "{").unwrap();
+
+    std::fs::write(dir.path().join("small/t.txt"), "Virtual wards.\n").unwrap();
+    let again = run_bounded(dir.path(), &["index", "small", "--index", "idx"]);
+    assert_eq!(again.code, Some(0), "{again:?}");
+    assert_eq!(orphans(&idx), Vec::<String>::new());
+    assert!(!idx.join(".meta.json.4242-0.tmp").exists());
+    assert_eq!(total_hits(dir.path(), "idx", "virtual wards"), 1);
+}
+
+/// Mounts a small tmpfs for the life of the value (needs root; tests skip otherwise).
+struct TmpFs(PathBuf);
+
+impl TmpFs {
+    fn mount(path: &Path, size: &str) -> Option<TmpFs> {
+        std::fs::create_dir_all(path).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| TmpFs(path.to_path_buf()))
+    }
+}
+
+impl Drop for TmpFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A full disk during `index`: "No space left on device" naming the index,
+/// the index at its last commit, and the next run, on the same disk, first
+/// removes what the failed one left, so it has room. Needs a small tmpfs
+/// (root); skips otherwise.
+#[test]
+fn a_full_disk_keeps_the_last_commit_and_the_next_run_has_room_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_disk) = TmpFs::mount(&dir.path().join("disk"), "2m") else {
+        eprintln!("skipping: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    std::fs::create_dir(dir.path().join("small")).unwrap();
+    std::fs::write(
+        dir.path().join("small/s.txt"),
+        "A small paper on the Dorset Passport.\n",
+    )
+    .unwrap();
+    let first = run_bounded(dir.path(), &["index", "small", "--index", "disk/idx"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    corpus(&dir.path().join("big"), 200, 100);
+    let full = run_bounded(
+        dir.path(),
+        &["index", "big", "--index", "disk/idx", "--threads", "1"],
+    );
+    assert_eq!(full.code, Some(2), "{full:?}");
+    let err = full.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("policy-search: error: disk/idx")
+            && err.contains("No space left on device"),
+        "{err}"
+    );
+    assert!(err.contains("(hint: the disk is full"), "{err}");
+    assert_eq!(total_hits(dir.path(), "disk/idx", "Dorset Passport"), 1);
+
+    std::fs::write(dir.path().join("small/t.txt"), "Virtual wards.\n").unwrap();
+    let again = run_bounded(dir.path(), &["index", "small", "--index", "disk/idx"]);
+    assert_eq!(again.code, Some(0), "the next run had no room: {again:?}");
+    assert_eq!(orphans(&dir.path().join("disk/idx")), Vec::<String>::new());
+    assert_eq!(total_hits(dir.path(), "disk/idx", "virtual wards"), 1);
+}
