@@ -265,7 +265,12 @@ fn random_damage_never_panics_aborts_or_hangs() {
         }
     }
     for ((i, class), n) in &counts {
-        eprintln!("{:<6} {class:?}: {n}", commands[*i][0]);
+        let label = match commands[*i] {
+            [first, "--batch", ..] => format!("{first} --batch"),
+            [first, ..] => first.to_string(),
+            [] => String::new(),
+        };
+        eprintln!("{label:<13} {class:?}: {n}");
     }
     for line in &bad {
         eprintln!("{line}");
