@@ -332,7 +332,7 @@ pub(crate) fn check_format(
 
 /// Reads a stored document, checking its bytes before tantivy decodes them
 /// (see [`crate::integrity::check_stored_doc`]): damage is an error, never
-/// an abort.
+/// an abort. For many documents, [`StoredDocs`] keeps the stores open.
 pub fn stored_doc(
     searcher: &tantivy::Searcher,
     addr: tantivy::DocAddress,
@@ -341,15 +341,51 @@ pub fn stored_doc(
         .segment_reader(addr.segment_ord)
         .get_store_reader(1)
         .map_err(|e| TantivyError::IoError(Arc::new(e)))?;
-    let bytes = store.get_document_bytes(addr.doc_id)?;
+    checked_doc(&store, addr.doc_id)
+}
+
+/// The stored documents of a searcher, read as [`stored_doc`] reads them,
+/// each segment's store opened once with its recent blocks kept.
+pub struct StoredDocs {
+    stores: Vec<tantivy::store::StoreReader>,
+}
+
+impl StoredDocs {
+    /// Blocks kept per segment: a document's passages sit side by side.
+    const CACHED_BLOCKS: usize = 8;
+
+    /// Opens the stores of `searcher`'s segments.
+    pub fn new(searcher: &tantivy::Searcher) -> Result<Self> {
+        let stores = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.get_store_reader(Self::CACHED_BLOCKS))
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| TantivyError::IoError(Arc::new(e)))?;
+        Ok(StoredDocs { stores })
+    }
+
+    /// The document at `addr`.
+    pub fn get(&self, addr: tantivy::DocAddress) -> Result<tantivy::TantivyDocument> {
+        let store = self.stores.get(addr.segment_ord as usize).ok_or_else(|| {
+            Error::Internal(format!("no segment {} in this searcher", addr.segment_ord))
+        })?;
+        checked_doc(store, addr.doc_id)
+    }
+}
+
+fn checked_doc(
+    store: &tantivy::store::StoreReader,
+    doc_id: tantivy::DocId,
+) -> Result<tantivy::TantivyDocument> {
+    let bytes = store.get_document_bytes(doc_id)?;
     crate::integrity::check_stored_doc(bytes.as_slice()).map_err(|why| {
         TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(format!(
-            "stored document {} {why}",
-            addr.doc_id
+            "stored document {doc_id} {why}"
         )))
     })?;
     // The block is in the store reader's cache now.
-    Ok(store.get(addr.doc_id)?)
+    Ok(store.get(doc_id)?)
 }
 
 /// Is `name` a file tantivy or we write into an index and drop when done:

@@ -422,6 +422,7 @@ impl<'a> DocumentRanker<'a> {
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
+        let stored = crate::index::StoredDocs::new(self.searcher)?;
         for RankedDoc { key, score, .. } in top {
             let mut tf: HashMap<String, f32> = HashMap::new();
             let mut length: f32 = 0.0;
@@ -434,10 +435,7 @@ impl<'a> DocumentRanker<'a> {
             let mut title_seen = false;
             for addr in passages {
                 let (segment, doc) = (addr.segment_ord, addr.doc_id);
-                let d: TantivyDocument = crate::index::stored_doc(
-                    self.searcher,
-                    tantivy::DocAddress::new(segment, doc),
-                )?;
+                let d: TantivyDocument = stored.get(tantivy::DocAddress::new(segment, doc))?;
                 // The title is part of the document, once.
                 let title = (!title_seen && p.feedback_title)
                     .then(|| d.get_first(self.fields.title))

@@ -295,6 +295,7 @@ impl<'a> Engine<'a> {
         };
         // Deeper rounds see the same best candidates again; load each once.
         let mut loaded: HashMap<DocAddress, (Location, String)> = HashMap::new();
+        let stored = crate::index::StoredDocs::new(searcher)?;
         let collected = loop {
             let mut hits = Collected::new(limit);
             let mut exhausted = true;
@@ -320,7 +321,7 @@ impl<'a> Engine<'a> {
                     let (location, quote) = match loaded.get(&addr) {
                         Some(doc) => doc.clone(),
                         None => {
-                            let doc = load(searcher, f, addr)?;
+                            let doc = load(&stored, f, addr)?;
                             loaded.insert(addr, doc.clone());
                             doc
                         }
@@ -870,8 +871,12 @@ fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query>
     }
 }
 
-fn load(searcher: &tantivy::Searcher, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {
-    let doc: TantivyDocument = crate::index::stored_doc(searcher, addr)?;
+fn load(
+    stored: &crate::index::StoredDocs,
+    f: &Fields,
+    addr: DocAddress,
+) -> Result<(Location, String)> {
+    let doc: TantivyDocument = stored.get(addr)?;
     let text = |field: Field| {
         doc.get_first(field)
             .and_then(|v| v.as_str().map(str::to_string))
