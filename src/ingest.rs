@@ -175,8 +175,9 @@ pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
     );
     let addrs = searcher.search(&query, &DocSetCollector)?;
     let mut out = Vec::with_capacity(addrs.len());
+    let stored = crate::index::StoredDocs::new(&searcher)?;
     for addr in addrs {
-        let doc: TantivyDocument = crate::index::stored_doc(&searcher, addr)?;
+        let doc: TantivyDocument = stored.get(addr)?;
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str().map(str::to_string))
