@@ -111,6 +111,9 @@ enum Command {
     ExtractWorker {
         #[arg(long)]
         format: String,
+        /// Exit when stdin closes: the parent that holds its other end is gone
+        #[arg(long)]
+        exit_with_stdin: bool,
         path: PathBuf,
     },
     /// Search the index; prints ranked passages with source and verbatim quote
@@ -208,9 +211,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
         }
         Command::Status { index, json } => Ok(app::status(&index.dir(), json, &mut stdout)?),
-        Command::ExtractWorker { format, path } => {
+        Command::ExtractWorker {
+            format,
+            exit_with_stdin,
+            path,
+        } => {
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
+            if exit_with_stdin {
+                std::thread::spawn(|| {
+                    policy_search::isolate::parent_gone();
+                    std::process::exit(ExitStatus::Error.code().into());
+                });
+            }
             policy_search::isolate::worker_main(format, &path, &mut stdout)?;
             Ok(ExitStatus::Success)
         }

@@ -3,7 +3,9 @@
 //!
 //! The parent runs `EXE extract-worker --format NAME PATH`; the child
 //! extracts and prints one JSON [`WorkerOutput`] on stdout. The parent waits
-//! at most the file timeout, then kills it.
+//! at most the file timeout, then kills it. The child's stdin is a pipe the
+//! parent never writes to: when the parent dies, even by SIGKILL, the pipe
+//! closes and the child ends too ([`parent_gone`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -17,6 +19,8 @@ use crate::extract::{self, ExtractError, Extracted, Format};
 
 /// The hidden subcommand the child runs.
 pub const WORKER_COMMAND: &str = "extract-worker";
+/// Its flag to end when its stdin closes (see [`parent_gone`]).
+pub const EXIT_WITH_STDIN: &str = "--exit-with-stdin";
 
 /// What the child reports.
 #[derive(Debug, Serialize, Deserialize)]
@@ -59,6 +63,14 @@ pub fn worker_main(
     out.flush()
 }
 
+/// Blocks until the parent that started this worker is gone (its end of
+/// our stdin closed); the worker then exits rather than run on unowned.
+pub fn parent_gone() {
+    let mut sink = [0u8; 64];
+    let mut stdin = std::io::stdin().lock();
+    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+}
+
 /// Extracts `path` in a child process running `exe`, within `timeout`.
 pub fn extract_in_child(
     exe: &Path,
@@ -70,13 +82,17 @@ pub fn extract_in_child(
         .arg(WORKER_COMMAND)
         .arg("--format")
         .arg(format.name())
+        .arg(EXIT_WITH_STDIN)
         .arg(path)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| ExtractError::Corrupt(format!("cannot start the extractor: {e}")))?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
+    // Held open until the child is done (waiting would close it): its
+    // closing tells the child that we are gone.
+    let _lifeline = child.stdin.take();
     // Read on another thread so a large output cannot fill the pipe and
     // stall the child while we wait on it.
     let reader = std::thread::spawn(move || {

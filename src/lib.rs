@@ -24,6 +24,7 @@ pub mod ingest;
 pub mod isolate;
 pub mod lexicon;
 pub mod passage;
+pub mod paths;
 pub mod progress;
 pub mod query;
 pub mod rank;

@@ -119,8 +119,11 @@ pub struct Location {
     pub doc_id: String,
     /// `doc_id#ordinal`.
     pub passage_id: String,
-    /// Path of the source file.
+    /// Path of the source file, as shown: relative to the working
+    /// directory when below it.
     pub source: String,
+    /// Absolute path of the source file (lossy if not UTF-8).
+    pub path: String,
     /// Document title.
     pub title: String,
     /// Nearest heading above the passage.
@@ -440,7 +443,7 @@ impl<'a> Engine<'a> {
                 .dictionary()
                 .sorted_ords_to_term_cb(&sorted, |bytes| {
                     let score = scores.next().unwrap_or(0.0);
-                    let id = String::from_utf8_lossy(bytes).into_owned();
+                    let id = crate::paths::shown(&String::from_utf8_lossy(bytes));
                     let e = docs.entry(id).or_insert(score);
                     *e = e.max(score);
                 })
@@ -713,11 +716,12 @@ fn source_filter(f: &Fields, globs: &[&str]) -> Result<Box<dyn Query>> {
 }
 
 /// A path glob as an anchored regex: `*` within a folder, `**` across
-/// folders, `?` one character. A glob without `/` matches the file name in
-/// any folder; one ending in `/` matches everything below.
+/// folders, `?` one character. Sources are stored as absolute paths, so a
+/// relative glob matches from any folder down (`seeds/*.txt` matches
+/// `/home/a/seeds/x.txt`); one ending in `/` matches everything below.
 pub fn glob_to_regex(glob: &str) -> String {
     let mut re = String::new();
-    if !glob.contains('/') {
+    if !glob.starts_with('/') {
         re.push_str("(.*/)?");
     }
     let mut chars = glob.chars().peekable();
@@ -878,13 +882,16 @@ fn load(searcher: &tantivy::Searcher, f: &Fields, addr: DocAddress) -> Result<(L
             .unwrap_or_default()
     };
     let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
-    let doc_id = text(f.doc_id);
+    // A file's document id is its path: shown like one.
+    let doc_id = crate::paths::shown(&text(f.doc_id));
     let ordinal = num(f.ordinal).unwrap_or(0);
     let heading = text(f.heading);
+    let path = text(f.source);
     let location = Location {
         passage_id: format!("{doc_id}#{ordinal}"),
         doc_id,
-        source: text(f.source),
+        source: crate::paths::shown(&path),
+        path,
         title: text(f.title),
         heading: (!heading.is_empty()).then_some(heading),
         line_start: num(f.line_start).unwrap_or(0),
@@ -915,7 +922,8 @@ mod tests {
     #[test]
     fn globs() {
         assert_eq!(glob_to_regex("*.txt"), "(.*/)?[^/]*\\.txt");
-        assert_eq!(glob_to_regex("seeds/"), "seeds/.*");
-        assert_eq!(glob_to_regex("corpus/**/nhs*"), "corpus/.*/nhs[^/]*");
+        assert_eq!(glob_to_regex("seeds/"), "(.*/)?seeds/.*");
+        assert_eq!(glob_to_regex("corpus/**/nhs*"), "(.*/)?corpus/.*/nhs[^/]*");
+        assert_eq!(glob_to_regex("/data/*.md"), "/data/[^/]*\\.md");
     }
 }
