@@ -61,8 +61,15 @@ enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 10.0)]
         commit_every: f64,
         /// Give up on a file whose extraction takes longer than SECS seconds
+        /// (for a file read in a stream, each 8 MB piece of it)
         #[arg(long, value_name = "SECS", default_value_t = 120.0)]
         file_timeout: f64,
+        /// Skip files larger than SIZE (e.g. 500MB, 2GiB)
+        #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+        max_file_size: u64,
+        /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
+        #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+        max_file_memory: u64,
     },
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
     Glossary {
@@ -114,6 +121,9 @@ enum Command {
         /// Exit when stdin closes: the parent that holds its other end is gone
         #[arg(long)]
         exit_with_stdin: bool,
+        /// Most memory to take, in bytes
+        #[arg(long)]
+        max_memory: Option<u64>,
         path: PathBuf,
     },
     /// Search the index; prints ranked passages with source and verbatim quote
@@ -172,6 +182,14 @@ enum ColorArg {
     Never,
 }
 
+/// A size such as `4GiB`, `500MB` or `1048576` (bytes).
+fn parse_size(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|_| format!("{s:?} is not a size; write e.g. 500MB, 2GiB or a number of bytes"))
+}
+
 fn seconds(s: f64) -> Result<std::time::Duration> {
     std::time::Duration::try_from_secs_f64(s)
         .map_err(|_| anyhow::anyhow!("{s} is not a valid number of seconds"))
@@ -214,8 +232,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ExtractWorker {
             format,
             exit_with_stdin,
+            max_memory,
             path,
         } => {
+            if let Some(bytes) = max_memory {
+                policy_search::isolate::limit_memory(bytes)?;
+            }
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
             if exit_with_stdin {
@@ -236,6 +258,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             collection,
             commit_every,
             file_timeout,
+            max_file_size,
+            max_file_memory,
         } => {
             let paths = if paths.is_empty() {
                 ingest::default_paths()
@@ -250,6 +274,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 commit_interval: seconds(commit_every)?,
                 isolate: std::env::current_exe().ok(),
                 file_timeout: seconds(file_timeout)?,
+                max_file_size,
+                max_file_memory,
                 ..IndexOptions::new(paths, index.dir())
             };
             Ok(app::index(&opts, &mut stdout)?)

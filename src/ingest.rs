@@ -32,6 +32,7 @@ use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
 use crate::glossary;
 use crate::index::PolicyIndex;
 use crate::isolate;
+use crate::limits::{self, FileDeadline, OutOfTime};
 use crate::passage::{self, Split};
 use crate::progress::Progress;
 use crate::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
@@ -57,9 +58,20 @@ pub struct IndexOptions {
     /// Extract risky formats (PDF, DOCX) in a child process running this
     /// executable, so a crash or hang costs one file; in-process if `None`.
     pub isolate: Option<PathBuf>,
-    /// Time allowed to extract one isolated file.
+    /// Time allowed to extract and split one file (or one piece of a file
+    /// read in a stream), in every format.
     pub file_timeout: Duration,
+    /// Files larger than this are skipped.
+    pub max_file_size: u64,
+    /// Memory allowed to a child process extracting one file (PDF, DOCX);
+    /// the other formats are read in a stream.
+    pub max_file_memory: u64,
 }
+
+/// Default of [`IndexOptions::max_file_size`]: 4 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 30;
+/// Default of [`IndexOptions::max_file_memory`]: 2 GiB.
+pub const DEFAULT_MAX_FILE_MEMORY: u64 = 2 << 30;
 
 impl IndexOptions {
     /// Options with defaults for everything but the paths and index.
@@ -74,6 +86,8 @@ impl IndexOptions {
             commit_interval: Duration::from_secs(10),
             isolate: None,
             file_timeout: Duration::from_secs(120),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_file_memory: DEFAULT_MAX_FILE_MEMORY,
         }
     }
 }
@@ -604,22 +618,22 @@ impl WorkerContext<'_> {
         let streamed =
             file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
         let jsonl = file.format == Format::Jsonl;
-        // A panic anywhere in one file's processing costs that file only.
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            if jsonl {
-                self.process_jsonl(i, plan, tx)
-            } else if streamed {
-                self.process_stream(i, plan, tx)
-            } else {
-                self.process_whole(i, plan, tx)
-            }
-        }))
-        .unwrap_or_else(|panic| {
-            Err(format!(
-                "internal error while indexing: {}",
-                panic_message(&panic)
-            ))
-        });
+        let result = if file.size > self.opts.max_file_size {
+            Err(limits::too_large_reason(file.size, self.opts.max_file_size))
+        } else {
+            // A panic anywhere in one file's processing costs that file only.
+            guarded("internal error while indexing", || {
+                if jsonl {
+                    self.process_jsonl(i, plan, tx)
+                } else if streamed {
+                    self.process_stream(i, plan, tx)
+                } else {
+                    let _deadline = FileDeadline::start(self.opts.file_timeout);
+                    self.process_whole(i, plan, tx)
+                }
+            })
+            .and_then(|r| r)
+        };
         match result {
             Ok(sent) => sent,
             Err(reason) => tx.send(Msg::Failed {
@@ -683,6 +697,8 @@ impl WorkerContext<'_> {
         let mut sent: Sent = Ok(());
         let reader = std::io::BufReader::new(open_file(&file.path)?);
         let stats = jsonl::read(reader, |record| {
+            // Each record has the time a file has.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
             let extracted = jsonl::extract(&record);
             let Ok(mut split) = split_guarded(&extracted) else {
                 return true;
@@ -747,15 +763,16 @@ impl WorkerContext<'_> {
         match &self.opts.isolate {
             Some(exe) if file.format.isolated() => {
                 drop(bytes);
-                isolate::extract_in_child(exe, file.format, &file.path, self.opts.file_timeout)
+                isolate::extract_in_child(
+                    exe,
+                    file.format,
+                    &file.path,
+                    self.opts.file_timeout,
+                    self.opts.max_file_memory,
+                )
             }
-            _ => catch_unwind(AssertUnwindSafe(|| extract::extract(file.format, bytes)))
-                .unwrap_or_else(|panic| {
-                    Err(ExtractError::Corrupt(format!(
-                        "extractor failed: {}",
-                        panic_message(&panic)
-                    )))
-                }),
+            _ => guarded("extractor failed", || extract::extract(file.format, bytes))
+                .unwrap_or_else(|reason| Err(ExtractError::Corrupt(reason))),
         }
     }
 
@@ -780,6 +797,8 @@ impl WorkerContext<'_> {
         let mut title: Option<String> = None;
         let mut offsets = Offsets::File;
         while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+            // Each chunk has the time a file has: a long file is not a hang.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
             let mut extracted = match file.format {
                 Format::Markdown => extract::markdown::extract(chunk.text, chunk.offsets),
                 _ => extract::text::extract(chunk.text, chunk.offsets),
@@ -973,8 +992,16 @@ fn offsets_code(o: Offsets) -> u64 {
 }
 
 fn split_guarded(extracted: &Extracted) -> std::result::Result<Split, String> {
-    catch_unwind(AssertUnwindSafe(|| passage::split(extracted)))
-        .map_err(|panic| format!("passage splitting failed: {}", panic_message(&panic)))
+    guarded("passage splitting failed", || passage::split(extracted))
+}
+
+/// Runs `f`, turning an unwind into the file's warning reason: a panic, or
+/// the file's time running out (see [`crate::limits`]), costs that file only.
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| match payload.downcast_ref::<OutOfTime>() {
+        Some(out) => limits::out_of_time_reason(out.limit),
+        None => format!("{what}: {}", panic_message(&payload)),
+    })
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -23,6 +23,7 @@ pub mod index;
 pub mod ingest;
 pub mod isolate;
 pub mod lexicon;
+pub mod limits;
 pub mod passage;
 pub mod paths;
 pub mod progress;

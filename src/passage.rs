@@ -106,6 +106,7 @@ pub fn split(doc: &Extracted) -> Split {
     let mut heading: Option<String> = None;
     let mut i = 0;
     while i < units.len() {
+        crate::limits::check();
         let unit = &units[i];
         match unit.kind {
             UnitKind::Heading => {
@@ -243,6 +244,7 @@ impl Builder<'_> {
 fn join_continuations(text: &str, blocks: &[Block]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for b in blocks {
+        crate::limits::check();
         if let Some(prev) = out.last_mut() {
             if prev.kind == BlockKind::Paragraph
                 && b.kind == BlockKind::Paragraph

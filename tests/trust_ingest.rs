@@ -441,3 +441,137 @@ fn is_zombie(pid: u32) -> bool {
         })
         .unwrap_or(true)
 }
+
+/// Every format has the same time per file: text, Markdown and HTML, which
+/// are read in this process, are cut off like PDF and DOCX, which are read
+/// in a child; the run goes on.
+#[test]
+fn every_format_has_the_same_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus.join("good.txt"),
+        b"The Dorset Passport joins up records.\n",
+    );
+    // About 12 MB each: far more than a millisecond of work.
+    let para = "Integrated care boards plan services with providers and councils. ";
+    let mut text = String::new();
+    let mut html = String::from("<html><body>");
+    for i in 0..40_000 {
+        let p = format!("Paragraph {i}. {}", para.repeat(4));
+        text.push_str(&p);
+        text.push_str("\n\n");
+        html.push_str(&format!("<p>{p}</p>"));
+    }
+    html.push_str("</body></html>");
+    write(&corpus.join("big.txt"), text.as_bytes());
+    write(&corpus.join("big.md"), text.as_bytes());
+    write(&corpus.join("big.html"), html.as_bytes());
+    let out = run(
+        dir.path(),
+        &[
+            "index",
+            "corpus",
+            "--index",
+            "idx",
+            "--file-timeout",
+            "0.001",
+        ],
+    );
+    let summary = ok(out.clone());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in ["big.txt", "big.md", "big.html"] {
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(name)).collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(lines[0].contains("took longer than"), "{stderr}");
+    }
+    assert!(
+        summary.contains("1 added") && summary.contains("3 skipped"),
+        "{summary}"
+    );
+    assert_eq!(total_hits(dir.path(), "idx", "Dorset Passport"), 1);
+}
+
+/// Files past --max-file-size are skipped with a warning naming the limit;
+/// one that grows past it keeps none of its old passages.
+#[test]
+fn files_past_the_size_limit_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus.join("small.txt"),
+        b"The Dorset Passport joins up records.\n",
+    );
+    write(&corpus.join("grows.txt"), b"Quokka staffing ratios.\n");
+    let args = [
+        "index",
+        "corpus",
+        "--index",
+        "idx",
+        "--max-file-size",
+        "1KB",
+    ];
+    assert!(ok(run(dir.path(), &args)).contains("2 added"));
+    write(
+        &corpus.join("grows.txt"),
+        "Quokka staffing ratios, at length. ".repeat(100).as_bytes(),
+    );
+    let out = run(dir.path(), &args);
+    let summary = ok(out.clone());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("1 skipped"), "{summary}");
+    assert!(
+        stderr.contains("grows.txt") && stderr.contains("larger than --max-file-size (1000 B)"),
+        "{stderr}"
+    );
+    assert_eq!(total_hits(dir.path(), "idx", "quokka"), 0);
+    assert_eq!(total_hits(dir.path(), "idx", "Dorset"), 1);
+    // A size that is not one is refused at the command line.
+    let out = run(
+        dir.path(),
+        &[
+            "index",
+            "corpus",
+            "--index",
+            "idx",
+            "--max-file-size",
+            "lots",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A PDF whose extraction needs more memory than --max-file-memory is
+/// skipped with one warning; the run goes on.
+#[test]
+fn extraction_memory_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus.join("good.txt"),
+        b"The Dorset Passport joins up records.\n",
+    );
+    let line = "A long report about integrated care, page after page after page.";
+    let page: Vec<&str> = vec![line; 40];
+    let pages: Vec<&[&str]> = vec![page.as_slice(); 1500];
+    write(&corpus.join("big.pdf"), &pdf_bytes(&pages));
+    let out = run(
+        dir.path(),
+        &[
+            "index",
+            "corpus",
+            "--index",
+            "idx",
+            "--max-file-memory",
+            "24MB",
+        ],
+    );
+    let summary = ok(out.clone());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("1 skipped"), "{summary}");
+    assert!(
+        stderr.contains("big.pdf") && stderr.contains("memory"),
+        "{stderr}"
+    );
+    assert_eq!(total_hits(dir.path(), "idx", "Dorset"), 1);
+}

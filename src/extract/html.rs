@@ -236,6 +236,7 @@ impl TokenSink for Sink {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        crate::limits::check();
         let mut walker = self.0.borrow_mut();
         match token {
             Token::TagToken(tag) => match tag.kind {
