@@ -1033,7 +1033,11 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(1500))]
+            #![proptest_config(ProptestConfig {
+                cases: 1500,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
 
             /// Grouping repeats by length and hash drops exactly what
             /// comparing every pair of candidates dropped.

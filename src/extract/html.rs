@@ -1564,7 +1564,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
         #[test]
         fn title_tags_are_dropped_as_before(t in "[<>/ai1é |]{0,60}") {
             proptest::prop_assert_eq!(clean_title(&t), clean_title_reference(&t));

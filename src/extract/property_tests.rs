@@ -440,7 +440,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(600))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn docx_random(bytes in random_bytes()) {
@@ -461,7 +461,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn pdf_random(bytes in random_bytes()) {
