@@ -414,6 +414,7 @@ fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
         let mut stream = WordStream::new(para).peekable();
         let mut ahead: std::collections::VecDeque<(usize, u64)> = Default::default();
         for (offset, _) in sentences(para) {
+            crate::limits::check();
             // The words from this sentence start on, read once for the paragraph.
             while ahead.front().is_some_and(|&(start, _)| start < offset) {
                 ahead.pop_front();
