@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,6 +14,15 @@ use policy_search::search::SearchOptions;
 
 /// Default index directory, relative to the working directory.
 const DEFAULT_INDEX: &str = "index";
+
+/// Most passages one query shows (`-n`).
+const MAX_PASSAGES: u64 = 10_000;
+/// Most documents ranked per query in `--batch` and `eval` (`-n`, `-k`).
+const MAX_DOCUMENTS: u64 = 100_000;
+/// Most worker threads for `index`.
+const MAX_THREADS: u64 = 64;
+/// Longest duration any `SECS` option takes: one day.
+const MAX_SECONDS: f64 = 86_400.0;
 
 /// Search health-policy documents and get back citable, verbatim passages.
 #[derive(Debug, Parser)]
@@ -45,9 +55,9 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         index: IndexArg,
-        /// Worker threads [default: one per core]
-        #[arg(long, default_value_t = 0, hide_default_value = true)]
-        threads: usize,
+        /// Worker threads, 1 to 64 [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
+        threads: Option<u64>,
         /// Never show a progress bar
         #[arg(long)]
         no_progress: bool,
@@ -57,12 +67,12 @@ enum Command {
         /// Collection name for these paths [default: each folder's name]
         #[arg(long, value_name = "NAME")]
         collection: Option<String>,
-        /// Commit at least every SECS seconds during a long run
-        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-        commit_every: f64,
-        /// Give up on a file whose extraction takes longer than SECS seconds
-        #[arg(long, value_name = "SECS", default_value_t = 120.0)]
-        file_timeout: f64,
+        /// Commit at least every SECS seconds during a long run (up to 86400)
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        commit_every: Duration,
+        /// Give up on a file whose extraction takes longer than SECS seconds (up to 86400)
+        #[arg(long, value_name = "SECS", default_value = "120", value_parser = seconds)]
+        file_timeout: Duration,
     },
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
     Glossary {
@@ -87,9 +97,9 @@ enum Command {
         qrels: PathBuf,
         #[command(flatten)]
         index: IndexArg,
-        /// Documents ranked per query
-        #[arg(short = 'k', long, default_value_t = 1000)]
-        depth: usize,
+        /// Documents ranked per query, 1 to 100000
+        #[arg(short = 'k', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+        depth: u64,
         /// Also write the run, in TREC format, to FILE
         #[arg(long, value_name = "FILE")]
         run: Option<PathBuf>,
@@ -124,9 +134,9 @@ enum Command {
         /// Run tag for --format trec
         #[arg(long, default_value = "policy-search")]
         tag: String,
-        /// Number of passages to show
-        #[arg(short = 'n', long = "limit", default_value_t = 10)]
-        limit: usize,
+        /// Number of passages to show, 1 to 10000 (with --batch: documents per query, up to 100000)
+        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+        limit: u64,
         #[command(flatten)]
         index: IndexArg,
         /// Only passages from this collection (repeatable)
@@ -169,9 +179,18 @@ enum ColorArg {
     Never,
 }
 
-fn seconds(s: f64) -> Result<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(s)
-        .map_err(|_| anyhow::anyhow!("{s} is not a valid number of seconds"))
+/// A `SECS` value: a positive, finite number of seconds, at most a day.
+fn seconds(s: &str) -> std::result::Result<Duration, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(value > 0.0 && value <= MAX_SECONDS) {
+        return Err(format!(
+            "{s} is not a number of seconds more than 0 and at most {MAX_SECONDS}"
+        ));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| format!("{s}: {e}"))
 }
 
 /// Runs the parsed command line.
@@ -201,7 +220,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             let req = BatchRequest {
                 index_dir: index.dir(),
                 queries,
-                limit: depth,
+                limit: depth as usize,
                 search: SearchOptions::default(),
                 tag: "policy-search".to_string(),
             };
@@ -231,12 +250,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             };
             let opts = IndexOptions {
                 collection,
-                threads,
+                // 0: one per core.
+                threads: threads.map_or(0, |n| n as usize),
                 progress: !no_progress,
                 rebuild,
-                commit_interval: seconds(commit_every)?,
+                commit_interval: commit_every,
                 isolate: std::env::current_exe().ok(),
-                file_timeout: seconds(file_timeout)?,
+                file_timeout,
                 ..IndexOptions::new(paths, index.dir())
             };
             Ok(app::index(&opts, &mut stdout)?)
@@ -255,6 +275,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             json,
             color,
         } => {
+            let limit = limit as usize;
             if let Some(queries) = batch {
                 if format != FormatArg::Trec {
                     anyhow::bail!("--batch writes a TREC run: add --format trec");
@@ -273,6 +294,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                     tag,
                 };
                 return Ok(app::batch(&req, &mut stdout)?);
+            }
+            if limit as u64 > MAX_PASSAGES {
+                anyhow::bail!(policy_search::Error::Usage(format!(
+                    "-n {limit} is more passages than one query shows (at most {MAX_PASSAGES}; \
+                     up to {MAX_DOCUMENTS} documents per query with --batch)"
+                )));
             }
             let format = match (json, format) {
                 (true, _) | (_, FormatArg::Json) => OutputFormat::Json,

@@ -5,10 +5,14 @@ mod cli;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
@@ -27,4 +31,35 @@ fn main() -> ExitCode {
             ExitCode::from(policy_search::app::ExitStatus::Error.code())
         }
     }
+}
+
+/// Help and version as clap prints them; a command-line mistake as one
+/// line, like every other error, with the usage as its hint.
+fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let mut message = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if line.starts_with("For more information") || line.is_empty() {
+            continue;
+        } else if usage.is_none() {
+            message.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let hint = usage.map_or_else(
+        || "see `policy-search --help`".to_string(),
+        |u| format!("usage: {u}; see --help"),
+    );
+    eprintln!("policy-search: error: {} (hint: {hint})", message.join(" "));
+    ExitCode::from(policy_search::app::ExitStatus::Error.code())
 }

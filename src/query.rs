@@ -177,6 +177,7 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     if text.trim().is_empty() {
         return Err(Error::Query("the query is empty".to_string()));
     }
+    check_nesting(text)?;
     let (ast, _errors) = parse_query_lenient(&literal_slashes(text));
     let mut plan = QueryPlan {
         text: text.to_string(),
@@ -194,6 +195,52 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         }));
     }
     Ok(plan)
+}
+
+/// Deepest nesting of groups a query may have. Tantivy's query grammar
+/// recurses once per `(` and per `NOT `, so thousands of them would overflow
+/// the stack; no one needs more than a few.
+pub const MAX_NESTING: usize = 32;
+
+/// Refuses a query whose groups nest deeper than [`MAX_NESTING`], before the
+/// grammar (which recurses) sees it. Counted conservatively: every `(`
+/// (quoted or not, as the grammar's idea of quoting is not ours to
+/// second-guess) and every `NOT` followed by a space or a group.
+fn check_nesting(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    // `NOT NOT NOT a` nests; `NOT a NOT b` does not: a run of NOTs ends at a word.
+    let mut nots = 0usize;
+    let mut deepest = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'(' {
+            depth += 1;
+        } else if b == b')' {
+            depth = depth.saturating_sub(1);
+        } else if bytes[i..].starts_with(b"NOT")
+            && bytes
+                .get(i + 3)
+                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'(')
+        {
+            nots += 1;
+            i += 3;
+            deepest = deepest.max(depth + nots);
+            continue;
+        } else if !b.is_ascii_whitespace() {
+            nots = 0;
+        }
+        deepest = deepest.max(depth + nots);
+        i += 1;
+    }
+    if deepest > MAX_NESTING {
+        return Err(Error::Query(format!(
+            "the query nests parentheses or NOTs more than {MAX_NESTING} deep; \
+             remove the extra parentheses"
+        )));
+    }
+    Ok(())
 }
 
 /// The query with every slash that would open a regular expression in
@@ -551,6 +598,29 @@ mod tests {
         }
         let p = plan("outcomes: place");
         assert_eq!(p.concepts.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_grammar_recurses() {
+        let a = Analyzer::english();
+        let ok = format!("{}care{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&ok, &a).is_ok());
+        let _ = parse(&format!("{}care", "NOT ".repeat(MAX_NESTING)), &a);
+        assert!(parse(&format!("care {}", "NOT x ".repeat(500)), &a).is_ok());
+        for q in [
+            format!("{}care", "(".repeat(3000)),
+            format!("{}care{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("care {}", "NOT ".repeat(5000)),
+            format!("{}care", "NOT(".repeat(5000)),
+            format!("\"{}\"", "(".repeat(5000)),
+        ] {
+            match parse(&q, &a) {
+                Err(Error::Query(why)) => assert!(why.contains("deep"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Closed groups side by side are not nested.
+        assert!(parse(&"(care) ".repeat(200), &a).is_ok());
     }
 
     #[test]

@@ -1,0 +1,172 @@
+//! Queries that could crash, hang or mislead: deep nesting, absurd numbers,
+//! costly phrases, odd source globs, foreign glossaries, and text that would
+//! drive the terminal. Each gets a clear answer or a one-line error.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::*;
+
+const CARE: &str = "Integrated care boards plan care with providers of social care.\n\n\
+Primary care networks bring general practices together to deliver care closer to home.\n\n\
+The care quality commission inspects care homes and hospital care.\n";
+
+/// A folder `docs/` with a few text files, indexed into `idx`.
+fn indexed() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("care.txt"), CARE).unwrap();
+    std::fs::write(
+        docs.join("dorset.txt"),
+        "The Dorset Passport scheme shares records between providers.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "docs");
+    dir
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Exit 2 and exactly one line on stderr, `policy-search: error: ...`, no panic.
+fn assert_one_line_error(out: &Output, expect: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("policy-search: error: "), "{err}");
+    assert!(err.contains(expect), "{err:?} lacks {expect:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn batch_file(dir: &Path, lines: &[(&str, &str)]) -> String {
+    let text: String = lines.iter().map(|(id, q)| format!("{id}\t{q}\n")).collect();
+    std::fs::write(dir.join("queries.tsv"), text).unwrap();
+    "queries.tsv".to_string()
+}
+
+/// Query ids with at least one result in a TREC run.
+fn answered(run: &[u8]) -> Vec<String> {
+    let mut ids: Vec<String> = String::from_utf8_lossy(run)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn deeply_nested_queries_are_refused_in_one_line() {
+    let dir = indexed();
+    // One argument holds at most 128 KiB, so the deepest cases leave their
+    // groups unclosed, as the grammar allows.
+    for q in [
+        format!("{}care{}", "(".repeat(3_000), ")".repeat(3_000)),
+        format!("{}care", "(".repeat(100_000)),
+        format!("{}care", "NOT ".repeat(3_000)),
+        format!("{}care", "NOT ".repeat(30_000)),
+    ] {
+        let out = run(dir.path(), &["query", &q, "--index", "idx"]);
+        assert_one_line_error(&out, "deep");
+    }
+    let deep = format!("{}care", "(".repeat(3_000));
+    let file = batch_file(
+        dir.path(),
+        &[
+            ("q1", "care homes"),
+            ("q2", &deep),
+            ("q3", "Dorset Passport"),
+        ],
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "query", "--batch", &file, "--format", "trec", "--index", "idx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(answered(&out.stdout), vec!["q1", "q3"]);
+    assert!(stderr(&out).contains("q2"), "{}", stderr(&out));
+}
+
+#[test]
+fn absurd_numbers_are_refused_at_the_command_line() {
+    let dir = indexed();
+    let cwd = dir.path();
+    let query = |extra: &[&str]| {
+        let mut args = vec!["query", "care", "--index", "idx"];
+        args.extend(extra);
+        run(cwd, &args)
+    };
+    for n in [
+        "0",
+        "1000000000",
+        "18446744073709551615",
+        "99999999999999999999999",
+        "-3",
+        "ten",
+    ] {
+        assert_one_line_error(&query(&[&format!("--limit={n}")]), "--limit");
+    }
+    assert_one_line_error(&query(&["-n", "10001"]), "at most 10000");
+    assert_eq!(query(&["-n", "10000"]).status.code(), Some(0));
+    for t in ["0", "100000", "-1", "x"] {
+        let out = run(
+            cwd,
+            &["index", "docs", "--index", "idx", &format!("--threads={t}")],
+        );
+        assert_one_line_error(&out, "threads");
+    }
+    for flag in ["--commit-every", "--file-timeout"] {
+        for v in ["-1", "0", "NaN", "inf", "-inf", "1e300", "86401", "soon"] {
+            let arg = format!("{flag}={v}");
+            let out = run(cwd, &["index", "docs", "--index", "idx", &arg]);
+            assert_one_line_error(&out, flag);
+        }
+    }
+    let out = run(
+        cwd,
+        &[
+            "index",
+            "docs",
+            "--index",
+            "idx",
+            "--threads",
+            "2",
+            "--commit-every",
+            "0.5",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = batch_file(cwd, &[("q1", "care")]);
+    for k in ["0", "100001", "18446744073709551615"] {
+        let out = run(
+            cwd,
+            &[
+                "eval",
+                "--queries",
+                &file,
+                "--qrels",
+                &file,
+                "--index",
+                "idx",
+                "-k",
+                k,
+            ],
+        );
+        assert_one_line_error(&out, "--depth");
+        let out = run(
+            cwd,
+            &[
+                "query", "--batch", &file, "--format", "trec", "--index", "idx", "-n", k,
+            ],
+        );
+        assert_one_line_error(&out, "--limit");
+    }
+    // Usage mistakes are one line too.
+    assert_one_line_error(&run(cwd, &["query", "--index", "idx"]), "required");
+    assert_one_line_error(&run(cwd, &["frobnicate"]), "frobnicate");
+}
