@@ -83,6 +83,9 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         glossaries: req.glossaries.clone(),
     };
     let results = search::search(&index, &req.text, &opts)?;
+    for w in &results.warnings {
+        eprintln!("warning: {w}");
+    }
     let rendered = render::render(&results, req.format, req.style);
     write_out(out, rendered.as_bytes())?;
     Ok(if results.hits.is_empty() {
@@ -130,6 +133,9 @@ fn run_queries(
     opts: &SearchOptions,
 ) -> Result<crate::eval::Run> {
     let engine = crate::search::Engine::new(index, opts)?;
+    for w in engine.warnings() {
+        eprintln!("warning: {w}");
+    }
     let mut run = crate::eval::Run::new();
     for q in queries {
         let ranked = match engine.documents(&q.text, limit, opts) {
@@ -216,9 +222,11 @@ pub fn glossary(
     let mut definitions: Vec<crate::glossary::Definition>;
     match PolicyIndex::open(index_dir) {
         Ok(index) => {
-            definitions = crate::search::glossary(&index, extra, &analyzer)?
-                .definitions()
-                .to_vec();
+            let (g, warnings) = crate::search::glossary(&index, extra, &analyzer)?;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            definitions = g.definitions().to_vec();
             let reader = index.reader()?;
             let searcher = reader.searcher();
             definitions.extend(
@@ -228,7 +236,9 @@ pub fn glossary(
         Err(Error::NoIndex { .. }) => {
             let mut g = crate::glossary::Glossary::builtin(&analyzer);
             for path in extra {
-                g.load_user(path, &analyzer)?;
+                for w in g.load_user(path, &analyzer)? {
+                    eprintln!("warning: {w}");
+                }
             }
             definitions = g.definitions().to_vec();
         }

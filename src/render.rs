@@ -47,6 +47,7 @@ struct JsonResults<'a> {
     hits: Vec<JsonHit<'a>>,
     corrections: &'a [crate::query::Correction],
     expansions: &'a [crate::query::Expansion],
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -134,6 +135,7 @@ pub fn json(results: &SearchResults) -> String {
             .collect(),
         corrections: &results.corrections,
         expansions: &results.expansions,
+        warnings: &results.warnings,
     };
     let mut s = serde_json::to_string(&out).expect("results serialize");
     s.push('\n');

@@ -169,24 +169,29 @@ pub struct SearchResults {
     pub corrections: Vec<Correction>,
     /// Words and phrases also searched as acronyms or expansions.
     pub expansions: Vec<Expansion>,
+    /// Things the user should know that did not stop the search: glossary
+    /// lines skipped, source globs that match no indexed file.
+    pub warnings: Vec<String>,
 }
 
 /// The glossary for queries on `index`: built-in, the index's own
-/// `glossary.tsv` if present, and `extra` files.
+/// `glossary.tsv` if present, and `extra` files; with a warning for each
+/// glossary line skipped.
 pub fn glossary(
     index: &PolicyIndex,
     extra: &[std::path::PathBuf],
     analyzer: &Analyzer,
-) -> Result<Glossary> {
+) -> Result<(Glossary, Vec<String>)> {
     let mut g = Glossary::builtin(analyzer);
+    let mut warnings = Vec::new();
     let kept = index.path.join(INDEX_GLOSSARY_FILE);
     if kept.is_file() {
-        g.load_user(&kept, analyzer)?;
+        warnings.extend(g.load_user(&kept, analyzer)?);
     }
     for path in extra {
-        g.load_user(path, analyzer)?;
+        warnings.extend(g.load_user(path, analyzer)?);
     }
-    Ok(g)
+    Ok((g, warnings))
 }
 
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
@@ -198,6 +203,7 @@ pub struct Engine<'a> {
     analyzer: Analyzer,
     ranking: Ranking,
     document_stats: std::sync::OnceLock<crate::rank::Stats>,
+    warnings: Vec<String>,
 }
 
 impl<'a> Engine<'a> {
@@ -205,14 +211,21 @@ impl<'a> Engine<'a> {
     pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
         let analyzer = Analyzer::english();
         let reader = index.reader()?;
+        let (glossary, warnings) = glossary(index, &opts.glossaries, &analyzer)?;
         Ok(Engine {
-            glossary: glossary(index, &opts.glossaries, &analyzer)?,
+            glossary,
+            warnings,
             searcher: reader.searcher(),
             index,
             analyzer,
             ranking: Ranking::from_env(),
             document_stats: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Warnings from preparing the engine (glossary lines skipped).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Parses and expands a query.
@@ -370,6 +383,7 @@ impl<'a> Engine<'a> {
             hits,
             corrections,
             expansions: plan.expansions.clone(),
+            warnings: self.warnings.clone(),
         })
     }
 

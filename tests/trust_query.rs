@@ -170,3 +170,55 @@ fn absurd_numbers_are_refused_at_the_command_line() {
     assert_one_line_error(&run(cwd, &["query", "--index", "idx"]), "required");
     assert_one_line_error(&run(cwd, &["frobnicate"]), "frobnicate");
 }
+
+#[test]
+fn a_windows_1252_glossary_works_and_a_bad_line_is_skipped_with_a_warning() {
+    let dir = indexed();
+    let cwd = dir.path();
+    std::fs::write(
+        cwd.join("gloss.tsv"),
+        b"# caf\xe9 glossary \x96 Windows-1252\nDPS\tDorset Passport scheme\nthis line has no tab\n\xc4K\t\xc4rztekammer f\xfcr caf\xe9s\n",
+    )
+    .unwrap();
+    let out = run(
+        cwd,
+        &[
+            "query",
+            "DPS",
+            "--index",
+            "idx",
+            "--glossary",
+            "gloss.tsv",
+            "--json",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("gloss.tsv:3:") && err.contains("skipped"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hits"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("Dorset Passport"));
+    assert!(
+        v["warnings"][0].as_str().unwrap().contains("gloss.tsv:3:"),
+        "{v}"
+    );
+    let out = run(
+        cwd,
+        &[
+            "glossary",
+            "ÄK",
+            "--index",
+            "idx",
+            "--glossary",
+            "gloss.tsv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Ärztekammer für cafés"));
+}
