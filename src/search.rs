@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
@@ -194,6 +196,9 @@ pub fn glossary(
     Ok((g, warnings))
 }
 
+/// Required clauses that restrict a search without scoring.
+type Filters = Vec<Box<dyn Query>>;
+
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
 pub struct Engine<'a> {
@@ -240,8 +245,9 @@ impl<'a> Engine<'a> {
         Ok(plan)
     }
 
-    /// Filters from the options and the query's own `source:` globs.
-    fn filters(&self, plan: &QueryPlan, opts: &SearchOptions) -> Result<Vec<Box<dyn Query>>> {
+    /// Filters from the options and the query's own `source:` globs, and a
+    /// warning for each glob that matches no indexed file.
+    fn filters(&self, plan: &QueryPlan, opts: &SearchOptions) -> Result<(Filters, Vec<String>)> {
         let f = &self.index.fields;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(q) = collection_filter(&self.searcher, f, &opts.collections)? {
@@ -253,10 +259,17 @@ impl<'a> Engine<'a> {
             .chain(&plan.source_globs)
             .map(String::as_str)
             .collect();
+        let mut warnings = Vec::new();
         if !globs.is_empty() {
-            filters.push(source_filter(f, &globs)?);
+            let (filter, unmatched) = source_filter(&self.searcher, f, &globs)?;
+            filters.push(filter);
+            warnings.extend(
+                unmatched
+                    .into_iter()
+                    .map(|g| format!("source pattern {g:?} matches no indexed file")),
+            );
         }
-        Ok(filters)
+        Ok((filters, warnings))
     }
 
     /// Ranked passages for `query_text`.
@@ -283,7 +296,7 @@ impl<'a> Engine<'a> {
         } else {
             None
         };
-        let filters = self.filters(&plan, opts)?;
+        let (filters, filter_warnings) = self.filters(&plan, opts)?;
 
         let cw = self.ranking.context_weight;
         let keep_out = exact.is_none();
@@ -383,7 +396,12 @@ impl<'a> Engine<'a> {
             hits,
             corrections,
             expansions: plan.expansions.clone(),
-            warnings: self.warnings.clone(),
+            warnings: self
+                .warnings
+                .iter()
+                .cloned()
+                .chain(filter_warnings)
+                .collect(),
         })
     }
 
@@ -714,46 +732,96 @@ fn collection_filter(
     Ok(Some(BooleanQuery::new(clauses)))
 }
 
-/// A filter to sources matching any of the globs.
-fn source_filter(f: &Fields, globs: &[&str]) -> Result<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for glob in globs {
-        let regex = glob_to_regex(glob);
-        let q = RegexQuery::from_pattern(&regex, f.source)
-            .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {e}")))?;
-        clauses.push((Occur::Should, Box::new(q)));
-    }
-    Ok(Box::new(BooleanQuery::new(clauses)))
-}
-
-/// A path glob as an anchored regex: `*` within a folder, `**` across
-/// folders, `?` one character. A glob without `/` matches the file name in
-/// any folder; one ending in `/` matches everything below.
-pub fn glob_to_regex(glob: &str) -> String {
-    let mut re = String::new();
-    if !glob.contains('/') {
-        re.push_str("(.*/)?");
-    }
-    let mut chars = glob.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                re.push_str(".*");
+/// A filter to sources matching any of the globs (see [`source_matcher`]),
+/// and the globs that match no indexed file. The globs are matched here
+/// against every indexed source, so the filter is a plain set of terms.
+fn source_filter(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    globs: &[&str],
+) -> Result<(Box<dyn Query>, Vec<String>)> {
+    let matchers = globs
+        .iter()
+        .map(|g| source_matcher(g))
+        .collect::<Result<Vec<_>>>()?;
+    let mut used = vec![false; globs.len()];
+    let mut terms: Vec<Term> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(f.source)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while let Some((key, _)) = stream.next() {
+            let Ok(source) = std::str::from_utf8(key) else {
+                continue;
+            };
+            let mut any = false;
+            for (m, used) in matchers.iter().zip(used.iter_mut()) {
+                if m.is_match(source) {
+                    *used = true;
+                    any = true;
+                }
             }
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            c if c.is_alphanumeric() || c == '/' || c == '_' || c == ' ' => re.push(c),
-            c => {
-                re.push('\\');
-                re.push(c);
+            if any {
+                terms.push(Term::from_field_text(f.source, source));
             }
         }
     }
-    if glob.ends_with('/') {
-        re.push_str(".*");
+    terms.sort_unstable();
+    terms.dedup();
+    let unmatched = globs
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(g, _)| g.to_string())
+        .collect();
+    Ok((Box::new(TermSetQuery::new(terms)), unmatched))
+}
+
+/// Matches a `source` path (as stored and shown) against a path glob: `*`
+/// within a folder, `**` across folders, `?` one character, `[abc]`,
+/// `{a,b}`; every other character stands for itself. A glob without `/`
+/// matches the file name in any folder; a glob that names a folder (with
+/// or without a trailing `/`) matches everything under it. A leading `./`
+/// is ignored on both sides.
+pub struct SourceMatcher(globset::GlobSet);
+
+impl SourceMatcher {
+    /// Whether `source` matches.
+    pub fn is_match(&self, source: &str) -> bool {
+        self.0.is_match(source.strip_prefix("./").unwrap_or(source))
     }
-    re
+}
+
+/// The matcher for one `--source` / `source:` glob.
+pub fn source_matcher(glob: &str) -> Result<SourceMatcher> {
+    let trimmed = glob.trim();
+    let trimmed = trimmed.strip_prefix("./").unwrap_or(trimmed);
+    let base = trimmed.trim_end_matches('/');
+    if base.is_empty() {
+        return Err(Error::Query(format!(
+            "source pattern {glob:?} names no file or folder"
+        )));
+    }
+    let anchored = if base.contains('/') {
+        base.to_string()
+    } else {
+        format!("**/{base}")
+    };
+    let mut set = globset::GlobSetBuilder::new();
+    for pattern in [anchored.clone(), format!("{anchored}/**")] {
+        let g = globset::GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {}", e.kind())))?;
+        set.add(g);
+    }
+    let set = set
+        .build()
+        .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {}", e.kind())))?;
+    Ok(SourceMatcher(set))
 }
 
 /// The tantivy query for a plan; with `conjunctive`, every concept is
@@ -928,8 +996,19 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert_eq!(glob_to_regex("*.txt"), "(.*/)?[^/]*\\.txt");
-        assert_eq!(glob_to_regex("seeds/"), "seeds/.*");
-        assert_eq!(glob_to_regex("corpus/**/nhs*"), "corpus/.*/nhs[^/]*");
+        let yes = |glob: &str, source: &str| source_matcher(glob).unwrap().is_match(source);
+        assert!(yes("*.txt", "seeds/a.txt") && yes("*.txt", "a.txt"));
+        assert!(!yes("*.txt", "seeds/a.md"));
+        assert!(yes("seeds/", "seeds/a.txt") && yes("seeds/", "seeds/x/b.md"));
+        assert!(yes("seeds", "corpus/seeds/x/b.md") && yes("./seeds/", "./seeds/a.txt"));
+        assert!(!yes("seeds/", "other/seeds.txt") && !yes("seeds/*.txt", "seeds/x/a.txt"));
+        assert!(yes("corpus/**/nhs*", "corpus/a/b/nhs-plan.md"));
+        assert!(yes("a?c.txt", "abc.txt") && !yes("a?c.txt", "a/c.txt"));
+        // Punctuation of any script is literal.
+        assert!(yes("“report”*", "docs/“report” 2024.txt"));
+        assert!(yes("‹x›", "‹x›") && yes("‹x›", "a/‹x›/b.txt"));
+        assert!(yes("(draft) v2+$.md", "x/(draft) v2+$.md"));
+        assert!(yes("\\[x\\].txt", "[x].txt"));
+        assert!(source_matcher("[abc").is_err() && source_matcher("/").is_err());
     }
 }

@@ -222,3 +222,83 @@ fn a_windows_1252_glossary_works_and_a_bad_line_is_skipped_with_a_warning() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Ärztekammer für cafés"));
 }
+
+#[test]
+fn source_globs_take_any_punctuation_and_folders_and_warn_when_they_match_nothing() {
+    let dir = indexed();
+    let cwd = dir.path();
+    let reports = cwd.join("docs").join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    let text = "Virtual wards let patients receive hospital care at home.\n";
+    std::fs::write(reports.join("“report” 2024.txt"), text).unwrap();
+    std::fs::write(reports.join("‹x›.txt"), text).unwrap();
+    std::fs::write(cwd.join("docs").join("(draft) v2+$.txt"), text).unwrap();
+    index_into_idx(cwd, "docs");
+    let sources = |glob: &str| -> (Option<i32>, Vec<String>, String, serde_json::Value) {
+        let out = run(
+            cwd,
+            &[
+                "query",
+                "virtual wards",
+                "--index",
+                "idx",
+                "--json",
+                "--source",
+                glob,
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{glob}: {}", stderr(&out)));
+        let mut found: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| h["sources"].as_array().unwrap().iter())
+            .map(|s| s["source"].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        (out.status.code(), found, stderr(&out), v)
+    };
+    let (code, found, err, _) = sources("“report”*");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(found, vec!["docs/reports/“report” 2024.txt"]);
+    let (_, found, _, _) = sources("‹x›*");
+    assert_eq!(found, vec!["docs/reports/‹x›.txt"]);
+    let (_, found, _, _) = sources("(draft) v2+$.txt");
+    assert_eq!(found, vec!["docs/(draft) v2+$.txt"]);
+    for folder in [
+        "reports/",
+        "docs/reports/",
+        "docs/reports",
+        "./docs/reports/",
+    ] {
+        let (code, found, err, _) = sources(folder);
+        assert_eq!(code, Some(0), "{folder}: {err}");
+        assert_eq!(
+            found,
+            vec!["docs/reports/“report” 2024.txt", "docs/reports/‹x›.txt"],
+            "{folder}"
+        );
+    }
+    // A glob that matches no file: no hits, and a warning saying why.
+    let (code, found, err, v) = sources("minutes/*.txt");
+    assert_eq!(code, Some(1));
+    assert!(found.is_empty());
+    assert!(
+        err.contains("\"minutes/*.txt\" matches no indexed file"),
+        "{err}"
+    );
+    assert!(
+        v["warnings"][0].as_str().unwrap().contains("minutes/*.txt"),
+        "{v}"
+    );
+    // So does a `source:` in the query; a malformed glob is one error line.
+    let out = run(cwd, &["query", "care source:nowhere/", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("\"nowhere/\" matches no indexed file"));
+    let out = run(
+        cwd,
+        &["query", "care", "--index", "idx", "--source", "[abc"],
+    );
+    assert_one_line_error(&out, "bad source pattern");
+}
