@@ -52,6 +52,8 @@ pub struct QueryRequest {
     pub exact: bool,
     /// Extra glossary files.
     pub glossaries: Vec<PathBuf>,
+    /// Time limit of the query.
+    pub timeout: Option<std::time::Duration>,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -81,6 +83,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         sources: req.sources.clone(),
         exact: req.exact,
         glossaries: req.glossaries.clone(),
+        timeout: req.timeout,
     };
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {
@@ -143,6 +146,13 @@ fn run_queries(
             // One unusable query in a batch costs its results, not the run.
             Err(crate::error::Error::Query(why)) => {
                 eprintln!("warning: query {}: {why}; no results for it", q.id);
+                Vec::new()
+            }
+            Err(e @ crate::error::Error::Timeout { .. }) => {
+                eprintln!(
+                    "warning: query {}: {e}; no results for it (narrow it or raise --timeout)",
+                    q.id
+                );
                 Vec::new()
             }
             Err(e) => return Err(e),

@@ -106,6 +106,9 @@ enum Command {
         /// Print one JSON object
         #[arg(long)]
         json: bool,
+        /// Give up on a query that takes longer than SECS seconds (it gets no results)
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        timeout: Duration,
     },
     /// Show what the index holds and which files changed on disk since
     #[command(visible_alias = "stats")]
@@ -160,6 +163,9 @@ enum Command {
         /// When to use colour and bold
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
+        /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        timeout: Duration,
     },
 }
 
@@ -216,12 +222,16 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             depth,
             run,
             json,
+            timeout,
         } => {
             let req = BatchRequest {
                 index_dir: index.dir(),
                 queries,
                 limit: depth as usize,
-                search: SearchOptions::default(),
+                search: SearchOptions {
+                    timeout: Some(timeout),
+                    ..SearchOptions::default()
+                },
                 tag: "policy-search".to_string(),
             };
             Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
@@ -274,6 +284,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             format,
             json,
             color,
+            timeout,
         } => {
             let limit = limit as usize;
             if let Some(queries) = batch {
@@ -290,6 +301,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                         sources,
                         exact,
                         glossaries,
+                        timeout: Some(timeout),
                     },
                     tag,
                 };
@@ -330,6 +342,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 sources,
                 exact,
                 glossaries,
+                timeout: Some(timeout),
                 format,
                 style: Style { color, width },
             };

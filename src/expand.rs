@@ -21,6 +21,8 @@ use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, R
 
 /// Most terms a prefix stands for.
 const PREFIX_TERMS: usize = 64;
+/// Most terms all the prefixes of a query stand for together.
+const QUERY_PREFIX_TERMS: usize = 256;
 /// Longest expansion matched against consecutive query words.
 const MAX_EXPANSION_WORDS: usize = 6;
 
@@ -65,11 +67,17 @@ pub fn expand(
 }
 
 fn fill_prefixes(plan: &mut QueryPlan, lexicon: &dyn Lexicon) {
+    let mut budget = QUERY_PREFIX_TERMS;
     for c in &mut plan.concepts {
         for m in &mut c.alternatives {
             if let Matcher::Prefix { prefix, terms } = m {
                 // Stems can be shorter than the prefix (`collaborat*` → `collabor`).
-                let mut found = lexicon.terms_with_prefix(prefix, PREFIX_TERMS);
+                let mut found = if budget > 0 {
+                    lexicon.terms_with_prefix(prefix, PREFIX_TERMS.min(budget))
+                } else {
+                    Vec::new()
+                };
+                budget = budget.saturating_sub(found.len());
                 let shorter: Vec<String> = (3..prefix.len())
                     .rev()
                     .take(3)

@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod deadline;
 pub mod error;
 pub mod eval;
 pub mod expand;

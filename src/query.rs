@@ -187,6 +187,7 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         expansions: Vec::new(),
     };
     collect(&ast, Role::Should, 1.0, analyzer, &mut plan)?;
+    check_size(&plan)?;
     if plan.is_empty() {
         return Err(Error::Query(if plan.concepts.is_empty() {
             format!("no searchable words in {text:?}")
@@ -197,10 +198,48 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     Ok(plan)
 }
 
+/// Largest slop of a phrase (`"…"~N`); larger values are taken as this.
+/// Matching a phrase costs more the larger its slop, and within a passage
+/// a few dozen words is already "anywhere".
+pub const MAX_SLOP: u32 = 50;
+/// Most words in one phrase.
+pub const MAX_PHRASE_WORDS: usize = 32;
+/// Most words and phrases in one query.
+pub const MAX_CONCEPTS: usize = 256;
+
 /// Deepest nesting of groups a query may have. Tantivy's query grammar
 /// recurses once per `(` and per `NOT `, so thousands of them would overflow
 /// the stack; no one needs more than a few.
 pub const MAX_NESTING: usize = 32;
+
+/// Refuses a query too big to answer in reasonable time: too many words
+/// and phrases, or too long a phrase.
+fn check_size(plan: &QueryPlan) -> Result<()> {
+    if plan.concepts.len() > MAX_CONCEPTS {
+        return Err(Error::Query(format!(
+            "the query has {} words and phrases, more than the {MAX_CONCEPTS} a query may have; \
+             keep the words that matter",
+            plan.concepts.len()
+        )));
+    }
+    let longest = plan
+        .concepts
+        .iter()
+        .flat_map(|c| &c.alternatives)
+        .map(|m| match m {
+            Matcher::Phrase { terms, .. } => terms.len(),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(0);
+    if longest > MAX_PHRASE_WORDS {
+        return Err(Error::Query(format!(
+            "a phrase has {longest} words, more than the {MAX_PHRASE_WORDS} a phrase may have; \
+             quote a shorter part of it"
+        )));
+    }
+    Ok(())
+}
 
 /// Refuses a query whose groups nest deeper than [`MAX_NESTING`], before the
 /// grammar (which recurses) sees it. Counted conservatively: every `(`
@@ -357,7 +396,8 @@ fn literal(
         .strip_suffix('*')
         .filter(|s| !s.is_empty() && !s.contains('*'));
     if quoted && text.contains(char::is_whitespace) {
-        if let Some(c) = phrase_concept(text, lit.slop, role, boost, scope, analyzer) {
+        let slop = lit.slop.min(MAX_SLOP);
+        if let Some(c) = phrase_concept(text, slop, role, boost, scope, analyzer) {
             plan.concepts.push(c);
         }
     } else if let (Some(stem), false) = (stem, quoted) {
@@ -461,14 +501,22 @@ fn phrase_concept(
     match parts.len() {
         0 => None,
         1 => word_concept(text, &tokens, role, boost, scope),
-        _ => Some(Concept {
-            surface: format!("\"{text}\""),
-            alternatives: vec![phrase_of(&parts, slop)],
-            scope,
-            role,
-            boost,
-            word: false,
-        }),
+        _ => {
+            // Sloppy matching of a phrase that repeats a word takes time
+            // exponential in the repeats (`"care care … care"~50` runs for
+            // minutes on one passage); such a phrase is matched exactly.
+            let mut seen = std::collections::HashSet::new();
+            let repeats = parts.iter().any(|t| !seen.insert(t.term.as_str()));
+            let slop = if repeats { 0 } else { slop };
+            Some(Concept {
+                surface: format!("\"{text}\""),
+                alternatives: vec![phrase_of(&parts, slop)],
+                scope,
+                role,
+                boost,
+                word: false,
+            })
+        }
     }
 }
 
@@ -621,6 +669,37 @@ mod tests {
         }
         // Closed groups side by side are not nested.
         assert!(parse(&"(care) ".repeat(200), &a).is_ok());
+    }
+
+    #[test]
+    fn costly_queries_are_bounded() {
+        let a = Analyzer::english();
+        let p = plan("\"integrated care board\"~1000");
+        assert!(matches!(
+            p.concepts[0].alternatives[0],
+            Matcher::Phrase { slop: MAX_SLOP, .. }
+        ));
+        let care = vec!["care"; 30].join(" ");
+        for q in [
+            format!("\"{care}\"~1000"),
+            "\"care homes give care\"~3".to_string(),
+        ] {
+            let p = plan(&q);
+            assert!(matches!(
+                p.concepts[0].alternatives[0],
+                Matcher::Phrase { slop: 0, .. }
+            ));
+        }
+        let long = (0..=MAX_PHRASE_WORDS)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>();
+        assert!(parse(&format!("\"{}\"", long.join(" ")), &a).is_err());
+        assert!(parse(&long.join("-"), &a).is_err());
+        let many = (0..=MAX_CONCEPTS)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>();
+        assert!(parse(&many.join(" "), &a).is_err());
+        assert!(parse(&many[..MAX_CONCEPTS].join(" "), &a).is_ok());
     }
 
     #[test]

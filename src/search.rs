@@ -18,6 +18,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
+use crate::deadline::Deadline;
 use crate::error::{Error, Result};
 use crate::expand;
 use crate::glossary::{Glossary, INDEX_GLOSSARY_FILE};
@@ -112,6 +113,9 @@ pub struct SearchOptions {
     pub exact: bool,
     /// Extra glossary files.
     pub glossaries: Vec<std::path::PathBuf>,
+    /// Time limit of one query (none if unset): past it, the query fails
+    /// with [`Error::Timeout`] rather than returning partial results.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Where a hit's passage is, in one document.
@@ -278,7 +282,9 @@ impl<'a> Engine<'a> {
         let searcher = &self.searcher;
         let analyzer = &self.analyzer;
         let limit = if opts.limit == 0 { 10 } else { opts.limit };
+        let deadline = Deadline::after(opts.timeout);
         let plan = self.plan(query_text, !opts.exact)?;
+        deadline.check()?;
         // Under --exact, the stemmed plan finds candidates and the exact plan
         // decides, word for word.
         let exact = if opts.exact {
@@ -300,13 +306,22 @@ impl<'a> Engine<'a> {
 
         let cw = self.ranking.context_weight;
         let keep_out = exact.is_none();
-        let any = build(&plan, f, false, &filters, keep_out, cw);
+        let any = build(&plan, f, false, &filters, keep_out, cw, &deadline);
         // Counting needs no scores, so it runs apart from the ranked search,
         // which can then skip most postings (block-max WAND).
-        let counting = build(&plan.for_counting(), f, false, &filters, keep_out, cw);
+        let counting = build(
+            &plan.for_counting(),
+            f,
+            false,
+            &filters,
+            keep_out,
+            cw,
+            &deadline,
+        );
         let mut total_hits = searcher.search(&counting, &Count)?;
+        deadline.check()?;
         let all = (plan.prefers_all() && total_hits > 0)
-            .then(|| build(&plan, f, true, &filters, keep_out, cw));
+            .then(|| build(&plan, f, true, &filters, keep_out, cw, &deadline));
 
         let (shown_plan, shown_analyzer) = match &exact {
             Some((p, a)) => (p, a),
@@ -332,8 +347,10 @@ impl<'a> Engine<'a> {
                     break;
                 }
                 let top = top_passages(searcher, query, fetch, f.body)?;
+                deadline.check()?;
                 exhausted = top.len() < fetch;
                 for (score, addr) in top {
+                    deadline.check()?;
                     if hits.is_full() && !hits.ties_last(score) {
                         // Only copies of the shown paragraphs (which score
                         // alike) could still add to the hits.
@@ -414,6 +431,7 @@ impl<'a> Engine<'a> {
         opts: &SearchOptions,
     ) -> Result<Vec<(String, f32)>> {
         let r = &self.ranking;
+        let deadline = Deadline::after(opts.timeout);
         let parsed = query::parse(query_text, &self.analyzer).map(|mut plan| {
             let lexicon = IndexLexicon::new(&self.searcher, self.index.fields);
             let how = expand::Understanding {
@@ -424,6 +442,7 @@ impl<'a> Engine<'a> {
             plan
         });
         let plan = parsed?;
+        deadline.check()?;
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
@@ -435,9 +454,11 @@ impl<'a> Engine<'a> {
             self.index.fields,
             stats,
             r.documents.clone(),
-        );
+        )
+        .with_deadline(deadline.clone());
         let terms = crate::rank::query_terms(&plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k)?;
+        deadline.check()?;
         // Document ids from the doc_id fast field of one passage each,
         // resolved per segment in ordinal order (one pass over the dictionary).
         let mut by_segment: HashMap<u32, Vec<(u64, f32)>> = HashMap::new();
@@ -834,6 +855,7 @@ fn build(
     filters: &[Box<dyn Query>],
     exclude: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for c in &plan.concepts {
@@ -847,11 +869,14 @@ fn build(
         if occur == Occur::Should && (c.boost - 1.0).abs() <= f32::EPSILON {
             // A disjunction of concepts sums its terms' scores whether nested
             // or flat; flat, tantivy can skip most postings (block-max WAND).
-            for (_, q) in concept_clauses(c, f, conjunctive, context_weight) {
+            for (_, q) in concept_clauses(c, f, conjunctive, context_weight, deadline) {
                 clauses.push((Occur::Should, q));
             }
         } else {
-            clauses.push((occur, concept_query(c, f, conjunctive, context_weight)));
+            clauses.push((
+                occur,
+                concept_query(c, f, conjunctive, context_weight, deadline),
+            ));
         }
     }
     let query = BooleanQuery::new(clauses);
@@ -871,12 +896,14 @@ fn concept_query(
     f: &Fields,
     conjunctive: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> Box<dyn Query> {
     let q: Box<dyn Query> = Box::new(BooleanQuery::new(concept_clauses(
         c,
         f,
         conjunctive,
         context_weight,
+        deadline,
     )));
     if (c.boost - 1.0).abs() > f32::EPSILON {
         Box::new(BoostQuery::new(q, c.boost))
@@ -892,16 +919,20 @@ fn concept_clauses(
     f: &Fields,
     conjunctive: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for m in &c.alternatives {
         if c.scope == Scope::All {
-            subs.push((Occur::Should, matcher_query(m, f.body, conjunctive)));
+            subs.push((
+                Occur::Should,
+                matcher_query(m, f.body, conjunctive, deadline),
+            ));
         }
         subs.push((
             Occur::Should,
             Box::new(BoostQuery::new(
-                matcher_query(m, f.context, conjunctive),
+                matcher_query(m, f.context, conjunctive, deadline),
                 context_weight,
             )),
         ));
@@ -916,7 +947,14 @@ fn term_query(field: Field, term: &str) -> Box<dyn Query> {
     ))
 }
 
-fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query> {
+/// The tantivy query for one matcher. Phrases, whose matching costs the
+/// most per passage, stop at the deadline.
+fn matcher_query(
+    m: &Matcher,
+    field: Field,
+    conjunctive: bool,
+    deadline: &Deadline,
+) -> Box<dyn Query> {
     match m {
         Matcher::Term(t) => term_query(field, t),
         Matcher::Phrase { terms, slop } if terms.len() >= 2 => {
@@ -924,7 +962,9 @@ fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query>
                 .iter()
                 .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
                 .collect();
-            Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
+            deadline.guard(Box::new(PhraseQuery::new_with_offset_and_slop(
+                terms, *slop,
+            )))
         }
         Matcher::Phrase { terms, .. } => term_query(
             field,

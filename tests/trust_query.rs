@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 use std::process::Output;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -301,4 +302,120 @@ fn source_globs_take_any_punctuation_and_folders_and_warn_when_they_match_nothin
         &["query", "care", "--index", "idx", "--source", "[abc"],
     );
     assert_one_line_error(&out, "bad source pattern");
+}
+
+/// A folder where "care" is in every paragraph, many times.
+fn care_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let words = [
+        "care", "home", "board", "quality", "service", "care", "provider", "health", "care",
+        "social", "trust", "care", "local", "network",
+    ];
+    for f in 0..20 {
+        let mut text = String::new();
+        for p in 0..150 {
+            let para: Vec<&str> = (0..60)
+                .map(|i| words[(i * 7 + p * 13 + f * 3 + i * i) % words.len()])
+                .collect();
+            text.push_str(&para.join(" "));
+            text.push_str(".\n\n");
+        }
+        std::fs::write(docs.join(format!("doc{f}.txt")), text).unwrap();
+    }
+    index_into_idx(dir.path(), "docs");
+    dir
+}
+
+#[test]
+fn a_costly_phrase_ends_in_time_and_a_deadline_stops_any_query() {
+    let dir = care_corpus();
+    let cwd = dir.path();
+    let phrase = format!("\"{}\"~1000", vec!["care"; 30].join(" "));
+    let started = Instant::now();
+    let out = run(cwd, &["query", &phrase, "--index", "idx", "-n", "3"]);
+    let took = started.elapsed();
+    // A hang detector, not a speed test: unbounded, this takes minutes.
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    match out.status.code() {
+        Some(0 | 1) => assert!(stderr(&out).is_empty(), "{}", stderr(&out)),
+        _ => assert_one_line_error(&out, "took longer than"),
+    }
+    // No query outlives its --timeout; the message says what to do.
+    let out = run(
+        cwd,
+        &[
+            "query",
+            "care home",
+            "--index",
+            "idx",
+            "--timeout",
+            "0.000001",
+        ],
+    );
+    assert_one_line_error(&out, "the query took longer than 0.000001 s");
+    assert!(stderr(&out).contains("raise --timeout"));
+    assert!(out.stdout.is_empty());
+    // In a batch, each query that runs out of time is a warning, and the run goes on.
+    let file = batch_file(
+        cwd,
+        &[("q1", "care home"), ("q2", &phrase), ("q3", "quality")],
+    );
+    let out = run(
+        cwd,
+        &[
+            "query",
+            "--batch",
+            &file,
+            "--format",
+            "trec",
+            "--index",
+            "idx",
+            "--timeout",
+            "0.000001",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    for q in ["q1", "q2", "q3"] {
+        assert!(
+            err.contains(&format!("query {q}: the query took longer than")),
+            "{err}"
+        );
+    }
+    let out = run(
+        cwd,
+        &[
+            "query", "--batch", &file, "--format", "trec", "--index", "idx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(answered(&out.stdout).contains(&"q1".to_string()));
+    std::fs::write(
+        cwd.join("qrels.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\tdocs/doc1.txt\t1\n",
+    )
+    .unwrap();
+    let out = run(
+        cwd,
+        &[
+            "eval",
+            "--queries",
+            &file,
+            "--qrels",
+            "qrels.tsv",
+            "--index",
+            "idx",
+            "--timeout",
+            "0.000001",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("took longer than").count(),
+        3,
+        "{}",
+        stderr(&out)
+    );
 }
