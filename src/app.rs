@@ -9,6 +9,7 @@ use crate::index::{self, PolicyIndex};
 use crate::ingest::{self, IndexOptions};
 use crate::render::{self, OutputFormat, Style};
 use crate::search::{self, SearchOptions};
+use crate::terminal::visible;
 
 /// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +67,14 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         if !index::exists(&req.index_dir) && paths.iter().all(|p| p.exists()) {
             eprintln!(
                 "policy-search: no index in {}/ yet; building one from {}/ first",
-                req.index_dir.display(),
-                paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                visible(&req.index_dir.display().to_string()),
+                visible(
+                    &paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             );
             ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone()))?;
         }
@@ -87,7 +90,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     };
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {
-        eprintln!("warning: {w}");
+        warn(w);
     }
     let rendered = render::render(&results, req.format, req.style);
     write_out(out, rendered.as_bytes())?;
@@ -137,7 +140,7 @@ fn run_queries(
 ) -> Result<crate::eval::Run> {
     let engine = crate::search::Engine::new(index, opts)?;
     for w in engine.warnings() {
-        eprintln!("warning: {w}");
+        warn(w);
     }
     let mut run = crate::eval::Run::new();
     for q in queries {
@@ -145,14 +148,14 @@ fn run_queries(
             Ok(ranked) => ranked,
             // One unusable query in a batch costs its results, not the run.
             Err(crate::error::Error::Query(why)) => {
-                eprintln!("warning: query {}: {why}; no results for it", q.id);
+                warn(&format!("query {}: {why}; no results for it", q.id));
                 Vec::new()
             }
             Err(e @ crate::error::Error::Timeout { .. }) => {
-                eprintln!(
-                    "warning: query {}: {e}; no results for it (narrow it or raise --timeout)",
+                warn(&format!(
+                    "query {}: {e}; no results for it (narrow it or raise --timeout)",
                     q.id
-                );
+                ));
                 Vec::new()
             }
             Err(e) => return Err(e),
@@ -234,7 +237,7 @@ pub fn glossary(
         Ok(index) => {
             let (g, warnings) = crate::search::glossary(&index, extra, &analyzer)?;
             for w in warnings {
-                eprintln!("warning: {w}");
+                warn(&w);
             }
             definitions = g.definitions().to_vec();
             let reader = index.reader()?;
@@ -247,7 +250,7 @@ pub fn glossary(
             let mut g = crate::glossary::Glossary::builtin(&analyzer);
             for path in extra {
                 for w in g.load_user(path, &analyzer)? {
-                    eprintln!("warning: {w}");
+                    warn(&w);
                 }
             }
             definitions = g.definitions().to_vec();
@@ -282,6 +285,11 @@ pub fn glossary(
     } else {
         ExitStatus::Success
     })
+}
+
+/// Prints a warning line on stderr, control characters made visible.
+fn warn(message: &str) {
+    eprintln!("warning: {}", visible(message));
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

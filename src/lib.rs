@@ -33,6 +33,7 @@ pub mod schema;
 pub mod search;
 pub mod spelling;
 pub mod status;
+pub mod terminal;
 pub mod walk;
 
 pub use error::{Error, Result};

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::Parser;
+use policy_search::terminal::visible;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -24,9 +25,9 @@ fn main() -> ExitCode {
                         .hint()
                         .map(|h| format!(" (hint: {h})"))
                         .unwrap_or_default();
-                    eprintln!("policy-search: error: {e}{hint}");
+                    eprintln!("policy-search: error: {}", visible(&format!("{e}{hint}")));
                 }
-                None => eprintln!("policy-search: error: {err:#}"),
+                None => eprintln!("policy-search: error: {}", visible(&format!("{err:#}"))),
             }
             ExitCode::from(policy_search::app::ExitStatus::Error.code())
         }
@@ -60,6 +61,7 @@ fn usage_error(err: clap::Error) -> ExitCode {
         || "see `policy-search --help`".to_string(),
         |u| format!("usage: {u}; see --help"),
     );
-    eprintln!("policy-search: error: {} (hint: {hint})", message.join(" "));
+    let line = format!("{} (hint: {hint})", message.join(" "));
+    eprintln!("policy-search: error: {}", visible(&line));
     ExitCode::from(policy_search::app::ExitStatus::Error.code())
 }

@@ -419,3 +419,100 @@ fn a_costly_phrase_ends_in_time_and_a_deadline_stops_any_query() {
         stderr(&out)
     );
 }
+
+/// Bytes that must not reach a terminal: ESC, BEL, CR, backspace, DEL, and
+/// C1 controls and bidi overrides (as their UTF-8 characters).
+fn assert_inert(what: &str, bytes: &[u8]) {
+    // Our own styling (bold, colours, reset) is the only escape allowed.
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for sgr in ["\x1b[1m", "\x1b[0m", "\x1b[35m", "\x1b[32m", "\x1b[2m"] {
+        text = text.replace(sgr, "");
+    }
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            (c < ' ' && c != '\n' && c != '\t')
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?} in {text:?}");
+}
+
+#[test]
+fn control_characters_from_files_are_shown_not_sent_to_the_terminal() {
+    const HOSTILE: &str = "\u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}31m\u{202e}";
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let docs = cwd.join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let name = format!("memo{HOSTILE}\r\u{8}\u{7f}.txt");
+    let text = format!(
+        "Hostile {HOSTILE} memo\n\nThe pilot of virtual wards {HOSTILE} let patients receive hospital care at home, \
+         and the evaluation found that most of them preferred it.\u{7}\r\nThe trust will extend it next year.\n"
+    );
+    std::fs::write(docs.join(&name), &text).unwrap();
+    // A file that cannot be indexed, so a warning names it.
+    std::fs::write(
+        docs.join(format!("bad{HOSTILE}.txt")),
+        [0u8, 1, 2, 3, 0, 0x7f],
+    )
+    .unwrap();
+    let out = run(cwd, &["index", "docs", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("\\u{1b}[2J"), "{}", stderr(&out));
+    assert_inert("index", &out.stdout);
+    assert_inert("index warnings", &out.stderr);
+    for extra in [
+        &["--color", "never"][..],
+        &["--color", "always"][..],
+        &["--format", "markdown"][..],
+    ] {
+        let mut args = vec!["query", "virtual wards", "--index", "idx"];
+        args.extend(extra);
+        let out = run(cwd, &args);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("\\u{1b}]52;c;cHduZWQ=\\u{7}\\u{9b}"),
+            "{shown}"
+        );
+        assert_inert(&format!("{extra:?} stdout"), &out.stdout);
+        assert_inert(&format!("{extra:?} stderr"), &out.stderr);
+    }
+    // JSON keeps every character exactly.
+    let v = query_json(cwd, "virtual wards", 10);
+    let hit = &v["hits"][0];
+    assert!(hit["quote"].as_str().unwrap().contains(HOSTILE), "{hit}");
+    assert!(hit["title"].as_str().unwrap().contains(HOSTILE), "{hit}");
+    assert_eq!(hit["source"].as_str().unwrap(), format!("docs/{name}"));
+    assert_hits_are_verbatim(cwd, &v);
+    assert_eq!(highlighted(hit), vec!["virtual", "wards"]);
+    // Status, a query term, and an error naming a path.
+    std::fs::write(docs.join(format!("new{HOSTILE}.txt")), "New file.\n").unwrap();
+    let out = run(cwd, &["status", "--index", "idx"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("new\\u{1b}[2J"));
+    assert_inert("status", &out.stdout);
+    let out = run(
+        cwd,
+        &["query", &format!("wards {HOSTILE}"), "--index", "idx"],
+    );
+    assert_inert("query echo", &out.stdout);
+    assert_inert("query echo", &out.stderr);
+    let missing = format!("nowhere{HOSTILE}");
+    let out = run(cwd, &["query", "care", "--index", &missing]);
+    assert_one_line_error(&out, "nowhere\\u{1b}[2J");
+    assert_inert("error", &out.stderr);
+    let out = run(
+        cwd,
+        &[
+            "query",
+            "care",
+            "--index",
+            "idx",
+            &format!("--limit={HOSTILE}"),
+        ],
+    );
+    assert_one_line_error(&out, "--limit");
+    assert_inert("usage error", &out.stderr);
+}
