@@ -500,6 +500,31 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Expansion of whatever parses never panics, and keeps prefixes bounded.
+        #[test]
+        fn expansion_of_any_query_does_not_panic(
+            q in r#"([A-Za-z]{1,8}[*]?|PCN|ICS|STP|"[a-z ]{1,20}"(~[0-9]{1,3})?|[-+()&/:^~*]| ){0,30}"#
+        ) {
+            let a = Analyzer::english();
+            if let Ok(mut p) = parse(&q, &a) {
+                expand(&mut p, &Glossary::builtin(&a), &vocab(), &a, Understanding::ALL);
+                let prefix_terms: usize = p
+                    .concepts
+                    .iter()
+                    .flat_map(|c| &c.alternatives)
+                    .map(|m| match m {
+                        Matcher::Prefix { terms, .. } => terms.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                proptest::prop_assert!(prefix_terms <= QUERY_PREFIX_TERMS + p.concepts.len());
+            }
+        }
+    }
+
     #[test]
     fn common_words_are_not_acronyms() {
         for q in ["it", "All", "mapping", "aged"] {

@@ -702,6 +702,60 @@ mod tests {
         assert!(parse(&many[..MAX_CONCEPTS].join(" "), &a).is_ok());
     }
 
+    /// Query text from syntax characters, operators, fields and words.
+    fn syntax_soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            proptest::string::string_regex(r#"[()"~^+\-:*\\/\[\]{}!?&|<>=.,;'0-9 ]{1,4}"#).unwrap(),
+            Just("AND ".to_string()),
+            Just("OR ".to_string()),
+            Just("NOT ".to_string()),
+            Just(" TO ".to_string()),
+            Just(" IN ".to_string()),
+            Just("title:".to_string()),
+            Just("source:".to_string()),
+            Just("~1000".to_string()),
+            Just("^0.5".to_string()),
+            Just("NHSE/I".to_string()),
+            Just("A&E".to_string()),
+            Just("COVID-19".to_string()),
+            Just("café".to_string()),
+            proptest::string::string_regex("[a-zA-Z]{1,10}").unwrap(),
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn check_plan(q: &str, a: &Analyzer) {
+        let Ok(p) = parse(q, a) else { return };
+        assert!(!p.is_empty());
+        assert!(p.concepts.len() <= MAX_CONCEPTS);
+        for m in p.concepts.iter().flat_map(|c| &c.alternatives) {
+            if let Matcher::Phrase { terms, slop } = m {
+                assert!(*slop <= MAX_SLOP && terms.len() <= MAX_PHRASE_WORDS);
+            }
+        }
+        // Highlighting the query's own text with its plan stays on char boundaries.
+        for (s, e) in crate::highlight::highlights(&p, a, q) {
+            assert!(s < e && e <= q.len() && q.is_char_boundary(s) && q.is_char_boundary(e));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_text_parses_or_is_refused_without_panic(q in "\\PC{0,300}") {
+            check_plan(&q, &Analyzer::english());
+        }
+
+        #[test]
+        fn query_syntax_soup_parses_or_is_refused_without_panic(q in syntax_soup()) {
+            check_plan(&q, &Analyzer::english());
+            check_plan(&q, &Analyzer::exact());
+        }
+    }
+
     #[test]
     fn only_exclusions_is_an_error() {
         assert!(parse("-finance", &Analyzer::english()).is_err());
