@@ -177,8 +177,10 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     if text.trim().is_empty() {
         return Err(Error::Query("the query is empty".to_string()));
     }
-    check_nesting(text)?;
-    let (ast, _errors) = parse_query_lenient(&literal_slashes(text));
+    // Checked on the text the grammar sees: `/NOT` becomes ` NOT`.
+    let grammar_text = literal_slashes(text);
+    check_nesting(&grammar_text)?;
+    let (ast, _errors) = parse_query_lenient(&grammar_text);
     let mut plan = QueryPlan {
         text: text.to_string(),
         concepts: Vec::new(),
@@ -248,7 +250,8 @@ fn check_size(plan: &QueryPlan) -> Result<()> {
 fn check_nesting(text: &str) -> Result<()> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
-    // `NOT NOT NOT a` nests; `NOT a NOT b` does not: a run of NOTs ends at a word.
+    // `NOT NOT NOT a` nests; `NOT a NOT b` does not: a run of NOTs ends at
+    // a word (a letter or digit; punctuation may be skipped by the grammar).
     let mut nots = 0usize;
     let mut deepest = 0usize;
     let mut i = 0;
@@ -267,7 +270,7 @@ fn check_nesting(text: &str) -> Result<()> {
             i += 3;
             deepest = deepest.max(depth + nots);
             continue;
-        } else if !b.is_ascii_whitespace() {
+        } else if b.is_ascii_alphanumeric() || !b.is_ascii() {
             nots = 0;
         }
         deepest = deepest.max(depth + nots);
@@ -661,6 +664,8 @@ mod tests {
             format!("care {}", "NOT ".repeat(5000)),
             format!("{}care", "NOT(".repeat(5000)),
             format!("\"{}\"", "(".repeat(5000)),
+            "/NOT ".repeat(5000),
+            "-NOT +NOT ".repeat(5000),
         ] {
             match parse(&q, &a) {
                 Err(Error::Query(why)) => assert!(why.contains("deep"), "{why}"),

@@ -69,6 +69,8 @@ fn deeply_nested_queries_are_refused_in_one_line() {
         format!("{}care", "(".repeat(100_000)),
         format!("{}care", "NOT ".repeat(3_000)),
         format!("{}care", "NOT ".repeat(30_000)),
+        // A slash before NOT is a separator, so these nest too.
+        format!("{}care", "/NOT ".repeat(3_000)),
     ] {
         let out = run(dir.path(), &["query", &q, "--index", "idx"]);
         assert_one_line_error(&out, "deep");
