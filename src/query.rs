@@ -177,8 +177,10 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     if text.trim().is_empty() {
         return Err(Error::Query("the query is empty".to_string()));
     }
-    // Checked on the text the grammar sees: `/NOT` becomes ` NOT`.
-    let grammar_text = literal_slashes(text);
+    // Checked on the text the grammar sees: `/NOT` becomes ` NOT`. Tabs and
+    // line breaks become spaces: the grammar takes time quadratic in the
+    // words they separate.
+    let grammar_text = literal_slashes(text).replace(['\t', '\n', '\r', '\u{b}', '\u{c}'], " ");
     check_nesting(&grammar_text)?;
     let (ast, _errors) = parse_query_lenient(&grammar_text);
     let mut plan = QueryPlan {
@@ -236,8 +238,8 @@ fn check_size(plan: &QueryPlan) -> Result<()> {
         .unwrap_or(0);
     if longest > MAX_PHRASE_WORDS {
         return Err(Error::Query(format!(
-            "a phrase has {longest} words, more than the {MAX_PHRASE_WORDS} a phrase may have; \
-             quote a shorter part of it"
+            "a phrase (or words joined by punctuation) has {longest} words, more than the \
+             {MAX_PHRASE_WORDS} a phrase may have; shorten it"
         )));
     }
     Ok(())

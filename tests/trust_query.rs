@@ -518,3 +518,24 @@ fn control_characters_from_files_are_shown_not_sent_to_the_terminal() {
     assert_one_line_error(&out, "--limit");
     assert_inert("usage error", &out.stderr);
 }
+
+#[test]
+fn long_queries_separated_by_tabs_or_line_breaks_answer_promptly() {
+    let dir = indexed();
+    for sep in ["\r", "\t", "\n"] {
+        let q = format!("{}care", format!("{sep}0").repeat(15_000));
+        let started = Instant::now();
+        let out = run(
+            dir.path(),
+            &["query", &q, "--index", "idx", "--timeout", "600"],
+        );
+        let took = started.elapsed();
+        // A hang detector: parsed as they were, these took minutes.
+        assert!(took < Duration::from_secs(60), "{sep:?}: took {took:?}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{sep:?}: {}",
+            stderr(&out)
+        );
+    }
+}
