@@ -308,7 +308,8 @@ fn literal_slashes(text: &str) -> std::borrow::Cow<'_, str> {
         } else if let Some(o) = out.as_mut() {
             o.push(c);
         }
-        prev = Some(c);
+        // What the grammar sees: a slash after a slash made a space opens too.
+        prev = Some(if opens { ' ' } else { c });
     }
     out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
 }
@@ -598,6 +599,7 @@ mod tests {
     #[test]
     fn slashes_between_words_are_separators_not_regexes() {
         assert_eq!(literal_slashes("NHSE/I 2022/23"), "NHSE/I 2022/23");
+        assert_eq!(literal_slashes("a ///b/"), "a    b/");
         assert_eq!(
             literal_slashes("myelopathy / paraparesis (HAM/TSP) /x \"a / b\""),
             "myelopathy   paraparesis (HAM/TSP)  x \"a / b\""

@@ -520,10 +520,15 @@ fn control_characters_from_files_are_shown_not_sent_to_the_terminal() {
 }
 
 #[test]
-fn long_queries_separated_by_tabs_or_line_breaks_answer_promptly() {
+fn long_queries_of_tabs_line_breaks_or_slashes_answer_promptly() {
     let dir = indexed();
-    for sep in ["\r", "\t", "\n"] {
-        let q = format!("{}care", format!("{sep}0").repeat(15_000));
+    for (sep, word, n) in [
+        ("\r", "0", 15_000),
+        ("\t", "0", 15_000),
+        ("\n", "0", 15_000),
+        ("/", "", 40_000),
+    ] {
+        let q = format!("{}care", format!("{sep}{word}").repeat(n));
         let started = Instant::now();
         let out = run(
             dir.path(),
