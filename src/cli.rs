@@ -107,7 +107,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Give up on a query that takes longer than SECS seconds (it gets no results)
-        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
         timeout: Duration,
     },
     /// Show what the index holds and which files changed on disk since
@@ -164,7 +164,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
         /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
-        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
         timeout: Duration,
     },
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use crate::error::{Error, Result};
 
@@ -161,6 +161,19 @@ impl DocSet for GuardedScorer {
         }
         let doc = self.inner.seek(target);
         self.stop_if_late(doc)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if self.done {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        // Phrases check positions lazily here: keep tantivy's own version.
+        let found = self.inner.seek_danger(target);
+        if self.deadline.is_past() {
+            self.done = true;
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        found
     }
 
     fn doc(&self) -> DocId {
