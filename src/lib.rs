@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod deadline;
 pub mod error;
 pub mod eval;
 pub mod expand;
@@ -34,6 +35,7 @@ pub mod schema;
 pub mod search;
 pub mod spelling;
 pub mod status;
+pub mod terminal;
 pub mod walk;
 
 pub use error::{Error, Result};

@@ -5,10 +5,15 @@ mod cli;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
+use policy_search::terminal::visible;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
@@ -20,11 +25,43 @@ fn main() -> ExitCode {
                         .hint()
                         .map(|h| format!(" (hint: {h})"))
                         .unwrap_or_default();
-                    eprintln!("policy-search: error: {e}{hint}");
+                    eprintln!("policy-search: error: {}", visible(&format!("{e}{hint}")));
                 }
-                None => eprintln!("policy-search: error: {err:#}"),
+                None => eprintln!("policy-search: error: {}", visible(&format!("{err:#}"))),
             }
             ExitCode::from(policy_search::app::ExitStatus::Error.code())
         }
     }
+}
+
+/// Help and version as clap prints them; a command-line mistake as one
+/// line, like every other error, with the usage as its hint.
+fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let mut message = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if line.starts_with("For more information") || line.is_empty() {
+            continue;
+        } else if usage.is_none() {
+            message.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let hint = usage.map_or_else(
+        || "see `policy-search --help`".to_string(),
+        |u| format!("usage: {u}; see --help"),
+    );
+    let line = format!("{} (hint: {hint})", message.join(" "));
+    eprintln!("policy-search: error: {}", visible(&line));
+    ExitCode::from(policy_search::app::ExitStatus::Error.code())
 }

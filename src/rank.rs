@@ -155,6 +155,7 @@ pub struct DocumentRanker<'a> {
     fields: Fields,
     stats: Stats,
     params: DocParams,
+    deadline: crate::deadline::Deadline,
 }
 
 /// Passage → document slot, for one segment: a dense array for segments of
@@ -242,7 +243,13 @@ impl<'a> DocumentRanker<'a> {
             fields,
             stats,
             params,
+            deadline: crate::deadline::Deadline::none(),
         }
+    }
+
+    /// The same ranker, giving up with [`crate::error::Error::Timeout`] past `deadline`.
+    pub fn with_deadline(self, deadline: crate::deadline::Deadline) -> Self {
+        DocumentRanker { deadline, ..self }
     }
 
     /// The `k` best documents for the terms, as `(doc_key, score)`, with the
@@ -253,6 +260,7 @@ impl<'a> DocumentRanker<'a> {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
             // terms' own score: the typed terms are not read twice.
+            self.deadline.check()?;
             let added = self.feedback(terms, &ranked)?;
             let extra = self.score(&added)?;
             let keep = 1.0 - self.params.feedback_weight;
@@ -312,6 +320,7 @@ impl<'a> DocumentRanker<'a> {
             // Per passage: its document's slot (looked up once per passage).
             let mut passage_slot = SlotMap::new(segment.max_doc());
             for (i, t) in terms.iter().enumerate() {
+                self.deadline.check()?;
                 let term = Term::from_field_text(f.body, &t.term);
                 let with_positions = want_positions && !t.feedback;
                 let option = if with_positions {

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::index::PolicyIndex;
 use crate::ingest::{records, FileRecord};
 use crate::paths;
+use crate::terminal::visible;
 use crate::walk::{self, Root};
 
 /// Documents and passages of one collection.
@@ -186,7 +187,7 @@ impl fmt::Display for Status {
         writeln!(
             f,
             "index:        {} (format {})",
-            self.index.display(),
+            visible(&self.index.display().to_string()),
             self.format
         )?;
         writeln!(f, "last update:  {}", format_utc(self.updated))?;
@@ -203,7 +204,9 @@ impl fmt::Display for Status {
             writeln!(
                 f,
                 "  {:<24} {:>7} documents {:>9} passages",
-                c.name, c.documents, c.passages
+                visible(&c.name),
+                c.documents,
+                c.passages
             )?;
         }
         let ch = &self.changes;
@@ -220,7 +223,7 @@ impl fmt::Display for Status {
             ("deleted", &ch.deleted),
         ] {
             for path in list.iter().take(20) {
-                writeln!(f, "  {label:<9} {path}")?;
+                writeln!(f, "  {label:<9} {}", visible(path))?;
             }
             if list.len() > 20 {
                 writeln!(f, "  … and {} more {label}", list.len() - 20)?;
@@ -233,7 +236,12 @@ impl fmt::Display for Status {
                 self.failed.len()
             )?;
             for failed in self.failed.iter().take(20) {
-                writeln!(f, "  {}: {}", failed.source, failed.reason)?;
+                writeln!(
+                    f,
+                    "  {}: {}",
+                    visible(&failed.source),
+                    visible(&failed.reason)
+                )?;
             }
             if self.failed.len() > 20 {
                 writeln!(f, "  … and {} more", self.failed.len() - 20)?;
