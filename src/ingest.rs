@@ -27,6 +27,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::error::Result;
+use crate::extract::html::{PageStream, Step};
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
 use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
 use crate::glossary;
@@ -617,6 +618,7 @@ impl WorkerContext<'_> {
         let file = &self.files[i];
         let streamed =
             file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
+        let html_streamed = file.size > STREAM_THRESHOLD && file.format == Format::Html;
         let jsonl = file.format == Format::Jsonl;
         let result = if file.size > self.opts.max_file_size {
             Err(limits::too_large_reason(file.size, self.opts.max_file_size))
@@ -627,6 +629,8 @@ impl WorkerContext<'_> {
                     self.process_jsonl(i, plan, tx)
                 } else if streamed {
                     self.process_stream(i, plan, tx)
+                } else if html_streamed {
+                    self.process_html_stream(i, plan, tx)
                 } else {
                     let _deadline = FileDeadline::start(self.opts.file_timeout);
                     self.process_whole(i, plan, tx)
@@ -824,6 +828,68 @@ impl WorkerContext<'_> {
         }
         let title = title.unwrap_or_default();
         let record = self.record(file, &reader.hash(), ordinals as u64, &title, offsets);
+        Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
+    }
+
+    /// Large web pages: read in passes (see [`PageStream`]), indexed chunk
+    /// by chunk like large text files.
+    fn process_html_stream(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        let file = &self.files[i];
+        if plan == Plan::Verify {
+            let hash = hash_path(&file.path)?;
+            if let Some(old) = self.unchanged_content(file, plan, &hash) {
+                let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+                return Ok(tx.send(Msg::Touch { file: i, record }));
+            }
+        }
+        let mut stream = PageStream::new(open_file(&file.path)?);
+        let mut first = true;
+        let mut ordinals = 0u32;
+        let mut title: Option<String> = None;
+        loop {
+            // Each step reads a few MB of the page and has the time a file has.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
+            let mut extracted = match stream.step() {
+                Ok(Some(Step::Chunk(extracted))) => extracted,
+                Ok(Some(Step::Read)) => continue,
+                Ok(None) => break,
+                Err(ExtractError::Empty) => {
+                    return Ok(self.nothing_to_index(i, &stream.hash(), tx))
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            // A page without a title is named by its first chunk, as a whole
+            // page is by its start; every chunk's passages carry that name.
+            if let Some(title) = &title {
+                extracted.title.get_or_insert_with(|| title.clone());
+            }
+            let split = split_guarded(&extracted)?;
+            title.get_or_insert_with(|| split.title.clone());
+            let mut passages = self.passage_docs(file, &file.source, &extracted, &split, ordinals);
+            let count = passages.len() as u64;
+            passages.extend(self.definition_docs(file, &extracted, &split));
+            ordinals += split.passages.len() as u32;
+            if let Err(e) = send_docs(tx, i, first, passages, count, None) {
+                return Ok(Err(e));
+            }
+            first = false;
+        }
+        if first {
+            return Ok(self.nothing_to_index(i, &stream.hash(), tx));
+        }
+        let title = title.unwrap_or_default();
+        let record = self.record(
+            file,
+            &stream.hash(),
+            ordinals as u64,
+            &title,
+            Offsets::Extracted,
+        );
         Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
     }
 
