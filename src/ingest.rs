@@ -655,8 +655,15 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
-        let hash = blake3::hash(&bytes).to_hex().to_string();
+        // A child process reads the file itself: here it is only hashed, in
+        // a stream, so a large PDF is never whole in this process.
+        let (bytes, hash) = if self.in_child(file) {
+            (None, hash_path(&file.path)?)
+        } else {
+            let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            (Some(bytes), hash)
+        };
         if let Some(old) = self.unchanged_content(file, plan, &hash) {
             let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
             return Ok(tx.send(Msg::Touch { file: i, record }));
@@ -757,26 +764,32 @@ impl WorkerContext<'_> {
         Ok(send_docs(tx, i, first, docs, count, Some(record)))
     }
 
+    /// Is `file` extracted in a child process (risky formats, when
+    /// isolation is on)?
+    fn in_child(&self, file: &FileEntry) -> bool {
+        self.opts.isolate.is_some() && file.format.isolated()
+    }
+
     /// Extracts in a child process for risky formats when isolation is on,
-    /// else in-process with panics caught.
+    /// else in-process (from `bytes`, the file's content) with panics caught.
     fn extract(
         &self,
         file: &FileEntry,
-        bytes: Vec<u8>,
+        bytes: Option<Vec<u8>>,
     ) -> std::result::Result<Extracted, ExtractError> {
-        match &self.opts.isolate {
-            Some(exe) if file.format.isolated() => {
-                drop(bytes);
-                isolate::extract_in_child(
-                    exe,
-                    file.format,
-                    &file.path,
-                    self.opts.file_timeout,
-                    self.opts.max_file_memory,
-                )
+        match (&self.opts.isolate, bytes) {
+            (Some(exe), _) if file.format.isolated() => isolate::extract_in_child(
+                exe,
+                file.format,
+                &file.path,
+                self.opts.file_timeout,
+                self.opts.max_file_memory,
+            ),
+            (_, Some(bytes)) => {
+                guarded("extractor failed", || extract::extract(file.format, bytes))
+                    .unwrap_or_else(|reason| Err(ExtractError::Corrupt(reason)))
             }
-            _ => guarded("extractor failed", || extract::extract(file.format, bytes))
-                .unwrap_or_else(|reason| Err(ExtractError::Corrupt(reason))),
+            (_, None) => extract::extract_file(file.format, &file.path),
         }
     }
 
