@@ -10,6 +10,7 @@ use crate::ingest::{self, IndexOptions};
 use crate::integrity;
 use crate::render::{self, OutputFormat, Style};
 use crate::search::{self, SearchOptions};
+use crate::terminal::visible;
 
 /// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct QueryRequest {
     pub exact: bool,
     /// Extra glossary files.
     pub glossaries: Vec<PathBuf>,
+    /// Time limit of the query.
+    pub timeout: Option<std::time::Duration>,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -78,18 +81,20 @@ fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
                 || {
                     eprintln!(
                         "policy-search: {}/ is being built by another process; waiting for it",
-                        req.index_dir.display()
+                        visible(&req.index_dir.display().to_string())
                     )
                 },
                 || {
                     eprintln!(
                         "policy-search: no index in {}/ yet; building one from {}/ first",
-                        req.index_dir.display(),
-                        paths
-                            .iter()
-                            .map(|p| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        visible(&req.index_dir.display().to_string()),
+                        visible(
+                            &paths
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     );
                     ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone())).map(drop)
                 },
@@ -103,8 +108,12 @@ fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         sources: req.sources.clone(),
         exact: req.exact,
         glossaries: req.glossaries.clone(),
+        timeout: req.timeout,
     };
     let results = search::search(&index, &req.text, &opts)?;
+    for w in &results.warnings {
+        warn(w);
+    }
     let rendered = render::render(&results, req.format, req.style);
     write_out(out, rendered.as_bytes())?;
     Ok(if results.hits.is_empty() {
@@ -156,13 +165,23 @@ fn run_queries(
     opts: &SearchOptions,
 ) -> Result<crate::eval::Run> {
     let engine = crate::search::Engine::new(index, opts)?;
+    for w in engine.warnings() {
+        warn(w);
+    }
     let mut run = crate::eval::Run::new();
     for q in queries {
         let ranked = match engine.documents(&q.text, limit, opts) {
             Ok(ranked) => ranked,
             // One unusable query in a batch costs its results, not the run.
             Err(crate::error::Error::Query(why)) => {
-                eprintln!("warning: query {}: {why}; no results for it", q.id);
+                warn(&format!("query {}: {why}; no results for it", q.id));
+                Vec::new()
+            }
+            Err(e @ crate::error::Error::Timeout { .. }) => {
+                warn(&format!(
+                    "query {}: {e}; no results for it (narrow it or raise --timeout)",
+                    q.id
+                ));
                 Vec::new()
             }
             Err(e) => return Err(e),
@@ -286,9 +305,11 @@ fn run_glossary(
     let mut definitions: Vec<crate::glossary::Definition>;
     match PolicyIndex::open(index_dir) {
         Ok(index) => {
-            definitions = crate::search::glossary(&index, extra, &analyzer)?
-                .definitions()
-                .to_vec();
+            let (g, warnings) = crate::search::glossary(&index, extra, &analyzer)?;
+            for w in warnings {
+                warn(&w);
+            }
+            definitions = g.definitions().to_vec();
             let reader = index.reader()?;
             let searcher = reader.searcher();
             definitions.extend(
@@ -298,7 +319,9 @@ fn run_glossary(
         Err(Error::NoIndex { .. }) => {
             let mut g = crate::glossary::Glossary::builtin(&analyzer);
             for path in extra {
-                g.load_user(path, &analyzer)?;
+                for w in g.load_user(path, &analyzer)? {
+                    warn(&w);
+                }
             }
             definitions = g.definitions().to_vec();
         }
@@ -332,6 +355,11 @@ fn run_glossary(
     } else {
         ExitStatus::Success
     })
+}
+
+/// Prints a warning line on stderr, control characters made visible.
+fn warn(message: &str) {
+    eprintln!("warning: {}", visible(message));
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,6 +14,15 @@ use policy_search::search::SearchOptions;
 
 /// Default index directory, relative to the working directory.
 const DEFAULT_INDEX: &str = "index";
+
+/// Most passages one query shows (`-n`).
+const MAX_PASSAGES: u64 = 10_000;
+/// Most documents ranked per query in `--batch` and `eval` (`-n`, `-k`).
+const MAX_DOCUMENTS: u64 = 100_000;
+/// Most worker threads for `index`.
+const MAX_THREADS: u64 = 64;
+/// Longest duration any `SECS` option takes: one day.
+const MAX_SECONDS: f64 = 86_400.0;
 
 /// Search health-policy documents and get back citable, verbatim passages.
 #[derive(Debug, Parser)]
@@ -45,9 +55,9 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         index: IndexArg,
-        /// Worker threads [default: one per core]
-        #[arg(long, default_value_t = 0, hide_default_value = true)]
-        threads: usize,
+        /// Worker threads, 1 to 64 [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
+        threads: Option<u64>,
         /// Never show a progress bar
         #[arg(long)]
         no_progress: bool,
@@ -57,12 +67,18 @@ enum Command {
         /// Collection name for these paths [default: each folder's name]
         #[arg(long, value_name = "NAME")]
         collection: Option<String>,
-        /// Commit at least every SECS seconds during a long run
-        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-        commit_every: f64,
-        /// Give up on a file whose extraction takes longer than SECS seconds
-        #[arg(long, value_name = "SECS", default_value_t = 120.0)]
-        file_timeout: f64,
+        /// Commit at least every SECS seconds during a long run (up to 86400)
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+        commit_every: Duration,
+        /// Give up on a file whose extraction takes longer than SECS seconds (up to 86400)
+        #[arg(long, value_name = "SECS", default_value = "120", value_parser = seconds)]
+        file_timeout: Duration,
+        /// Skip files larger than SIZE (e.g. 500MB, 2GiB)
+        #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+        max_file_size: u64,
+        /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
+        #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+        max_file_memory: u64,
     },
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
     Glossary {
@@ -87,15 +103,18 @@ enum Command {
         qrels: PathBuf,
         #[command(flatten)]
         index: IndexArg,
-        /// Documents ranked per query
-        #[arg(short = 'k', long, default_value_t = 1000)]
-        depth: usize,
+        /// Documents ranked per query, 1 to 100000
+        #[arg(short = 'k', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+        depth: u64,
         /// Also write the run, in TREC format, to FILE
         #[arg(long, value_name = "FILE")]
         run: Option<PathBuf>,
         /// Print one JSON object
         #[arg(long)]
         json: bool,
+        /// Give up on a query that takes longer than SECS seconds (it gets no results)
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+        timeout: Duration,
     },
     /// Show what the index holds and which files changed on disk since
     #[command(visible_alias = "stats")]
@@ -114,6 +133,12 @@ enum Command {
     ExtractWorker {
         #[arg(long)]
         format: String,
+        /// Exit when stdin closes: the parent that holds its other end is gone
+        #[arg(long)]
+        exit_with_stdin: bool,
+        /// Most memory to take, in bytes
+        #[arg(long)]
+        max_memory: Option<u64>,
         path: PathBuf,
     },
     /// Search the index; prints ranked passages with source and verbatim quote
@@ -127,9 +152,9 @@ enum Command {
         /// Run tag for --format trec
         #[arg(long, default_value = "policy-search")]
         tag: String,
-        /// Number of passages to show
-        #[arg(short = 'n', long = "limit", default_value_t = 10)]
-        limit: usize,
+        /// Number of passages to show, 1 to 10000 (with --batch: documents per query, up to 100000)
+        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+        limit: u64,
         #[command(flatten)]
         index: IndexArg,
         /// Only passages from this collection (repeatable)
@@ -153,6 +178,9 @@ enum Command {
         /// When to use colour and bold
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
+        /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+        timeout: Duration,
     },
 }
 
@@ -172,9 +200,26 @@ enum ColorArg {
     Never,
 }
 
-fn seconds(s: f64) -> Result<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(s)
-        .map_err(|_| anyhow::anyhow!("{s} is not a valid number of seconds"))
+/// A size such as `4GiB`, `500MB` or `1048576` (bytes).
+fn parse_size(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|_| format!("{s:?} is not a size; write e.g. 500MB, 2GiB or a number of bytes"))
+}
+
+/// A `SECS` value: a positive, finite number of seconds, at most a day.
+fn seconds(s: &str) -> std::result::Result<Duration, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(value > 0.0 && value <= MAX_SECONDS) {
+        return Err(format!(
+            "{s} is not a number of seconds more than 0 and at most {MAX_SECONDS}"
+        ));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| format!("{s}: {e}"))
 }
 
 /// Runs the parsed command line.
@@ -200,12 +245,16 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             depth,
             run,
             json,
+            timeout,
         } => {
             let req = BatchRequest {
                 index_dir: index.dir(),
                 queries,
-                limit: depth,
-                search: SearchOptions::default(),
+                limit: depth as usize,
+                search: SearchOptions {
+                    timeout: Some(timeout),
+                    ..SearchOptions::default()
+                },
                 tag: "policy-search".to_string(),
             };
             Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
@@ -216,9 +265,23 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             verify: true,
         } => Ok(app::verify(&index.dir(), json, &mut stdout)?),
         Command::Status { index, json, .. } => Ok(app::status(&index.dir(), json, &mut stdout)?),
-        Command::ExtractWorker { format, path } => {
+        Command::ExtractWorker {
+            format,
+            exit_with_stdin,
+            max_memory,
+            path,
+        } => {
+            if let Some(bytes) = max_memory {
+                policy_search::isolate::limit_memory(bytes)?;
+            }
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
+            if exit_with_stdin {
+                std::thread::spawn(|| {
+                    policy_search::isolate::parent_gone();
+                    std::process::exit(ExitStatus::Error.code().into());
+                });
+            }
             policy_search::isolate::worker_main(format, &path, &mut stdout)?;
             Ok(ExitStatus::Success)
         }
@@ -231,6 +294,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             collection,
             commit_every,
             file_timeout,
+            max_file_size,
+            max_file_memory,
         } => {
             let paths = if paths.is_empty() {
                 ingest::default_paths()
@@ -239,12 +304,15 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             };
             let opts = IndexOptions {
                 collection,
-                threads,
+                // 0: one per core.
+                threads: threads.map_or(0, |n| n as usize),
                 progress: !no_progress,
                 rebuild,
-                commit_interval: seconds(commit_every)?,
+                commit_interval: commit_every,
                 isolate: std::env::current_exe().ok(),
-                file_timeout: seconds(file_timeout)?,
+                file_timeout,
+                max_file_size,
+                max_file_memory,
                 ..IndexOptions::new(paths, index.dir())
             };
             Ok(app::index(&opts, &mut stdout)?)
@@ -262,7 +330,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             format,
             json,
             color,
+            timeout,
         } => {
+            let limit = limit as usize;
             if let Some(queries) = batch {
                 if format != FormatArg::Trec {
                     anyhow::bail!("--batch writes a TREC run: add --format trec");
@@ -277,10 +347,17 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                         sources,
                         exact,
                         glossaries,
+                        timeout: Some(timeout),
                     },
                     tag,
                 };
                 return Ok(app::batch(&req, &mut stdout)?);
+            }
+            if limit as u64 > MAX_PASSAGES {
+                anyhow::bail!(policy_search::Error::Usage(format!(
+                    "-n {limit} is more passages than one query shows (at most {MAX_PASSAGES}; \
+                     up to {MAX_DOCUMENTS} documents per query with --batch)"
+                )));
             }
             let format = match (json, format) {
                 (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
@@ -311,6 +388,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 sources,
                 exact,
                 glossaries,
+                timeout: Some(timeout),
                 format,
                 style: Style { color, width },
             };

@@ -53,6 +53,12 @@ pub enum Error {
     /// The query cannot be answered as written.
     #[error("invalid query: {0}")]
     Query(String),
+    /// A query ran out of time.
+    #[error("the query took longer than {} s", .limit.as_secs_f64())]
+    Timeout {
+        /// The time limit.
+        limit: std::time::Duration,
+    },
     /// A command-line value is unusable.
     #[error("{0}")]
     Usage(String),
@@ -104,6 +110,9 @@ impl Error {
             Error::Query(_) => Some(
                 "use words, \"phrases\", +required and -excluded terms; quote text that contains : or \""
                     .to_string(),
+            ),
+            Error::Timeout { .. } => Some(
+                "narrow it (fewer words or prefixes, a smaller ~N) or raise --timeout".to_string(),
             ),
             Error::Io { source, .. } => io_hint(source.kind()),
             Error::Tantivy(tantivy::TantivyError::IoError(e)) => io_hint(e.kind()),

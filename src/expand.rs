@@ -21,6 +21,8 @@ use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, R
 
 /// Most terms a prefix stands for.
 const PREFIX_TERMS: usize = 64;
+/// Most terms all the prefixes of a query stand for together.
+const QUERY_PREFIX_TERMS: usize = 256;
 /// Longest expansion matched against consecutive query words.
 const MAX_EXPANSION_WORDS: usize = 6;
 
@@ -65,11 +67,17 @@ pub fn expand(
 }
 
 fn fill_prefixes(plan: &mut QueryPlan, lexicon: &dyn Lexicon) {
+    let mut budget = QUERY_PREFIX_TERMS;
     for c in &mut plan.concepts {
         for m in &mut c.alternatives {
             if let Matcher::Prefix { prefix, terms } = m {
                 // Stems can be shorter than the prefix (`collaborat*` → `collabor`).
-                let mut found = lexicon.terms_with_prefix(prefix, PREFIX_TERMS);
+                let mut found = if budget > 0 {
+                    lexicon.terms_with_prefix(prefix, PREFIX_TERMS.min(budget))
+                } else {
+                    Vec::new()
+                };
+                budget = budget.saturating_sub(found.len());
                 let shorter: Vec<String> = (3..prefix.len())
                     .rev()
                     .take(3)
@@ -490,6 +498,31 @@ mod tests {
                 terms: vec!["collabor".into()]
             }]
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Expansion of whatever parses never panics, and keeps prefixes bounded.
+        #[test]
+        fn expansion_of_any_query_does_not_panic(
+            q in r#"([A-Za-z]{1,8}[*]?|PCN|ICS|STP|"[a-z ]{1,20}"(~[0-9]{1,3})?|[-+()&/:^~*]| ){0,30}"#
+        ) {
+            let a = Analyzer::english();
+            if let Ok(mut p) = parse(&q, &a) {
+                expand(&mut p, &Glossary::builtin(&a), &vocab(), &a, Understanding::ALL);
+                let prefix_terms: usize = p
+                    .concepts
+                    .iter()
+                    .flat_map(|c| &c.alternatives)
+                    .map(|m| match m {
+                        Matcher::Prefix { terms, .. } => terms.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                proptest::prop_assert!(prefix_terms <= QUERY_PREFIX_TERMS + p.concepts.len());
+            }
+        }
     }
 
     #[test]

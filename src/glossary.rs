@@ -61,23 +61,38 @@ impl Glossary {
     /// The built-in glossary.
     pub fn builtin(analyzer: &Analyzer) -> Self {
         let mut g = Glossary::default();
-        let defs = parse(BUILTIN, &Origin::BuiltIn).expect("the built-in glossary parses");
+        let (defs, problems) = parse(BUILTIN, &Origin::BuiltIn);
+        debug_assert!(problems.is_empty(), "the built-in glossary parses");
         g.extend(defs, analyzer);
         g
     }
 
-    /// Adds the definitions of a user glossary file.
-    pub fn load_user(&mut self, path: &Path, analyzer: &Analyzer) -> Result<()> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let defs = parse(
+    /// Adds the definitions of a user glossary file, decoded as documents
+    /// are (UTF-8, UTF-16 or a detected legacy encoding such as
+    /// Windows-1252). Returns a warning for each line it skipped.
+    pub fn load_user(&mut self, path: &Path, analyzer: &Analyzer) -> Result<Vec<String>> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = match crate::extract::decode::decode_text(bytes) {
+            Ok((text, _)) => text,
+            Err(crate::extract::ExtractError::Empty) => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "{}: not a glossary file ({e})",
+                    path.display()
+                )))
+            }
+        };
+        let (defs, problems) = parse(
             &text,
             &Origin::User {
                 path: path.to_path_buf(),
             },
-        )
-        .map_err(|(line, why)| Error::Usage(format!("{}:{line}: {why}", path.display())))?;
+        );
         self.extend(defs, analyzer);
-        Ok(())
+        Ok(problems
+            .into_iter()
+            .map(|(line, why)| format!("{}:{line}: {why}; line skipped", path.display()))
+            .collect())
     }
 
     /// Adds definitions.
@@ -121,20 +136,25 @@ impl Glossary {
 }
 
 /// Parses glossary TSV: `ACRONYM<TAB>expansion` per line, `#` comments.
-/// On error, the 1-based line and what is wrong with it.
-pub fn parse(text: &str, origin: &Origin) -> std::result::Result<Vec<Definition>, (usize, String)> {
+/// Malformed lines are skipped and returned as (1-based line, what is wrong).
+pub fn parse(text: &str, origin: &Origin) -> (Vec<Definition>, Vec<(usize, String)>) {
     let mut out = Vec::new();
+    let mut problems = Vec::new();
+    // A byte-order mark is not part of the first acronym.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         let Some((acronym, expansion)) = line.split_once('\t') else {
-            return Err((i + 1, "expected ACRONYM<TAB>expansion".to_string()));
+            problems.push((i + 1, "expected ACRONYM<TAB>expansion".to_string()));
+            continue;
         };
         let (acronym, expansion) = (acronym.trim(), expansion.trim());
         if acronym.is_empty() || expansion.is_empty() {
-            return Err((i + 1, "empty acronym or expansion".to_string()));
+            problems.push((i + 1, "empty acronym or expansion".to_string()));
+            continue;
         }
         out.push(Definition {
             acronym: acronym.to_string(),
@@ -142,7 +162,7 @@ pub fn parse(text: &str, origin: &Origin) -> std::result::Result<Vec<Definition>
             origin: origin.clone(),
         });
     }
-    Ok(out)
+    (out, problems)
 }
 
 /// The index term of an acronym: its compound term (`nhse/i`) or its one term.
@@ -433,12 +453,44 @@ mod tests {
     }
 
     #[test]
-    fn user_glossary_errors_name_the_line() {
-        let err = parse(
-            "ICB\tintegrated care board\nbroken line\n",
+    fn user_glossary_skips_bad_lines_naming_them() {
+        let (defs, problems) = parse(
+            "ICB\tintegrated care board\nbroken line\nICS\t \nPCN\tprimary care network\n",
             &Origin::BuiltIn,
+        );
+        assert_eq!(defs.len(), 2);
+        let lines: Vec<usize> = problems.iter().map(|p| p.0).collect();
+        assert_eq!(lines, vec![2, 3]);
+    }
+
+    #[test]
+    fn builtin_glossary_has_no_bad_lines() {
+        assert!(parse(BUILTIN, &Origin::BuiltIn).1.is_empty());
+    }
+
+    #[test]
+    fn user_glossary_in_windows_1252_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp1252.tsv");
+        // "ÄRZ<TAB>Ärztekammer für café", a bad line, then a good one, in Windows-1252.
+        std::fs::write(
+            &path,
+            b"\xc4RZ\t\xc4rztekammer f\xfcr caf\xe9\nno tab here\nCQC\tCare Quality Commission\n",
         )
-        .unwrap_err();
-        assert_eq!(err.0, 2);
+        .unwrap();
+        let a = Analyzer::english();
+        let mut g = Glossary::default();
+        let warnings = g.load_user(&path, &a).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("cp1252.tsv:2:"), "{warnings:?}");
+        let expansions: Vec<&str> = g
+            .definitions()
+            .iter()
+            .map(|d| d.expansion.as_str())
+            .collect();
+        assert_eq!(
+            expansions,
+            vec!["Ärztekammer für café", "Care Quality Commission"]
+        );
     }
 }

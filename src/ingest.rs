@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -27,11 +27,13 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::error::Result;
+use crate::extract::html::{PageStream, Step};
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
 use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
 use crate::glossary;
 use crate::index::PolicyIndex;
 use crate::isolate;
+use crate::limits::{self, FileDeadline, OutOfTime};
 use crate::passage::{self, Split};
 use crate::progress::Progress;
 use crate::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
@@ -57,9 +59,20 @@ pub struct IndexOptions {
     /// Extract risky formats (PDF, DOCX) in a child process running this
     /// executable, so a crash or hang costs one file; in-process if `None`.
     pub isolate: Option<PathBuf>,
-    /// Time allowed to extract one isolated file.
+    /// Time allowed to extract and split one file (or one piece of a file
+    /// read in a stream), in every format.
     pub file_timeout: Duration,
+    /// Files larger than this are skipped.
+    pub max_file_size: u64,
+    /// Memory allowed to a child process extracting one file (PDF, DOCX);
+    /// the other formats are read in a stream.
+    pub max_file_memory: u64,
 }
+
+/// Default of [`IndexOptions::max_file_size`]: 4 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 30;
+/// Default of [`IndexOptions::max_file_memory`]: 2 GiB.
+pub const DEFAULT_MAX_FILE_MEMORY: u64 = 2 << 30;
 
 impl IndexOptions {
     /// Options with defaults for everything but the paths and index.
@@ -74,6 +87,8 @@ impl IndexOptions {
             commit_interval: Duration::from_secs(10),
             isolate: None,
             file_timeout: Duration::from_secs(120),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_file_memory: DEFAULT_MAX_FILE_MEMORY,
         }
     }
 }
@@ -97,6 +112,9 @@ pub struct IndexSummary {
     pub unchanged: u64,
     /// Files skipped, with the reason.
     pub skipped: Vec<(String, String)>,
+    /// Indexed files below folders the walk could not read, kept as they
+    /// were without being checked.
+    pub kept_unchecked: u64,
     /// Wall-clock time.
     pub elapsed: Duration,
 }
@@ -121,20 +139,28 @@ impl fmt::Display for IndexSummary {
         if !self.skipped.is_empty() {
             write!(f, ", {} skipped", self.skipped.len())?;
         }
+        if self.kept_unchecked > 0 {
+            write!(
+                f,
+                ", {} kept unchecked (in folders that could not be read)",
+                self.kept_unchecked
+            )?;
+        }
         Ok(())
     }
 }
 
-/// Stable 64-bit key of a source path: the delete key of a file's documents.
-pub fn file_key(source: &str) -> u64 {
-    let hash = blake3::hash(source.as_bytes());
+/// Stable 64-bit key of a file (its canonical path's bytes): the delete key
+/// of the file's documents.
+pub fn file_key(path: &[u8]) -> u64 {
+    let hash = blake3::hash(path);
     u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// Stable 64-bit key of a document: its file and its id within the file.
-pub fn document_key(source: &str, doc_id: &str) -> u64 {
+pub fn document_key(path: &[u8], doc_id: &str) -> u64 {
     let mut h = blake3::Hasher::new();
-    h.update(source.as_bytes());
+    h.update(path);
     h.update(&[0]);
     h.update(doc_id.as_bytes());
     // Never 0, which marks documents that are not passages.
@@ -144,7 +170,9 @@ pub fn document_key(source: &str, doc_id: &str) -> u64 {
 /// A file as recorded in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRecord {
-    /// Source path.
+    /// Canonical absolute path: the file's identity.
+    pub path: PathBuf,
+    /// Absolute path as walked, lossy if not UTF-8.
     pub source: String,
     /// Collection name.
     pub collection: String,
@@ -162,6 +190,16 @@ pub struct FileRecord {
     pub title: String,
     /// What the file's offsets refer to.
     pub offsets: Offsets,
+    /// Why the last attempt to index it failed; it has no passages then,
+    /// and the next run tries again.
+    pub error: Option<String>,
+}
+
+impl FileRecord {
+    /// The record's key: its canonical path as bytes.
+    pub fn key(&self) -> Vec<u8> {
+        crate::paths::to_bytes(&self.path)
+    }
 }
 
 /// Reads every file record of the index's last commit.
@@ -184,7 +222,13 @@ pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
                 .unwrap_or_default()
         };
         let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let error = text(f.error);
         out.push(FileRecord {
+            path: crate::paths::from_bytes(
+                doc.get_first(f.path)
+                    .and_then(|v| v.as_bytes())
+                    .unwrap_or_default(),
+            ),
             source: text(f.source),
             collection: text(f.collection),
             size: num(f.size),
@@ -198,27 +242,11 @@ pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
             } else {
                 Offsets::File
             },
+            error: (!error.is_empty()).then_some(error),
         });
     }
     out.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(out)
-}
-
-/// Normalizes a root path lexically (`./seeds/` → `seeds`) so the same folder
-/// given two ways yields the same source paths.
-pub fn normalize_root(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        out
-    }
 }
 
 /// What to do with a walked file.
@@ -248,8 +276,13 @@ enum Msg {
         file: usize,
         record: TantivyDocument,
     },
-    /// The file could not be indexed.
-    Failed { file: usize, reason: String },
+    /// The file could not be indexed: whatever was indexed of it goes, and
+    /// `record` (which holds the reason) marks it for another try.
+    Failed {
+        file: usize,
+        reason: String,
+        record: TantivyDocument,
+    },
     /// The file was indexed, but part of it was not (one warning line).
     Partly { file: usize, reason: String },
 }
@@ -273,16 +306,9 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     let roots: Vec<Root> = opts
         .paths
         .iter()
-        .map(|p| {
-            let path = normalize_root(p);
-            let collection = opts
-                .collection
-                .clone()
-                .unwrap_or_else(|| walk::collection_name(&path));
-            Root { path, collection }
-        })
-        .collect();
-    let found = walk::walk(&roots)?;
+        .map(|p| Root::new(p, opts.collection.clone()))
+        .collect::<Result<_>>()?;
+    let found = walk::walk(&roots);
     let mut indexed_roots: Vec<String> = if opts.rebuild {
         Vec::new()
     } else {
@@ -294,60 +320,64 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
             indexed_roots.push(r);
         }
     }
-    let known: HashMap<String, FileRecord> = if opts.rebuild {
+    let known: HashMap<Vec<u8>, FileRecord> = if opts.rebuild {
         HashMap::new()
     } else {
-        records(&index)?
-            .into_iter()
-            .map(|r| (r.source.clone(), r))
-            .collect()
+        records(&index)?.into_iter().map(|r| (r.key(), r)).collect()
     };
     if opts.rebuild {
+        // Nothing is committed until the end (see `apply`), so until then
+        // the old index stays whole and searchable.
         writer.delete_all_documents()?;
     }
 
     let mut summary = IndexSummary::default();
     let mut work: Vec<(usize, Plan)> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
     for (i, file) in found.files.iter().enumerate() {
-        seen.insert(&file.source);
-        match known.get(&file.source) {
+        seen.insert(&file.key);
+        match known.get(&file.key) {
             None => work.push((i, Plan::Add)),
+            // Failed last time: try again.
+            Some(r) if r.error.is_some() => work.push((i, Plan::Add)),
             Some(r) if r.collection != file.collection => work.push((i, Plan::Add)),
             Some(r) if r.size == file.size && r.mtime == file.mtime => summary.unchanged += 1,
             Some(_) => work.push((i, Plan::Verify)),
         }
     }
-    for (path, _) in &found.problems {
-        seen.insert(path);
-    }
-    // Files recorded under these roots but no longer on disk.
-    let gone: Vec<&FileRecord> = known
-        .values()
-        .filter(|r| {
-            !seen.contains(r.source.as_str())
-                && roots.iter().any(|root| is_under(&r.source, &root.path))
-        })
-        .collect();
-    for r in &gone {
+    // Files this run would have walked but did not find. Deletion is scoped
+    // to what was walked: files under other paths are not this run's to
+    // judge, and files below a folder the walk could not read are kept.
+    for r in known.values() {
+        let walked = roots.iter().any(|root| {
+            walk::visits(&root.path, Path::new(&r.source)) || walk::visits(&root.path, &r.path)
+        });
+        if !walked || seen.contains(r.key().as_slice()) {
+            continue;
+        }
+        if found.unchecked(Path::new(&r.source)) || found.unchecked(&r.path) {
+            summary.kept_unchecked += 1;
+            continue;
+        }
         writer.delete_term(Term::from_field_u64(
             index.fields.file_key,
-            file_key(&r.source),
+            file_key(&r.key()),
         ));
+        summary.removed += 1;
     }
-    summary.removed = gone.len() as u64;
 
     let total_bytes: u64 = work.iter().map(|&(i, _)| found.files[i].size).sum();
     let progress = Progress::new(work.len() as u64, total_bytes, opts.progress);
     for (path, reason) in &found.problems {
+        let path = crate::paths::shown(path);
         progress.warn(&format!("{path}: {reason}"));
-        summary.skipped.push((path.clone(), reason.clone()));
+        summary.skipped.push((path, reason.clone()));
     }
     for file in &found.files {
         if file.lossy_name {
             progress.warn(&format!(
-                "{}: file name is not valid UTF-8; indexed under this name",
-                file.source
+                "{}: file name is not valid UTF-8; shown with U+FFFD in its place",
+                file.shown()
             ));
         }
     }
@@ -415,15 +445,6 @@ impl QuietWorkerPanics {
     }
 }
 
-fn is_under(source: &str, root: &Path) -> bool {
-    let root = root.to_string_lossy();
-    if root == "." {
-        // Files found from `.` are named relative to it.
-        return !source.starts_with('/') && !source.starts_with("../");
-    }
-    source == root || (source.starts_with(root.as_ref()) && source[root.len()..].starts_with('/'))
-}
-
 /// The writer loop: applies workers' documents, commits now and then.
 fn apply(
     index: &PolicyIndex,
@@ -434,7 +455,13 @@ fn apply(
     summary: &mut IndexSummary,
     roots: &[String],
 ) -> Result<()> {
-    let interval = ctx.opts.commit_interval;
+    // A rebuild commits once, at the end: until then the old index stays
+    // whole, and a rebuild cut short leaves it as it was.
+    let interval = if ctx.opts.rebuild {
+        Duration::MAX
+    } else {
+        ctx.opts.commit_interval
+    };
     let f = &index.fields;
     let mut last_commit = Instant::now();
     let mut open: HashSet<usize> = HashSet::new();
@@ -455,7 +482,7 @@ fn apply(
             } => {
                 let entry = &ctx.files[file];
                 if first {
-                    writer.delete_term(Term::from_field_u64(f.file_key, file_key(&entry.source)));
+                    writer.delete_term(Term::from_field_u64(f.file_key, file_key(&entry.key)));
                     open.insert(file);
                 }
                 summary.passages += passages;
@@ -467,7 +494,7 @@ fn apply(
                     open.remove(&file);
                     summary.files += 1;
                     summary.bytes += entry.size;
-                    if ctx.known.contains_key(&entry.source) {
+                    if ctx.known.contains_key(&entry.key) {
                         summary.updated += 1;
                     } else {
                         summary.added += 1;
@@ -477,7 +504,7 @@ fn apply(
             }
             Msg::Touch { file, record } => {
                 let entry = &ctx.files[file];
-                let key = Term::from_field_u64(f.file_key, file_key(&entry.source));
+                let key = Term::from_field_u64(f.file_key, file_key(&entry.key));
                 let kind = Term::from_field_u64(f.kind, KIND_FILE);
                 let old_record: Vec<(Occur, Box<dyn Query>)> = vec![
                     (
@@ -495,12 +522,21 @@ fn apply(
                 finish(entry, progress);
             }
             Msg::Partly { file, reason } => {
-                progress.warn(&format!("{}: {reason}", ctx.files[file].source));
+                progress.warn(&format!("{}: {reason}", ctx.files[file].shown()));
             }
-            Msg::Failed { file, reason } => {
+            Msg::Failed {
+                file,
+                reason,
+                record,
+            } => {
+                // Nothing of a file that changed and failed may stay: its
+                // old passages would quote words no longer in it.
                 let entry = &ctx.files[file];
-                progress.warn(&format!("{}: {reason}", entry.source));
-                summary.skipped.push((entry.source.clone(), reason));
+                writer.delete_term(Term::from_field_u64(f.file_key, file_key(&entry.key)));
+                writer.add_document(record)?;
+                open.remove(&file);
+                progress.warn(&format!("{}: {reason}", entry.shown()));
+                summary.skipped.push((entry.shown(), reason));
                 finish(entry, progress);
             }
         }
@@ -519,7 +555,7 @@ fn apply(
 struct WorkerContext<'a> {
     fields: Fields,
     files: &'a [FileEntry],
-    known: &'a HashMap<String, FileRecord>,
+    known: &'a HashMap<Vec<u8>, FileRecord>,
     opts: &'a IndexOptions,
 }
 
@@ -574,26 +610,33 @@ impl WorkerContext<'_> {
         let file = &self.files[i];
         let streamed =
             file.size > STREAM_THRESHOLD && matches!(file.format, Format::Text | Format::Markdown);
+        let html_streamed = file.size > STREAM_THRESHOLD && file.format == Format::Html;
         let jsonl = file.format == Format::Jsonl;
-        // A panic anywhere in one file's processing costs that file only.
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            if jsonl {
-                self.process_jsonl(i, plan, tx)
-            } else if streamed {
-                self.process_stream(i, plan, tx)
-            } else {
-                self.process_whole(i, plan, tx)
-            }
-        }))
-        .unwrap_or_else(|panic| {
-            Err(format!(
-                "internal error while indexing: {}",
-                panic_message(&panic)
-            ))
-        });
+        let result = if file.size > self.opts.max_file_size {
+            Err(limits::too_large_reason(file.size, self.opts.max_file_size))
+        } else {
+            // A panic anywhere in one file's processing costs that file only.
+            guarded("internal error while indexing", || {
+                if jsonl {
+                    self.process_jsonl(i, plan, tx)
+                } else if streamed {
+                    self.process_stream(i, plan, tx)
+                } else if html_streamed {
+                    self.process_html_stream(i, plan, tx)
+                } else {
+                    let _deadline = FileDeadline::start(self.opts.file_timeout);
+                    self.process_whole(i, plan, tx)
+                }
+            })
+            .and_then(|r| r)
+        };
         match result {
             Ok(sent) => sent,
-            Err(reason) => tx.send(Msg::Failed { file: i, reason }),
+            Err(reason) => tx.send(Msg::Failed {
+                file: i,
+                record: self.failed_record(file, &reason),
+                reason,
+            }),
         }
     }
 
@@ -604,13 +647,24 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
-        let hash = blake3::hash(&bytes).to_hex().to_string();
+        // A child process reads the file itself: here it is only hashed, in
+        // a stream, so a large PDF is never whole in this process.
+        let (bytes, hash) = if self.in_child(file) {
+            (None, hash_path(&file.path)?)
+        } else {
+            let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            (Some(bytes), hash)
+        };
         if let Some(old) = self.unchanged_content(file, plan, &hash) {
             let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
             return Ok(tx.send(Msg::Touch { file: i, record }));
         }
-        let extracted = self.extract(file, bytes).map_err(|e| e.to_string())?;
+        let extracted = match self.extract(file, bytes) {
+            Ok(extracted) => extracted,
+            Err(ExtractError::Empty) => return Ok(self.nothing_to_index(i, &hash, tx)),
+            Err(e) => return Err(e.to_string()),
+        };
         let split = split_guarded(&extracted)?;
         let mut passages = self.passage_docs(file, &file.source, &extracted, &split, 0);
         let count = passages.len() as u64;
@@ -646,6 +700,8 @@ impl WorkerContext<'_> {
         let mut sent: Sent = Ok(());
         let reader = std::io::BufReader::new(open_file(&file.path)?);
         let stats = jsonl::read(reader, |record| {
+            // Each record has the time a file has.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
             let extracted = jsonl::extract(&record);
             let Ok(mut split) = split_guarded(&extracted) else {
                 return true;
@@ -700,25 +756,32 @@ impl WorkerContext<'_> {
         Ok(send_docs(tx, i, first, docs, count, Some(record)))
     }
 
+    /// Is `file` extracted in a child process (risky formats, when
+    /// isolation is on)?
+    fn in_child(&self, file: &FileEntry) -> bool {
+        self.opts.isolate.is_some() && file.format.isolated()
+    }
+
     /// Extracts in a child process for risky formats when isolation is on,
-    /// else in-process with panics caught.
+    /// else in-process (from `bytes`, the file's content) with panics caught.
     fn extract(
         &self,
         file: &FileEntry,
-        bytes: Vec<u8>,
+        bytes: Option<Vec<u8>>,
     ) -> std::result::Result<Extracted, ExtractError> {
-        match &self.opts.isolate {
-            Some(exe) if file.format.isolated() => {
-                drop(bytes);
-                isolate::extract_in_child(exe, file.format, &file.path, self.opts.file_timeout)
+        match (&self.opts.isolate, bytes) {
+            (Some(exe), _) if file.format.isolated() => isolate::extract_in_child(
+                exe,
+                file.format,
+                &file.path,
+                self.opts.file_timeout,
+                self.opts.max_file_memory,
+            ),
+            (_, Some(bytes)) => {
+                guarded("extractor failed", || extract::extract(file.format, bytes))
+                    .unwrap_or_else(|reason| Err(ExtractError::Corrupt(reason)))
             }
-            _ => catch_unwind(AssertUnwindSafe(|| extract::extract(file.format, bytes)))
-                .unwrap_or_else(|panic| {
-                    Err(ExtractError::Corrupt(format!(
-                        "extractor failed: {}",
-                        panic_message(&panic)
-                    )))
-                }),
+            (_, None) => extract::extract_file(file.format, &file.path),
         }
     }
 
@@ -743,6 +806,8 @@ impl WorkerContext<'_> {
         let mut title: Option<String> = None;
         let mut offsets = Offsets::File;
         while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+            // Each chunk has the time a file has: a long file is not a hang.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
             let mut extracted = match file.format {
                 Format::Markdown => extract::markdown::extract(chunk.text, chunk.offsets),
                 _ => extract::text::extract(chunk.text, chunk.offsets),
@@ -764,18 +829,105 @@ impl WorkerContext<'_> {
             first = false;
         }
         if first {
-            return Err(ExtractError::Empty.to_string());
+            return Ok(self.nothing_to_index(i, &reader.hash(), tx));
         }
         let title = title.unwrap_or_default();
         let record = self.record(file, &reader.hash(), ordinals as u64, &title, offsets);
         Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
     }
 
+    /// Large web pages: read in passes (see [`PageStream`]), indexed chunk
+    /// by chunk like large text files.
+    fn process_html_stream(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        let file = &self.files[i];
+        if plan == Plan::Verify {
+            let hash = hash_path(&file.path)?;
+            if let Some(old) = self.unchanged_content(file, plan, &hash) {
+                let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+                return Ok(tx.send(Msg::Touch { file: i, record }));
+            }
+        }
+        let mut stream = PageStream::new(open_file(&file.path)?);
+        let mut first = true;
+        let mut ordinals = 0u32;
+        let mut title: Option<String> = None;
+        loop {
+            // Each step reads a few MB of the page and has the time a file has.
+            let _deadline = FileDeadline::start(self.opts.file_timeout);
+            let mut extracted = match stream.step() {
+                Ok(Some(Step::Chunk(extracted))) => extracted,
+                Ok(Some(Step::Read)) => continue,
+                Ok(None) => break,
+                Err(ExtractError::Empty) => {
+                    return Ok(self.nothing_to_index(i, &stream.hash(), tx))
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            // A page without a title is named by its first chunk, as a whole
+            // page is by its start; every chunk's passages carry that name.
+            if let Some(title) = &title {
+                extracted.title.get_or_insert_with(|| title.clone());
+            }
+            let split = split_guarded(&extracted)?;
+            title.get_or_insert_with(|| split.title.clone());
+            let mut passages = self.passage_docs(file, &file.source, &extracted, &split, ordinals);
+            let count = passages.len() as u64;
+            passages.extend(self.definition_docs(file, &extracted, &split));
+            ordinals += split.passages.len() as u32;
+            if let Err(e) = send_docs(tx, i, first, passages, count, None) {
+                return Ok(Err(e));
+            }
+            first = false;
+        }
+        if first {
+            return Ok(self.nothing_to_index(i, &stream.hash(), tx));
+        }
+        let title = title.unwrap_or_default();
+        let record = self.record(
+            file,
+            &stream.hash(),
+            ordinals as u64,
+            &title,
+            Offsets::Extracted,
+        );
+        Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
+    }
+
+    /// A file with no text: indexed with no passages (whatever it held
+    /// before goes), with one warning.
+    fn nothing_to_index(&self, i: usize, hash: &str, tx: &mpsc::SyncSender<Msg>) -> Sent {
+        let file = &self.files[i];
+        tx.send(Msg::Partly {
+            file: i,
+            reason: ExtractError::Empty.to_string(),
+        })?;
+        let title = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let record = self.record(file, hash, 0, &title, Offsets::File);
+        send_docs(tx, i, true, Vec::new(), 0, Some(record))
+    }
+
+    /// The record of a file that could not be indexed: the next run tries
+    /// it again, and `status` lists it with the reason.
+    fn failed_record(&self, file: &FileEntry, reason: &str) -> TantivyDocument {
+        let mut record = self.record(file, "", 0, "", Offsets::File);
+        record.add_text(self.fields.error, reason);
+        record
+    }
+
     /// The old record, if a file whose size or mtime changed still has the
     /// content that was indexed.
     fn unchanged_content(&self, file: &FileEntry, plan: Plan, hash: &str) -> Option<&FileRecord> {
         (plan == Plan::Verify)
-            .then(|| self.known.get(&file.source))
+            .then(|| self.known.get(&file.key))
             .flatten()
             .filter(|r| r.hash == hash)
     }
@@ -792,7 +944,8 @@ impl WorkerContext<'_> {
         let f = &self.fields;
         let mut record = TantivyDocument::new();
         record.add_u64(f.kind, KIND_FILE);
-        record.add_u64(f.file_key, file_key(&file.source));
+        record.add_u64(f.file_key, file_key(&file.key));
+        record.add_bytes(f.path, &file.key);
         record.add_text(f.collection, &file.collection);
         record.add_text(f.source, &file.source);
         record.add_text(f.doc_id, &file.source);
@@ -835,7 +988,7 @@ impl WorkerContext<'_> {
                 let expansion = m.expansion.split_whitespace().collect::<Vec<_>>().join(" ");
                 let mut doc = TantivyDocument::new();
                 doc.add_u64(f.kind, KIND_DEFINITION);
-                doc.add_u64(f.file_key, file_key(&file.source));
+                doc.add_u64(f.file_key, file_key(&file.key));
                 doc.add_text(f.source, &file.source);
                 doc.add_text(f.acronym, &akey);
                 doc.add_text(f.expansion_key, &ekey);
@@ -858,10 +1011,10 @@ impl WorkerContext<'_> {
         ordinal_base: u32,
     ) -> Vec<TantivyDocument> {
         let f = &self.fields;
-        let key = file_key(&file.source);
+        let key = file_key(&file.key);
         let offsets = offsets_code(extracted.offsets);
         let base = extracted.byte_base;
-        let doc_key = document_key(&file.source, doc_id);
+        let doc_key = document_key(&file.key, doc_id);
         let doc_len: u64 = split.passages.iter().map(|p| p.words as u64).sum();
         split
             .passages
@@ -910,8 +1063,16 @@ fn offsets_code(o: Offsets) -> u64 {
 }
 
 fn split_guarded(extracted: &Extracted) -> std::result::Result<Split, String> {
-    catch_unwind(AssertUnwindSafe(|| passage::split(extracted)))
-        .map_err(|panic| format!("passage splitting failed: {}", panic_message(&panic)))
+    guarded("passage splitting failed", || passage::split(extracted))
+}
+
+/// Runs `f`, turning an unwind into the file's warning reason: a panic, or
+/// the file's time running out (see [`crate::limits`]), costs that file only.
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| match payload.downcast_ref::<OutOfTime>() {
+        Some(out) => limits::out_of_time_reason(out.limit),
+        None => format!("{what}: {}", panic_message(&payload)),
+    })
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -992,24 +1153,5 @@ mod tests {
                 (false, 10, 5, true),
             ]
         );
-    }
-
-    #[test]
-    fn roots_are_normalized() {
-        assert_eq!(
-            normalize_root(Path::new("./seeds/")),
-            PathBuf::from("seeds")
-        );
-        assert_eq!(normalize_root(Path::new(".")), PathBuf::from("."));
-        assert_eq!(normalize_root(Path::new("a/./b")), PathBuf::from("a/b"));
-    }
-
-    #[test]
-    fn under_root() {
-        assert!(is_under("seeds/a.txt", Path::new("seeds")));
-        assert!(!is_under("seeds2/a.txt", Path::new("seeds")));
-        assert!(is_under("seeds", Path::new("seeds")));
-        assert!(is_under("a.txt", Path::new(".")));
-        assert!(!is_under("/abs/a.txt", Path::new(".")));
     }
 }

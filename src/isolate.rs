@@ -3,7 +3,9 @@
 //!
 //! The parent runs `EXE extract-worker --format NAME PATH`; the child
 //! extracts and prints one JSON [`WorkerOutput`] on stdout. The parent waits
-//! at most the file timeout, then kills it.
+//! at most the file timeout, then kills it. The child's stdin is a pipe the
+//! parent never writes to: when the parent dies, even by SIGKILL, the pipe
+//! closes and the child ends too ([`parent_gone`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -17,6 +19,10 @@ use crate::extract::{self, ExtractError, Extracted, Format};
 
 /// The hidden subcommand the child runs.
 pub const WORKER_COMMAND: &str = "extract-worker";
+/// Its flag to end when its stdin closes (see [`parent_gone`]).
+pub const EXIT_WITH_STDIN: &str = "--exit-with-stdin";
+/// Its flag for the most memory it may take, in bytes.
+pub const MAX_MEMORY: &str = "--max-memory";
 
 /// What the child reports.
 #[derive(Debug, Serialize, Deserialize)]
@@ -59,29 +65,71 @@ pub fn worker_main(
     out.flush()
 }
 
-/// Extracts `path` in a child process running `exe`, within `timeout`.
+/// Blocks until the parent that started this worker is gone (its end of
+/// our stdin closed); the worker then exits rather than run on unowned.
+pub fn parent_gone() {
+    let mut sink = [0u8; 64];
+    let mut stdin = std::io::stdin().lock();
+    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+}
+
+/// Limits the memory this process may take (its data segment and
+/// anonymous mappings) to `bytes`: past it, allocation fails and the
+/// worker aborts, which the parent reports as the file needing too much.
+pub fn limit_memory(bytes: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let limit = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: bytes as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the struct we pass and nothing else.
+        if unsafe { libc::setrlimit(libc::RLIMIT_DATA, &limit) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = bytes;
+    Ok(())
+}
+
+/// Extracts `path` in a child process running `exe`, within `timeout` and
+/// `memory` bytes.
 pub fn extract_in_child(
     exe: &Path,
     format: Format,
     path: &Path,
     timeout: Duration,
+    memory: u64,
 ) -> Result<Extracted, ExtractError> {
     let mut child = Command::new(exe)
         .arg(WORKER_COMMAND)
         .arg("--format")
         .arg(format.name())
+        .arg(EXIT_WITH_STDIN)
+        .arg(MAX_MEMORY)
+        .arg(memory.to_string())
         .arg(path)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| ExtractError::Corrupt(format!("cannot start the extractor: {e}")))?;
+    // Held open until the child is done (waiting would close it): its
+    // closing tells the child that we are gone.
+    let _lifeline = child.stdin.take();
+    // Read on other threads so a large output cannot fill a pipe and stall
+    // the child while we wait on it. Of stderr, only the start is kept.
     let mut stdout = child.stdout.take().expect("stdout is piped");
-    // Read on another thread so a large output cannot fill the pipe and
-    // stall the child while we wait on it.
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         stdout.read_to_end(&mut buf).map(|_| buf)
+    });
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let errors = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.take(4096).read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
     });
     let status = match child.wait_timeout(timeout)? {
         Some(status) => status,
@@ -89,8 +137,8 @@ pub fn extract_in_child(
             let _ = child.kill();
             let _ = child.wait();
             let _ = reader.join();
-            return Err(ExtractError::Limit(format!(
-                "extraction took longer than {timeout:?} (see --file-timeout); skipped"
+            return Err(ExtractError::Limit(crate::limits::out_of_time_reason(
+                timeout,
             )));
         }
     };
@@ -98,6 +146,12 @@ pub fn extract_in_child(
         .join()
         .map_err(|_| ExtractError::Corrupt("extractor output lost".to_string()))??;
     if !status.success() {
+        let errors = errors.join().unwrap_or_default();
+        if errors.contains("memory allocation") {
+            return Err(ExtractError::Limit(crate::limits::out_of_memory_reason(
+                memory,
+            )));
+        }
         return Err(ExtractError::Corrupt(format!(
             "extractor crashed ({status})"
         )));

@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod deadline;
 pub mod error;
 pub mod eval;
 pub mod expand;
@@ -24,7 +25,9 @@ pub mod ingest;
 pub mod integrity;
 pub mod isolate;
 pub mod lexicon;
+pub mod limits;
 pub mod passage;
+pub mod paths;
 pub mod progress;
 pub mod query;
 pub mod rank;
@@ -33,6 +36,7 @@ pub mod schema;
 pub mod search;
 pub mod spelling;
 pub mod status;
+pub mod terminal;
 pub mod walk;
 
 pub use error::{Error, Result};

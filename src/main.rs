@@ -5,7 +5,9 @@ mod cli;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::Parser;
+use policy_search::terminal::visible;
 
 fn main() -> ExitCode {
     // An empty POLICY_SEARCH_INDEX counts as unset, as `${VAR:-default}` in
@@ -13,7 +15,10 @@ fn main() -> ExitCode {
     if std::env::var_os("POLICY_SEARCH_INDEX").is_some_and(|v| v.is_empty()) {
         std::env::remove_var("POLICY_SEARCH_INDEX");
     }
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
@@ -25,11 +30,43 @@ fn main() -> ExitCode {
                         .hint()
                         .map(|h| format!(" (hint: {h})"))
                         .unwrap_or_default();
-                    eprintln!("policy-search: error: {e}{hint}");
+                    eprintln!("policy-search: error: {}", visible(&format!("{e}{hint}")));
                 }
-                None => eprintln!("policy-search: error: {err:#}"),
+                None => eprintln!("policy-search: error: {}", visible(&format!("{err:#}"))),
             }
             ExitCode::from(policy_search::app::ExitStatus::Error.code())
         }
     }
+}
+
+/// Help and version as clap prints them; a command-line mistake as one
+/// line, like every other error, with the usage as its hint.
+fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let mut message = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if line.starts_with("For more information") || line.is_empty() {
+            continue;
+        } else if usage.is_none() {
+            message.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let hint = usage.map_or_else(
+        || "see `policy-search --help`".to_string(),
+        |u| format!("usage: {u}; see --help"),
+    );
+    let line = format!("{} (hint: {hint})", message.join(" "));
+    eprintln!("policy-search: error: {}", visible(&line));
+    ExitCode::from(policy_search::app::ExitStatus::Error.code())
 }

@@ -20,6 +20,9 @@ const HEADING_MAX_WORDS: usize = 16;
 const PULL_QUOTE_MIN_WORDS: usize = 6;
 /// Longer paragraphs are only dropped as exact repeats of an earlier one.
 const PULL_QUOTE_MAX_WORDS: usize = 120;
+/// Candidates whose text splits into more runs of letters and digits than
+/// this (URLs, codes) are not compared: it bounds the work per sentence start.
+const PULL_QUOTE_MAX_HASHED: usize = 4 * PULL_QUOTE_MAX_WORDS;
 /// Longest shown title, in characters.
 const TITLE_MAX_CHARS: usize = 90;
 
@@ -70,32 +73,23 @@ struct Unit {
 /// Splits an extracted document into passages.
 pub fn split(doc: &Extracted) -> Split {
     let text = doc.text.as_str();
-    let mut units: Vec<Unit> = join_continuations(text, &doc.blocks)
+    // Extractors promise ranges inside the text, on char boundaries; a block
+    // that breaks the promise is left out rather than sliced.
+    let mut blocks: Vec<Block> = doc
+        .blocks
         .iter()
-        .map(|b| {
-            let slice = &text[b.range.clone()];
-            let words = count_words(slice);
-            let kind = match b.kind {
-                BlockKind::Heading => UnitKind::Heading,
-                BlockKind::ListItem => UnitKind::Item,
-                BlockKind::TableRow => UnitKind::Row,
-                BlockKind::Paragraph if is_heading_shaped(slice, words) => UnitKind::Heading,
-                BlockKind::Paragraph => UnitKind::Paragraph,
-            };
-            Unit {
-                kind,
-                range: b.range.clone(),
-                page: b.page,
-                words,
-            }
-        })
+        .filter(|b| text.get(b.range.clone()).is_some())
+        .cloned()
         .collect();
+    // In text order (they are already, but for nested structures).
+    blocks.sort_by_key(|b| b.range.start);
+    let mut units = units(text, &blocks);
     remove_repeats(text, &mut units);
 
     let title = doc
         .title
         .clone()
-        .or_else(|| title_from_units(doc, &units))
+        .or_else(|| title_from_units(doc, &blocks, &units))
         .unwrap_or_default();
     let lines = LineIndex::new(text, doc.line_base);
     let mut out = Builder {
@@ -106,6 +100,7 @@ pub fn split(doc: &Extracted) -> Split {
     let mut heading: Option<String> = None;
     let mut i = 0;
     while i < units.len() {
+        crate::limits::check();
         let unit = &units[i];
         match unit.kind {
             UnitKind::Heading => {
@@ -162,6 +157,30 @@ pub fn split(doc: &Extracted) -> Split {
     }
 }
 
+/// Blocks as units, with their words counted and their kind settled.
+fn units(text: &str, blocks: &[Block]) -> Vec<Unit> {
+    join_continuations(text, blocks)
+        .iter()
+        .map(|b| {
+            let slice = &text[b.range.clone()];
+            let words = count_words(slice);
+            let kind = match b.kind {
+                BlockKind::Heading => UnitKind::Heading,
+                BlockKind::ListItem => UnitKind::Item,
+                BlockKind::TableRow => UnitKind::Row,
+                BlockKind::Paragraph if is_heading_shaped(slice, words) => UnitKind::Heading,
+                BlockKind::Paragraph => UnitKind::Paragraph,
+            };
+            Unit {
+                kind,
+                range: b.range.clone(),
+                page: b.page,
+                words,
+            }
+        })
+        .collect()
+}
+
 struct Builder<'a> {
     doc: &'a Extracted,
     lines: &'a LineIndex,
@@ -176,6 +195,11 @@ impl Builder<'_> {
         heading: &Option<String>,
         page: Option<u32>,
     ) {
+        // Only blocks nested in others (a table in a list item) could give
+        // a range that ends before it starts; such a piece is no quote.
+        if range.end < range.start {
+            return;
+        }
         let words = words as u32;
         self.passages.push(Passage {
             ordinal: self.passages.len() as u32,
@@ -243,10 +267,12 @@ impl Builder<'_> {
 fn join_continuations(text: &str, blocks: &[Block]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for b in blocks {
+        crate::limits::check();
         if let Some(prev) = out.last_mut() {
             if prev.kind == BlockKind::Paragraph
                 && b.kind == BlockKind::Paragraph
                 && b.page == prev.page
+                && b.range.start >= prev.range.end
                 && !ends_sentence(&text[prev.range.clone()])
                 && starts_continuation(&text[b.range.clone()])
             {
@@ -305,8 +331,8 @@ fn collapse_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn title_from_units(doc: &Extracted, units: &[Unit]) -> Option<String> {
-    let first = doc.blocks.first()?;
+fn title_from_units(doc: &Extracted, blocks: &[Block], units: &[Unit]) -> Option<String> {
+    let first = blocks.first()?;
     let first_unit = units.first()?;
     if first_unit.kind == UnitKind::Heading && first_unit.range == first.range {
         return Some(shorten(&clean_heading(doc, first_unit.range.clone())));
@@ -333,49 +359,116 @@ fn shorten(s: &str) -> String {
 /// their first occurrence, and pull quotes contained in a longer paragraph.
 ///
 /// A pull quote repeats a paragraph from the start of one of its sentences,
-/// so only sentence starts are looked at: a candidate's first four words
-/// (hashed) are compared with the four words at each sentence start of each
-/// paragraph, and a hit is confirmed word by word.
+/// so only sentence starts are looked at. Candidates with the same words are
+/// grouped, and indexed by their first four words and by their length and
+/// hash; at each sentence start, the words that follow are hashed once, each
+/// candidate length present under its first four words is looked up, and a
+/// hit is confirmed word by word. What a group's hits imply for each member
+/// is kept as the best two hits by each rule, so a paragraph repeated
+/// thousands of times costs no more than thousands of distinct ones.
 fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
     const K: usize = 4;
-    let candidates: Vec<(usize, Vec<u64>)> = units
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading))
-        .filter(|(_, u)| u.words >= PULL_QUOTE_MIN_WORDS && u.words <= PULL_QUOTE_MAX_WORDS)
-        .map(|(i, u)| (i, word_hashes(&text[u.range.clone()], usize::MAX)))
-        .filter(|(_, w)| w.len() >= PULL_QUOTE_MIN_WORDS)
-        .collect();
-    let mut firsts: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-    for (c, (_, w)) in candidates.iter().enumerate() {
-        firsts.entry(shingle(&w[..K])).or_default().push(c);
+    let mut groups: Vec<Group> = Vec::new();
+    // (length, hash of all words) → groups with those.
+    let mut by_hash: FxHashMap<(usize, u64), Vec<usize>> = FxHashMap::default();
+    // Hash of the first K words → lengths of the candidates starting so.
+    let mut lengths: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    for (i, u) in units.iter().enumerate() {
+        if !matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading)
+            || u.words < PULL_QUOTE_MIN_WORDS
+            || u.words > PULL_QUOTE_MAX_WORDS
+        {
+            continue;
+        }
+        let words = word_hashes(&text[u.range.clone()], PULL_QUOTE_MAX_HASHED + 1);
+        if words.len() < PULL_QUOTE_MIN_WORDS || words.len() > PULL_QUOTE_MAX_HASHED {
+            continue;
+        }
+        let key = (words.len(), shingle(&words));
+        let same = by_hash.entry(key).or_default();
+        match same.iter().find(|&&g| groups[g].words == words) {
+            Some(&g) => groups[g].members.push(i),
+            None => {
+                let l = lengths.entry(shingle(&words[..K])).or_default();
+                if !l.contains(&words.len()) {
+                    l.push(words.len());
+                    l.sort_unstable();
+                }
+                same.push(groups.len());
+                groups.push(Group {
+                    words,
+                    members: vec![i],
+                    hits: Hits::default(),
+                });
+            }
+        }
     }
-    let mut drop = vec![false; units.len()];
     for (j, unit) in units.iter().enumerate() {
+        if groups.is_empty() {
+            break;
+        }
         if unit.kind != UnitKind::Paragraph || unit.words < K {
             continue;
         }
         let para = &text[unit.range.clone()];
+        let mut stream = WordStream::new(para).peekable();
+        let mut ahead: std::collections::VecDeque<(usize, u64)> = Default::default();
         for (offset, _) in sentences(para) {
-            let head = word_hashes(&para[offset..], K);
-            if head.len() < K {
+            crate::limits::check();
+            // The words from this sentence start on, read once for the paragraph.
+            while ahead.front().is_some_and(|&(start, _)| start < offset) {
+                ahead.pop_front();
+            }
+            if ahead.is_empty() {
+                while stream.next_if(|&(start, _)| start < offset).is_some() {}
+            }
+            let mut fill = |ahead: &mut std::collections::VecDeque<(usize, u64)>, n: usize| {
+                while ahead.len() < n {
+                    match stream.next() {
+                        Some(w) => ahead.push_back(w),
+                        None => break,
+                    }
+                }
+            };
+            fill(&mut ahead, K);
+            if ahead.len() < K {
                 continue;
             }
-            let Some(hits) = firsts.get(&shingle(&head)) else {
+            let head: Vec<u64> = ahead.iter().take(K).map(|&(_, h)| h).collect();
+            let Some(wanted) = lengths.get(&shingle(&head)) else {
                 continue;
             };
-            for &c in hits {
-                let (i, w) = &candidates[c];
-                if *i == j {
+            let longest = wanted.last().copied().unwrap_or(0);
+            fill(&mut ahead, longest);
+            let mut acc = 0u64;
+            let mut next_len = wanted.iter().peekable();
+            for (n, &(_, h)) in ahead.iter().enumerate().take(longest) {
+                acc = shingle_step(acc, h);
+                let len = n + 1;
+                if next_len.next_if(|&&l| l == len).is_none() {
                     continue;
                 }
-                let from_here = word_hashes(&para[offset..], w.len());
-                // Equal paragraphs: keep the first; contained: keep the container.
-                let longer = unit.words > units[*i].words || (offset > 0) || j < *i;
-                if from_here == *w && longer {
-                    drop[*i] = true;
+                let Some(same) = by_hash.get(&(len, acc)) else {
+                    continue;
+                };
+                for &g in same {
+                    let group = &mut groups[g];
+                    let equal = ahead
+                        .iter()
+                        .take(len)
+                        .map(|&(_, h)| h)
+                        .eq(group.words.iter().copied());
+                    if equal {
+                        group.hits.add(j, offset > 0, unit.words);
+                    }
                 }
             }
+        }
+    }
+    let mut drop = vec![false; units.len()];
+    for group in &groups {
+        for &i in &group.members {
+            drop[i] = group.hits.drops(i, units[i].words);
         }
     }
     // Long paragraphs repeated word for word: keep the first.
@@ -392,36 +485,122 @@ fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
     });
 }
 
-/// Hashes of the first `limit` words of `s` (runs of letters and digits, lowercased).
-fn word_hashes(s: &str, limit: usize) -> Vec<u64> {
-    let mut out = Vec::new();
-    let mut h: u64 = 0;
-    let mut in_word = false;
-    for c in s.chars() {
-        if out.len() >= limit {
-            return out;
+/// Candidate pull quotes with the same words.
+struct Group {
+    words: Vec<u64>,
+    /// Their units, in document order.
+    members: Vec<usize>,
+    hits: Hits,
+}
+
+/// Where a group's words were found at a sentence start of paragraph `j`.
+/// A member `i` is dropped if some hit from a paragraph other than itself
+/// starts after that paragraph's first sentence, or comes earlier, or has
+/// more words: for each rule the best two hits are enough to tell.
+#[derive(Default)]
+struct Hits {
+    inside: Best2,
+    earliest: Best2,
+    longest: Best2,
+}
+
+impl Hits {
+    fn add(&mut self, j: usize, inside: bool, words: usize) {
+        if inside {
+            self.inside.offer(0, j);
+        } else {
+            self.earliest.offer(usize::MAX - j, j);
+            self.longest.offer(words, j);
         }
-        if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                h = (h.rotate_left(5) ^ u64::from(l)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    /// Is member `i`, of `words` words, a repeat of some other paragraph?
+    fn drops(&self, i: usize, words: usize) -> bool {
+        self.inside.best_except(i).is_some()
+            || self
+                .earliest
+                .best_except(i)
+                .is_some_and(|s| usize::MAX - s < i)
+            || self.longest.best_except(i).is_some_and(|w| w > words)
+    }
+}
+
+/// The two highest-scoring distinct paragraphs offered; a paragraph's score
+/// is the same every time it is offered.
+#[derive(Default, Clone, Copy)]
+struct Best2 {
+    first: Option<(usize, usize)>,
+    second: Option<(usize, usize)>,
+}
+
+impl Best2 {
+    fn offer(&mut self, score: usize, j: usize) {
+        let known = |slot: Option<(usize, usize)>| slot.is_some_and(|(_, k)| k == j);
+        if known(self.first) || known(self.second) {
+            return;
+        }
+        if self.first.is_none_or(|(s, _)| score > s) {
+            self.second = self.first;
+            self.first = Some((score, j));
+        } else if self.second.is_none_or(|(s, _)| score > s) {
+            self.second = Some((score, j));
+        }
+    }
+
+    /// The best score offered by a paragraph other than `i`.
+    fn best_except(&self, i: usize) -> Option<usize> {
+        match self.first {
+            Some((_, j)) if j == i => self.second.map(|(s, _)| s),
+            first => first.map(|(s, _)| s),
+        }
+    }
+}
+
+/// Words of `s` (runs of letters and digits, lowercased) as hashes, with the
+/// byte offset where each starts.
+struct WordStream<'a> {
+    chars: std::str::CharIndices<'a>,
+}
+
+impl<'a> WordStream<'a> {
+    fn new(s: &'a str) -> Self {
+        WordStream {
+            chars: s.char_indices(),
+        }
+    }
+}
+
+impl Iterator for WordStream<'_> {
+    type Item = (usize, u64);
+
+    fn next(&mut self) -> Option<(usize, u64)> {
+        let mut h: u64 = 0;
+        let mut start = None;
+        for (at, c) in self.chars.by_ref() {
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    h = (h.rotate_left(5) ^ u64::from(l)).wrapping_mul(0x517c_c1b7_2722_0a95);
+                }
+                start.get_or_insert(at);
+            } else if let Some(start) = start {
+                return Some((start, h));
             }
-            in_word = true;
-        } else if in_word {
-            out.push(h);
-            h = 0;
-            in_word = false;
         }
+        start.map(|s| (s, h))
     }
-    if in_word {
-        out.push(h);
-    }
-    out
+}
+
+/// Hashes of the first `limit` words of `s`.
+fn word_hashes(s: &str, limit: usize) -> Vec<u64> {
+    WordStream::new(s).take(limit).map(|(_, h)| h).collect()
 }
 
 fn shingle(words: &[u64]) -> u64 {
-    words.iter().fold(0u64, |acc, &w| {
-        (acc.rotate_left(13) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    })
+    words.iter().fold(0u64, |acc, &w| shingle_step(acc, w))
+}
+
+fn shingle_step(acc: u64, w: u64) -> u64 {
+    (acc.rotate_left(13) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Cuts a long paragraph at sentence boundaries into windows of similar size,
@@ -688,5 +867,238 @@ mod tests {
         let (s, _) = split_text(long);
         assert!(s.title.ends_with('…'));
         assert!(s.title.chars().count() <= TITLE_MAX_CHARS + 1);
+    }
+
+    #[test]
+    fn repeated_paragraphs_are_kept_once() {
+        let para = "The integrated care board agreed the plan for primary care services.";
+        let other = "A different paragraph about the community health budget for next year.";
+        let mut t = String::new();
+        for i in 0..2000 {
+            t.push_str(if i % 2 == 0 { para } else { other });
+            t.push_str("\n\n");
+        }
+        let (s, t) = split_text(&t);
+        let quotes: Vec<&str> = s.passages.iter().map(|p| &t[p.range.clone()]).collect();
+        assert_eq!(quotes, vec![para, other]);
+        assert_eq!(s.passages[0].line_start, 1);
+        assert_eq!(s.passages[1].line_start, 3);
+    }
+
+    #[test]
+    fn pull_quotes_sharing_an_opening_are_told_apart() {
+        // Many paragraphs open with the same words; only the one whose
+        // sentence is repeated loses its pull quote.
+        let mut t = String::new();
+        for i in 0..300 {
+            t.push_str(&format!(
+                "The integrated care board agreed item {i} of the plan today. It said more.\n\n"
+            ));
+        }
+        t.push_str("The integrated care board agreed item 7 of the plan today.\n\n");
+        t.push_str("The integrated care board agreed item 7 of the plan tomorrow.\n");
+        let (s, t) = split_text(&t);
+        let quotes: Vec<&str> = s.passages.iter().map(|p| &t[p.range.clone()]).collect();
+        assert_eq!(quotes.len(), 301);
+        assert!(!quotes.contains(&"The integrated care board agreed item 7 of the plan today."));
+        assert_eq!(
+            quotes[300],
+            "The integrated care board agreed item 7 of the plan tomorrow."
+        );
+    }
+
+    #[test]
+    fn blocks_outside_the_text_are_left_out() {
+        let text = "Café policy. The board agreed the plan for the year ahead.".to_string();
+        let block = |start: usize, end: usize| Block {
+            kind: BlockKind::Paragraph,
+            range: start..end,
+            page: None,
+        };
+        let doc = Extracted::new(
+            text.clone(),
+            crate::extract::Offsets::Extracted,
+            crate::extract::Markup::None,
+            // Out of bounds, inside "é", reversed, and one good block.
+            vec![
+                block(5, 500),
+                block(4, 9),
+                block(20, 13),
+                block(0, text.len()),
+            ],
+            None,
+        );
+        let s = split(&doc);
+        assert_eq!(s.passages.len(), 1);
+        assert_eq!(s.passages[0].range, 0..text.len());
+    }
+
+    /// The quadratic pull-quote removal this module had before repeats
+    /// were grouped: the behaviour [`remove_repeats`] must keep.
+    fn remove_repeats_reference(text: &str, units: &mut Vec<Unit>) {
+        const K: usize = 4;
+        let candidates: Vec<(usize, Vec<u64>)> = units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading))
+            .filter(|(_, u)| u.words >= PULL_QUOTE_MIN_WORDS && u.words <= PULL_QUOTE_MAX_WORDS)
+            .map(|(i, u)| (i, word_hashes(&text[u.range.clone()], usize::MAX)))
+            .filter(|(_, w)| w.len() >= PULL_QUOTE_MIN_WORDS && w.len() <= PULL_QUOTE_MAX_HASHED)
+            .collect();
+        let mut firsts: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+        for (c, (_, w)) in candidates.iter().enumerate() {
+            firsts.entry(shingle(&w[..K])).or_default().push(c);
+        }
+        let mut drop = vec![false; units.len()];
+        for (j, unit) in units.iter().enumerate() {
+            if unit.kind != UnitKind::Paragraph || unit.words < K {
+                continue;
+            }
+            let para = &text[unit.range.clone()];
+            for (offset, _) in sentences(para) {
+                let head = word_hashes(&para[offset..], K);
+                if head.len() < K {
+                    continue;
+                }
+                let Some(hits) = firsts.get(&shingle(&head)) else {
+                    continue;
+                };
+                for &c in hits {
+                    let (i, w) = &candidates[c];
+                    if *i == j {
+                        continue;
+                    }
+                    let from_here = word_hashes(&para[offset..], w.len());
+                    let longer = unit.words > units[*i].words || (offset > 0) || j < *i;
+                    if from_here == *w && longer {
+                        drop[*i] = true;
+                    }
+                }
+            }
+        }
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        for (i, u) in units.iter().enumerate() {
+            if u.words > PULL_QUOTE_MAX_WORDS && !seen.insert(&text[u.range.clone()]) {
+                drop[i] = true;
+            }
+        }
+        let mut k = 0;
+        units.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const WORDS: &[&str] = &[
+            "the", "board", "Care", "plan", "health", "trust", "local", "agreed", "café", "e.g.",
+        ];
+
+        /// A sentence of 1 to 9 words from a small vocabulary, so openings
+        /// and whole sentences repeat often.
+        fn sentence() -> impl Strategy<Value = String> {
+            (prop::collection::vec(0..WORDS.len(), 1..10), 0..4usize).prop_map(|(w, end)| {
+                let mut s = w.iter().map(|&i| WORDS[i]).collect::<Vec<_>>().join(" ");
+                if let Some(c) = s.get(..1) {
+                    let upper = c.to_uppercase();
+                    s.replace_range(..1, &upper);
+                }
+                s.push_str(["", ".", ". ", "!"][end]);
+                s
+            })
+        }
+
+        /// Paragraphs drawn from a pool of sentences (repeats, pull quotes),
+        /// with headings, bullets and blank lines between.
+        fn document() -> impl Strategy<Value = String> {
+            prop::collection::vec(sentence(), 1..8).prop_flat_map(|pool| {
+                let n = pool.len();
+                prop::collection::vec((prop::collection::vec(0..n, 1..5), 0..6usize), 1..25)
+                    .prop_map(move |paras| {
+                        let mut t = String::new();
+                        for (sentences, shape) in paras {
+                            let body: Vec<&str> =
+                                sentences.iter().map(|&i| pool[i].trim_end()).collect();
+                            match shape {
+                                0 => t.push_str("- "),
+                                1 => t.push_str("# "),
+                                _ => {}
+                            }
+                            t.push_str(&body.join(" "));
+                            t.push_str(if shape == 5 { "\n" } else { "\n\n" });
+                        }
+                        t
+                    })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 1500,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Grouping repeats by length and hash drops exactly what
+            /// comparing every pair of candidates dropped.
+            #[test]
+            fn remove_repeats_matches_the_pairwise_comparison(t in document()) {
+                for e in [
+                    text::extract(t.clone(), crate::extract::Offsets::File),
+                    crate::extract::markdown::extract(t.clone(), crate::extract::Offsets::File),
+                ] {
+                    let units = units(&e.text, &e.blocks);
+                    let mut fast = units.clone();
+                    remove_repeats(&e.text, &mut fast);
+                    let mut reference = units;
+                    remove_repeats_reference(&e.text, &mut reference);
+                    let ranges = |u: &[Unit]| u.iter().map(|u| u.range.clone()).collect::<Vec<_>>();
+                    prop_assert_eq!(ranges(&fast), ranges(&reference));
+                }
+            }
+
+            /// Any blocks over any text: passages lie inside the text, on
+            /// char boundaries, in order, with sane lines.
+            #[test]
+            fn passages_lie_inside_the_text(
+                t in "(\\PC|\n| |\\.|é){0,400}",
+                blocks in prop::collection::vec((0usize..450, 0usize..450, 0..4usize, prop::option::of(1u32..4)), 0..20),
+                markdown in any::<bool>(),
+                line_base in 0u32..5,
+            ) {
+                let kinds = [BlockKind::Paragraph, BlockKind::Heading, BlockKind::ListItem, BlockKind::TableRow];
+                let blocks = blocks
+                    .into_iter()
+                    .map(|(a, b, k, page)| Block { kind: kinds[k], range: a.min(b)..a.max(b), page })
+                    .collect();
+                let markup = if markdown { crate::extract::Markup::Markdown } else { crate::extract::Markup::None };
+                let mut doc = Extracted::new(t.clone(), crate::extract::Offsets::Extracted, markup, blocks, None);
+                doc.line_base = line_base;
+                check_split(&doc)?;
+                // And the blocks the text extractor itself finds.
+                check_split(&text::extract(t, crate::extract::Offsets::File))?;
+            }
+        }
+
+        /// The invariants of [`split`]'s output, for any input.
+        pub fn check_split(doc: &Extracted) -> Result<(), TestCaseError> {
+            let s = split(doc);
+            let lines = doc.text.matches('\n').count() as u32 + 1 + doc.line_base;
+            for (n, p) in s.passages.iter().enumerate() {
+                prop_assert!(
+                    doc.text.get(p.range.clone()).is_some(),
+                    "{:?} outside {} bytes",
+                    p.range,
+                    doc.text.len()
+                );
+                prop_assert_eq!(p.ordinal as usize, n);
+                prop_assert!(p.line_start <= p.line_end && p.line_end <= lines);
+                prop_assert!(p.line_start > doc.line_base);
+            }
+            Ok(())
+        }
     }
 }

@@ -43,6 +43,8 @@ impl Progress {
 
     /// Prints a warning line on stderr without breaking the bar.
     pub fn warn(&self, message: &str) {
+        // Warnings name files, whose names can hold control characters.
+        let message = crate::terminal::visible(message);
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("warning: {message}")),
             None => eprintln!("warning: {message}"),

@@ -177,7 +177,12 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     if text.trim().is_empty() {
         return Err(Error::Query("the query is empty".to_string()));
     }
-    let (ast, _errors) = parse_query_lenient(&literal_slashes(text));
+    // Checked on the text the grammar sees: `/NOT` becomes ` NOT`. Tabs and
+    // line breaks become spaces: the grammar takes time quadratic in the
+    // words they separate.
+    let grammar_text = literal_slashes(text).replace(['\t', '\n', '\r', '\u{b}', '\u{c}'], " ");
+    check_nesting(&grammar_text)?;
+    let (ast, _errors) = parse_query_lenient(&grammar_text);
     let mut plan = QueryPlan {
         text: text.to_string(),
         concepts: Vec::new(),
@@ -186,6 +191,7 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         expansions: Vec::new(),
     };
     collect(&ast, Role::Should, 1.0, analyzer, &mut plan)?;
+    check_size(&plan)?;
     if plan.is_empty() {
         return Err(Error::Query(if plan.concepts.is_empty() {
             format!("no searchable words in {text:?}")
@@ -194,6 +200,91 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
         }));
     }
     Ok(plan)
+}
+
+/// Largest slop of a phrase (`"…"~N`); larger values are taken as this.
+/// Matching a phrase costs more the larger its slop, and within a passage
+/// a few dozen words is already "anywhere".
+pub const MAX_SLOP: u32 = 50;
+/// Most words in one phrase.
+pub const MAX_PHRASE_WORDS: usize = 32;
+/// Most words and phrases in one query.
+pub const MAX_CONCEPTS: usize = 256;
+
+/// Deepest nesting of groups a query may have. Tantivy's query grammar
+/// recurses once per `(` and per `NOT `, so thousands of them would overflow
+/// the stack; no one needs more than a few.
+pub const MAX_NESTING: usize = 32;
+
+/// Refuses a query too big to answer in reasonable time: too many words
+/// and phrases, or too long a phrase.
+fn check_size(plan: &QueryPlan) -> Result<()> {
+    if plan.concepts.len() > MAX_CONCEPTS {
+        return Err(Error::Query(format!(
+            "the query has {} words and phrases, more than the {MAX_CONCEPTS} a query may have; \
+             keep the words that matter",
+            plan.concepts.len()
+        )));
+    }
+    let longest = plan
+        .concepts
+        .iter()
+        .flat_map(|c| &c.alternatives)
+        .map(|m| match m {
+            Matcher::Phrase { terms, .. } => terms.len(),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(0);
+    if longest > MAX_PHRASE_WORDS {
+        return Err(Error::Query(format!(
+            "a phrase (or words joined by punctuation) has {longest} words, more than the \
+             {MAX_PHRASE_WORDS} a phrase may have; shorten it"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a query whose groups nest deeper than [`MAX_NESTING`], before the
+/// grammar (which recurses) sees it. Counted conservatively: every `(`
+/// (quoted or not, as the grammar's idea of quoting is not ours to
+/// second-guess) and every `NOT` followed by a space or a group.
+fn check_nesting(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    // `NOT NOT NOT a` nests; `NOT a NOT b` does not: a run of NOTs ends at
+    // a word (a letter or digit; punctuation may be skipped by the grammar).
+    let mut nots = 0usize;
+    let mut deepest = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'(' {
+            depth += 1;
+        } else if b == b')' {
+            depth = depth.saturating_sub(1);
+        } else if bytes[i..].starts_with(b"NOT")
+            && bytes
+                .get(i + 3)
+                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'(')
+        {
+            nots += 1;
+            i += 3;
+            deepest = deepest.max(depth + nots);
+            continue;
+        } else if b.is_ascii_alphanumeric() || !b.is_ascii() {
+            nots = 0;
+        }
+        deepest = deepest.max(depth + nots);
+        i += 1;
+    }
+    if deepest > MAX_NESTING {
+        return Err(Error::Query(format!(
+            "the query nests parentheses or NOTs more than {MAX_NESTING} deep; \
+             remove the extra parentheses"
+        )));
+    }
+    Ok(())
 }
 
 /// The query with every slash that would open a regular expression in
@@ -217,7 +308,8 @@ fn literal_slashes(text: &str) -> std::borrow::Cow<'_, str> {
         } else if let Some(o) = out.as_mut() {
             o.push(c);
         }
-        prev = Some(c);
+        // What the grammar sees: a slash after a slash made a space opens too.
+        prev = Some(if opens { ' ' } else { c });
     }
     out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
 }
@@ -310,7 +402,8 @@ fn literal(
         .strip_suffix('*')
         .filter(|s| !s.is_empty() && !s.contains('*'));
     if quoted && text.contains(char::is_whitespace) {
-        if let Some(c) = phrase_concept(text, lit.slop, role, boost, scope, analyzer) {
+        let slop = lit.slop.min(MAX_SLOP);
+        if let Some(c) = phrase_concept(text, slop, role, boost, scope, analyzer) {
             plan.concepts.push(c);
         }
     } else if let (Some(stem), false) = (stem, quoted) {
@@ -414,14 +507,22 @@ fn phrase_concept(
     match parts.len() {
         0 => None,
         1 => word_concept(text, &tokens, role, boost, scope),
-        _ => Some(Concept {
-            surface: format!("\"{text}\""),
-            alternatives: vec![phrase_of(&parts, slop)],
-            scope,
-            role,
-            boost,
-            word: false,
-        }),
+        _ => {
+            // Sloppy matching of a phrase that repeats a word takes time
+            // exponential in the repeats (`"care care … care"~50` runs for
+            // minutes on one passage); such a phrase is matched exactly.
+            let mut seen = std::collections::HashSet::new();
+            let repeats = parts.iter().any(|t| !seen.insert(t.term.as_str()));
+            let slop = if repeats { 0 } else { slop };
+            Some(Concept {
+                surface: format!("\"{text}\""),
+                alternatives: vec![phrase_of(&parts, slop)],
+                scope,
+                role,
+                boost,
+                word: false,
+            })
+        }
     }
 }
 
@@ -498,6 +599,7 @@ mod tests {
     #[test]
     fn slashes_between_words_are_separators_not_regexes() {
         assert_eq!(literal_slashes("NHSE/I 2022/23"), "NHSE/I 2022/23");
+        assert_eq!(literal_slashes("a ///b/"), "a    b/");
         assert_eq!(
             literal_slashes("myelopathy / paraparesis (HAM/TSP) /x \"a / b\""),
             "myelopathy   paraparesis (HAM/TSP)  x \"a / b\""
@@ -551,6 +653,116 @@ mod tests {
         }
         let p = plan("outcomes: place");
         assert_eq!(p.concepts.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_grammar_recurses() {
+        let a = Analyzer::english();
+        let ok = format!("{}care{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&ok, &a).is_ok());
+        let _ = parse(&format!("{}care", "NOT ".repeat(MAX_NESTING)), &a);
+        assert!(parse(&format!("care {}", "NOT x ".repeat(500)), &a).is_ok());
+        for q in [
+            format!("{}care", "(".repeat(3000)),
+            format!("{}care{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("care {}", "NOT ".repeat(5000)),
+            format!("{}care", "NOT(".repeat(5000)),
+            format!("\"{}\"", "(".repeat(5000)),
+            "/NOT ".repeat(5000),
+            "-NOT +NOT ".repeat(5000),
+        ] {
+            match parse(&q, &a) {
+                Err(Error::Query(why)) => assert!(why.contains("deep"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Closed groups side by side are not nested.
+        assert!(parse(&"(care) ".repeat(200), &a).is_ok());
+    }
+
+    #[test]
+    fn costly_queries_are_bounded() {
+        let a = Analyzer::english();
+        let p = plan("\"integrated care board\"~1000");
+        assert!(matches!(
+            p.concepts[0].alternatives[0],
+            Matcher::Phrase { slop: MAX_SLOP, .. }
+        ));
+        let care = vec!["care"; 30].join(" ");
+        for q in [
+            format!("\"{care}\"~1000"),
+            "\"care homes give care\"~3".to_string(),
+        ] {
+            let p = plan(&q);
+            assert!(matches!(
+                p.concepts[0].alternatives[0],
+                Matcher::Phrase { slop: 0, .. }
+            ));
+        }
+        let long = (0..=MAX_PHRASE_WORDS)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>();
+        assert!(parse(&format!("\"{}\"", long.join(" ")), &a).is_err());
+        assert!(parse(&long.join("-"), &a).is_err());
+        let many = (0..=MAX_CONCEPTS)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>();
+        assert!(parse(&many.join(" "), &a).is_err());
+        assert!(parse(&many[..MAX_CONCEPTS].join(" "), &a).is_ok());
+    }
+
+    /// Query text from syntax characters, operators, fields and words.
+    fn syntax_soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            proptest::string::string_regex(r#"[()"~^+\-:*\\/\[\]{}!?&|<>=.,;'0-9 ]{1,4}"#).unwrap(),
+            Just("AND ".to_string()),
+            Just("OR ".to_string()),
+            Just("NOT ".to_string()),
+            Just(" TO ".to_string()),
+            Just(" IN ".to_string()),
+            Just("title:".to_string()),
+            Just("source:".to_string()),
+            Just("~1000".to_string()),
+            Just("^0.5".to_string()),
+            Just("NHSE/I".to_string()),
+            Just("A&E".to_string()),
+            Just("COVID-19".to_string()),
+            Just("café".to_string()),
+            proptest::string::string_regex("[a-zA-Z]{1,10}").unwrap(),
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn check_plan(q: &str, a: &Analyzer) {
+        let Ok(p) = parse(q, a) else { return };
+        assert!(!p.is_empty());
+        assert!(p.concepts.len() <= MAX_CONCEPTS);
+        for m in p.concepts.iter().flat_map(|c| &c.alternatives) {
+            if let Matcher::Phrase { terms, slop } = m {
+                assert!(*slop <= MAX_SLOP && terms.len() <= MAX_PHRASE_WORDS);
+            }
+        }
+        // Highlighting the query's own text with its plan stays on char boundaries.
+        for (s, e) in crate::highlight::highlights(&p, a, q) {
+            assert!(s < e && e <= q.len() && q.is_char_boundary(s) && q.is_char_boundary(e));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_text_parses_or_is_refused_without_panic(q in "\\PC{0,300}") {
+            check_plan(&q, &Analyzer::english());
+        }
+
+        #[test]
+        fn query_syntax_soup_parses_or_is_refused_without_panic(q in syntax_soup()) {
+            check_plan(&q, &Analyzer::english());
+            check_plan(&q, &Analyzer::exact());
+        }
     }
 
     #[test]

@@ -17,15 +17,36 @@
 
 use std::collections::HashMap;
 
-use tantivy::collector::DocSetCollector;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::postings::Postings;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
 use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::schema::Fields;
+
+/// Passages of one document that pseudo-relevance feedback reads at most:
+/// every passage of a short document, the best-matching of a long one.
+pub const FEEDBACK_PASSAGES: usize = 32;
+/// Bytes of text feedback reads from one document at most.
+pub const FEEDBACK_BYTES: usize = 64 << 10;
+
+/// What feedback read of one document.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Examined {
+    passages: usize,
+    bytes: usize,
+}
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    if at >= s.len() {
+        return s.len();
+    }
+    (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+}
 
 /// Parameters of document ranking.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +155,7 @@ pub struct DocumentRanker<'a> {
     fields: Fields,
     stats: Stats,
     params: DocParams,
+    deadline: crate::deadline::Deadline,
 }
 
 /// Passage → document slot, for one segment: a dense array for segments of
@@ -221,7 +243,13 @@ impl<'a> DocumentRanker<'a> {
             fields,
             stats,
             params,
+            deadline: crate::deadline::Deadline::none(),
         }
+    }
+
+    /// The same ranker, giving up with [`crate::error::Error::Timeout`] past `deadline`.
+    pub fn with_deadline(self, deadline: crate::deadline::Deadline) -> Self {
+        DocumentRanker { deadline, ..self }
     }
 
     /// The `k` best documents for the terms, as `(doc_key, score)`, with the
@@ -232,6 +260,7 @@ impl<'a> DocumentRanker<'a> {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
             // terms' own score: the typed terms are not read twice.
+            self.deadline.check()?;
             let added = self.feedback(terms, &ranked)?;
             let extra = self.score(&added)?;
             let keep = 1.0 - self.params.feedback_weight;
@@ -291,6 +320,7 @@ impl<'a> DocumentRanker<'a> {
             // Per passage: its document's slot (looked up once per passage).
             let mut passage_slot = SlotMap::new(segment.max_doc());
             for (i, t) in terms.iter().enumerate() {
+                self.deadline.check()?;
                 let term = Term::from_field_text(f.body, &t.term);
                 let with_positions = want_positions && !t.feedback;
                 let option = if with_positions {
@@ -422,39 +452,17 @@ impl<'a> DocumentRanker<'a> {
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
-        let stored = crate::index::StoredDocs::new(self.searcher)?;
         for RankedDoc { key, score, .. } in top {
             let mut tf: HashMap<String, f32> = HashMap::new();
             let mut length: f32 = 0.0;
-            // All the document's passages, not only those that matched.
-            let all = TermQuery::new(
-                Term::from_field_u64(self.fields.doc_key, *key),
-                IndexRecordOption::Basic,
-            );
-            let passages = self.searcher.search(&all, &DocSetCollector)?;
-            let mut title_seen = false;
-            for addr in passages {
-                let (segment, doc) = (addr.segment_ord, addr.doc_id);
-                let d: TantivyDocument = stored.get(tantivy::DocAddress::new(segment, doc))?;
-                // The title is part of the document, once.
-                let title = (!title_seen && p.feedback_title)
-                    .then(|| d.get_first(self.fields.title))
-                    .flatten();
-                title_seen = true;
-                for v in d.get_all(self.fields.quote).chain(title) {
-                    if let Some(text) = v.as_str() {
-                        analyzer.analyze(text, |t| {
-                            if !t.compound
-                                && t.term.chars().any(char::is_alphabetic)
-                                && t.term.len() > 2
-                            {
-                                *tf.entry(t.term).or_default() += 1.0;
-                                length += 1.0;
-                            }
-                        });
+            self.feedback_text(*key, terms, |text| {
+                analyzer.analyze(text, |t| {
+                    if !t.compound && t.term.chars().any(char::is_alphabetic) && t.term.len() > 2 {
+                        *tf.entry(t.term).or_default() += 1.0;
+                        length += 1.0;
                     }
-                }
-            }
+                });
+            })?;
             let doc_weight = match p.feedback_doc_weighting {
                 0 => ((score - max_score) / p.feedback_temperature.max(1e-3)).exp(),
                 1 => score / max_score.max(1e-9),
@@ -494,6 +502,86 @@ impl<'a> DocumentRanker<'a> {
                 feedback: true,
             })
             .collect())
+    }
+
+    /// Hands the text of feedback document `key` to `each`: all of a short
+    /// document's passages, or the [`FEEDBACK_PASSAGES`] that match the
+    /// query best of a long one's, and at most [`FEEDBACK_BYTES`] of text
+    /// either way, so a document's size does not bound the cost.
+    fn feedback_text(
+        &self,
+        key: u64,
+        terms: &[WeightedTerm],
+        mut each: impl FnMut(&str),
+    ) -> Result<Examined> {
+        let f = &self.fields;
+        let key_term = Term::from_field_u64(f.doc_key, key);
+        let in_document = TermQuery::new(key_term.clone(), IndexRecordOption::Basic);
+        // Counts deleted passages too: a bound, which is all this needs.
+        let passages = self.searcher.doc_freq(&key_term)?;
+        let addresses: Vec<DocAddress> = if passages <= FEEDBACK_PASSAGES as u64 {
+            // In document order, so the title is read with the first.
+            let mut all: Vec<DocAddress> = self
+                .searcher
+                .search(&in_document, &DocSetCollector)?
+                .into_iter()
+                .collect();
+            all.sort();
+            all
+        } else {
+            let matching: Vec<(Occur, Box<dyn Query>)> = terms
+                .iter()
+                .filter(|t| !t.feedback && t.weight > 0.0)
+                .map(|t| {
+                    let term = Term::from_field_text(f.body, &t.term);
+                    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                    let boosted: Box<dyn Query> =
+                        Box::new(BoostQuery::new(Box::new(query), t.weight * t.scale));
+                    (Occur::Should, boosted)
+                })
+                .collect();
+            if matching.is_empty() {
+                return Ok(Examined::default());
+            }
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(Box::new(in_document), 0.0)),
+                ),
+                (Occur::Must, Box::new(BooleanQuery::new(matching))),
+            ]);
+            // Best first, so the byte limit cuts the least relevant.
+            let top = TopDocs::with_limit(FEEDBACK_PASSAGES).order_by_score();
+            self.searcher
+                .search(&query, &top)?
+                .into_iter()
+                .map(|(_, address)| address)
+                .collect()
+        };
+        let mut examined = Examined::default();
+        let mut title_seen = false;
+        let stored = crate::index::StoredDocs::new(self.searcher)?;
+        for address in addresses.into_iter().take(FEEDBACK_PASSAGES) {
+            if examined.bytes >= FEEDBACK_BYTES {
+                break;
+            }
+            let d: TantivyDocument = stored.get(address)?;
+            examined.passages += 1;
+            // The title is part of the document, once.
+            let title = (!title_seen && self.params.feedback_title)
+                .then(|| d.get_first(f.title))
+                .flatten();
+            title_seen = true;
+            for v in d.get_all(f.quote).chain(title) {
+                if let Some(text) = v.as_str() {
+                    let room = FEEDBACK_BYTES.saturating_sub(examined.bytes);
+                    let text = &text[..floor_char_boundary(text, room)];
+                    examined.bytes += text.len();
+                    each(text);
+                }
+            }
+        }
+        Ok(examined)
     }
 
     /// The idf of a term over passages: known without reading its postings,
@@ -674,5 +762,83 @@ mod tests {
             .map(|t| t.term)
             .collect();
         assert_eq!(terms, vec!["what", "effect", "drug"]);
+    }
+
+    /// An index of one huge document (`HUGE_PASSAGES` passages) and a
+    /// short one (three passages).
+    fn feedback_index(dir: &std::path::Path) -> crate::index::PolicyIndex {
+        use crate::schema::KIND_PASSAGE;
+        let index = crate::index::PolicyIndex::create(dir).unwrap();
+        let f = index.fields;
+        let mut writer = index.writer(1, 50_000_000).unwrap();
+        let passage = |key: u64, text: &str| {
+            let mut d = TantivyDocument::new();
+            d.add_u64(f.kind, KIND_PASSAGE);
+            d.add_u64(f.doc_key, key);
+            d.add_u64(f.doc_len, 1000);
+            d.add_text(f.title, "Title");
+            d.add_text(f.context, "Title");
+            d.add_text(f.body, text);
+            d.add_text(f.quote, text);
+            d
+        };
+        for i in 0..HUGE_PASSAGES {
+            let text = format!(
+                "Passage {i} of the long report on discharge funding and hospital beds, {}",
+                "with more words about community services ".repeat(10)
+            );
+            writer.add_document(passage(1, &text)).unwrap();
+        }
+        for text in ["Short discharge note.", "Second part.", "Third part."] {
+            writer.add_document(passage(2, text)).unwrap();
+        }
+        index.commit(&mut writer, &[]).unwrap();
+        index
+    }
+
+    const HUGE_PASSAGES: usize = 5000;
+
+    #[test]
+    fn feedback_reads_a_bounded_part_of_a_huge_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = feedback_index(dir.path());
+        let searcher = index.reader().unwrap().searcher();
+        let ranker = DocumentRanker::new(
+            &searcher,
+            index.fields,
+            stats(&searcher).unwrap(),
+            DocParams::default(),
+        );
+        let plan = crate::query::parse("discharge funding", &Analyzer::english()).unwrap();
+        let terms = query_terms(&plan, 1.0);
+
+        let mut texts = 0;
+        let huge = ranker.feedback_text(1, &terms, |_| texts += 1).unwrap();
+        assert!(
+            huge.passages <= FEEDBACK_PASSAGES && huge.passages > 0,
+            "{huge:?}"
+        );
+        assert!(huge.bytes <= FEEDBACK_BYTES, "{huge:?}");
+        assert_eq!(texts, huge.passages);
+
+        // A short document is read whole.
+        let mut read = String::new();
+        let short = ranker
+            .feedback_text(2, &terms, |t| read.push_str(t))
+            .unwrap();
+        assert_eq!(short.passages, 3);
+        assert_eq!(read, "Short discharge note.Second part.Third part.");
+
+        // And ranking with feedback over the huge document still works.
+        let ranked = ranker.rank(&terms, 10).unwrap();
+        assert_eq!(ranked.len(), 2);
+    }
+
+    #[test]
+    fn feedback_text_is_cut_at_a_char_boundary() {
+        let s = "aé";
+        assert_eq!(floor_char_boundary(s, 2), 1);
+        assert_eq!(floor_char_boundary(s, 3), 3);
+        assert_eq!(floor_char_boundary(s, 99), 3);
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::search::{Location, SearchResults};
+use crate::terminal::visible;
 
 /// Output format of `query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,7 @@ struct JsonResults<'a> {
     hits: Vec<JsonHit<'a>>,
     corrections: &'a [crate::query::Correction],
     expansions: &'a [crate::query::Expansion],
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -54,6 +56,7 @@ struct JsonLocation<'a> {
     doc_id: &'a str,
     passage_id: &'a str,
     source: &'a str,
+    path: &'a str,
     title: &'a str,
     heading: Option<&'a str>,
     line_start: u64,
@@ -70,6 +73,7 @@ impl<'a> From<&'a Location> for JsonLocation<'a> {
             doc_id: &l.doc_id,
             passage_id: &l.passage_id,
             source: &l.source,
+            path: &l.path,
             title: &l.title,
             heading: l.heading.as_deref(),
             line_start: l.line_start,
@@ -89,6 +93,7 @@ struct JsonHit<'a> {
     doc_id: &'a str,
     passage_id: &'a str,
     source: &'a str,
+    path: &'a str,
     title: &'a str,
     heading: Option<&'a str>,
     line_start: u64,
@@ -118,6 +123,7 @@ pub fn json(results: &SearchResults) -> String {
                     doc_id: &l.doc_id,
                     passage_id: &l.passage_id,
                     source: &l.source,
+                    path: &l.path,
                     title: &l.title,
                     heading: l.heading.as_deref(),
                     line_start: l.line_start,
@@ -134,6 +140,7 @@ pub fn json(results: &SearchResults) -> String {
             .collect(),
         corrections: &results.corrections,
         expansions: &results.expansions,
+        warnings: &results.warnings,
     };
     let mut s = serde_json::to_string(&out).expect("results serialize");
     s.push('\n');
@@ -190,7 +197,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
     };
     let mut out = String::new();
     for n in notices(results) {
-        let _ = writeln!(out, "{}", paint(DIM, &n));
+        let _ = writeln!(out, "{}", paint(DIM, &visible(&n)));
     }
     if !out.is_empty() {
         out.push('\n');
@@ -201,7 +208,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             out,
             "{} {}  {}  {}",
             paint(BOLD, &format!("[{}]", h.rank)),
-            paint(MAGENTA, &l.source),
+            paint(MAGENTA, &visible(&l.source)),
             paint(GREEN, &location(l)),
             paint(DIM, &format!("score {:.2}", h.score)),
         );
@@ -211,7 +218,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
                 let _ = write!(context, " › {heading}");
             }
         }
-        let _ = writeln!(out, "    {}", paint(DIM, &context));
+        let _ = writeln!(out, "    {}", paint(DIM, &visible(&context)));
         for line in wrap(&h.quote, style.width.map(|w| w.saturating_sub(4).max(20))) {
             out.push_str("    ");
             push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color);
@@ -222,7 +229,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
                 out,
                 "    {} {}  {}",
                 paint(DIM, "also in"),
-                paint(MAGENTA, &other.source),
+                paint(MAGENTA, &visible(&other.source)),
                 paint(GREEN, &location(other))
             );
         }
@@ -276,8 +283,9 @@ fn push_highlighted(
     spans: &[(usize, usize)],
     color: bool,
 ) {
+    // Offsets are the quote's; only what is printed is made visible.
     if !color {
-        out.push_str(&quote[line]);
+        out.push_str(&visible(&quote[line]));
         return;
     }
     let mut at = line.start;
@@ -286,13 +294,13 @@ fn push_highlighted(
         if s >= e {
             continue;
         }
-        out.push_str(&quote[at..s]);
+        out.push_str(&visible(&quote[at..s]));
         out.push_str(BOLD);
-        out.push_str(&quote[s..e]);
+        out.push_str(&visible(&quote[s..e]));
         out.push_str(RESET);
         at = e;
     }
-    out.push_str(&quote[at..line.end]);
+    out.push_str(&visible(&quote[at..line.end]));
 }
 
 /// Citations ready to paste into a briefing.
@@ -300,14 +308,21 @@ pub fn markdown(results: &SearchResults) -> String {
     let mut out = String::new();
     for h in &results.hits {
         for line in h.quote.lines() {
-            let line = line.trim_end();
+            let line = visible(line.trim_end());
             if line.is_empty() {
                 out.push_str(">\n");
             } else {
                 let _ = writeln!(out, "> {line}");
             }
         }
-        let cite = |l: &Location| format!("*{}*, `{}`, {}", l.title, l.source, location(l));
+        let cite = |l: &Location| {
+            format!(
+                "*{}*, `{}`, {}",
+                visible(&l.title),
+                visible(&l.source),
+                location(l)
+            )
+        };
         let all: Vec<String> = h.sources.iter().map(cite).collect();
         let _ = writeln!(out, ">\n> — {}\n", all.join("; also "));
     }
@@ -322,14 +337,15 @@ pub fn glossary(definitions: &[crate::glossary::Definition]) -> String {
     for d in definitions {
         let place = match &d.origin {
             Origin::BuiltIn => "built-in".to_string(),
-            Origin::User { path } => path.display().to_string(),
-            Origin::Document { source, line } => format!("{source}:{line}"),
+            Origin::User { path } => visible(&path.display().to_string()).into_owned(),
+            Origin::Document { source, line } => format!("{}:{line}", visible(source)),
         };
+        let (acronym, expansion) = (visible(&d.acronym), visible(&d.expansion));
         match rows.last_mut() {
-            Some((a, e, places)) if *a == d.acronym && e.eq_ignore_ascii_case(&d.expansion) => {
+            Some((a, e, places)) if *a == acronym && e.eq_ignore_ascii_case(&expansion) => {
                 places.push(place)
             }
-            _ => rows.push((d.acronym.clone(), d.expansion.clone(), vec![place])),
+            _ => rows.push((acronym.into_owned(), expansion.into_owned(), vec![place])),
         }
     }
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
@@ -368,6 +384,14 @@ mod tests {
             joined,
             vec!["one two", "three four", "five six", "seven", "eight nine"]
         );
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let quote = "a\u{1b}[2J care\u{7} home";
+        let mut out = String::new();
+        push_highlighted(&mut out, quote, 0..quote.len(), &[(6, 10)], true);
+        assert_eq!(out, format!("a\\u{{1b}}[2J {BOLD}care{RESET}\\u{{7}} home"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -29,11 +29,15 @@ pub const KIND_DEFINITION: u64 = 2;
 pub struct Fields {
     /// Passage or file record.
     pub kind: Field,
-    /// Stable hash of the source path: the delete key of a file's documents.
+    /// Stable hash of the file's canonical path bytes: the delete key of a
+    /// file's documents.
     pub file_key: Field,
+    /// File record: the canonical absolute path, as bytes (lossless).
+    pub path: Field,
     /// Collection (indexed root) name.
     pub collection: Field,
-    /// Source path as given on the command line, joined with the path below it.
+    /// Absolute path as walked (the canonical root joined with the path
+    /// below it), lossy if not UTF-8: shown, and matched by `--source`.
     pub source: Field,
     /// Document id (the source path, or a record id for multi-document
     /// files); a fast field, so documents can be ranked from their passages.
@@ -72,6 +76,8 @@ pub struct Fields {
     pub format: Field,
     /// File record: number of passages.
     pub passages: Field,
+    /// File record: why the file could not be indexed (absent if it was).
+    pub error: Field,
     /// Passage: key of its document (hash of source and doc id), for ranking documents.
     pub doc_key: Field,
     /// Passage: its document's length in words.
@@ -95,6 +101,7 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         kind: b.add_u64_field("kind", INDEXED | FAST),
         file_key: b.add_u64_field("file_key", INDEXED | STORED | FAST),
+        path: b.add_bytes_field("path", STORED),
         collection: b.add_text_field("collection", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),
         doc_id: b.add_text_field(
@@ -118,6 +125,7 @@ pub fn build() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STORED),
         format: b.add_text_field("format", STORED),
         passages: b.add_u64_field("passages", stored_u64),
+        error: b.add_text_field("error", STORED),
         doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         doc_len: b.add_u64_field("doc_len", FAST),
         acronym: b.add_text_field("acronym", STRING),

@@ -11,11 +11,14 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
+use crate::deadline::Deadline;
 use crate::error::{Error, Result};
 use crate::expand;
 use crate::glossary::{Glossary, INDEX_GLOSSARY_FILE};
@@ -110,6 +113,9 @@ pub struct SearchOptions {
     pub exact: bool,
     /// Extra glossary files.
     pub glossaries: Vec<std::path::PathBuf>,
+    /// Time limit of one query (none if unset): past it, the query fails
+    /// with [`Error::Timeout`] rather than returning partial results.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Where a hit's passage is, in one document.
@@ -119,8 +125,11 @@ pub struct Location {
     pub doc_id: String,
     /// `doc_id#ordinal`.
     pub passage_id: String,
-    /// Path of the source file.
+    /// Path of the source file, as shown: relative to the working
+    /// directory when below it.
     pub source: String,
+    /// Absolute path of the source file (lossy if not UTF-8).
+    pub path: String,
     /// Document title.
     pub title: String,
     /// Nearest heading above the passage.
@@ -169,25 +178,33 @@ pub struct SearchResults {
     pub corrections: Vec<Correction>,
     /// Words and phrases also searched as acronyms or expansions.
     pub expansions: Vec<Expansion>,
+    /// Things the user should know that did not stop the search: glossary
+    /// lines skipped, source globs that match no indexed file.
+    pub warnings: Vec<String>,
 }
 
 /// The glossary for queries on `index`: built-in, the index's own
-/// `glossary.tsv` if present, and `extra` files.
+/// `glossary.tsv` if present, and `extra` files; with a warning for each
+/// glossary line skipped.
 pub fn glossary(
     index: &PolicyIndex,
     extra: &[std::path::PathBuf],
     analyzer: &Analyzer,
-) -> Result<Glossary> {
+) -> Result<(Glossary, Vec<String>)> {
     let mut g = Glossary::builtin(analyzer);
+    let mut warnings = Vec::new();
     let kept = index.path.join(INDEX_GLOSSARY_FILE);
     if kept.is_file() {
-        g.load_user(&kept, analyzer)?;
+        warnings.extend(g.load_user(&kept, analyzer)?);
     }
     for path in extra {
-        g.load_user(path, analyzer)?;
+        warnings.extend(g.load_user(path, analyzer)?);
     }
-    Ok(g)
+    Ok((g, warnings))
 }
+
+/// Required clauses that restrict a search without scoring.
+type Filters = Vec<Box<dyn Query>>;
 
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
@@ -198,6 +215,7 @@ pub struct Engine<'a> {
     analyzer: Analyzer,
     ranking: Ranking,
     document_stats: std::sync::OnceLock<crate::rank::Stats>,
+    warnings: Vec<String>,
 }
 
 impl<'a> Engine<'a> {
@@ -205,14 +223,21 @@ impl<'a> Engine<'a> {
     pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
         let analyzer = Analyzer::english();
         let reader = index.reader()?;
+        let (glossary, warnings) = glossary(index, &opts.glossaries, &analyzer)?;
         Ok(Engine {
-            glossary: glossary(index, &opts.glossaries, &analyzer)?,
+            glossary,
+            warnings,
             searcher: reader.searcher(),
             index,
             analyzer,
             ranking: Ranking::from_env(),
             document_stats: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Warnings from preparing the engine (glossary lines skipped).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Parses and expands a query.
@@ -227,8 +252,9 @@ impl<'a> Engine<'a> {
         Ok(plan)
     }
 
-    /// Filters from the options and the query's own `source:` globs.
-    fn filters(&self, plan: &QueryPlan, opts: &SearchOptions) -> Result<Vec<Box<dyn Query>>> {
+    /// Filters from the options and the query's own `source:` globs, and a
+    /// warning for each glob that matches no indexed file.
+    fn filters(&self, plan: &QueryPlan, opts: &SearchOptions) -> Result<(Filters, Vec<String>)> {
         let f = &self.index.fields;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(q) = collection_filter(&self.searcher, f, &opts.collections)? {
@@ -240,10 +266,17 @@ impl<'a> Engine<'a> {
             .chain(&plan.source_globs)
             .map(String::as_str)
             .collect();
+        let mut warnings = Vec::new();
         if !globs.is_empty() {
-            filters.push(source_filter(f, &globs)?);
+            let (filter, unmatched) = source_filter(&self.searcher, f, &globs)?;
+            filters.push(filter);
+            warnings.extend(
+                unmatched
+                    .into_iter()
+                    .map(|g| format!("source pattern {g:?} matches no indexed file")),
+            );
         }
-        Ok(filters)
+        Ok((filters, warnings))
     }
 
     /// Ranked passages for `query_text`.
@@ -252,7 +285,9 @@ impl<'a> Engine<'a> {
         let searcher = &self.searcher;
         let analyzer = &self.analyzer;
         let limit = if opts.limit == 0 { 10 } else { opts.limit };
+        let deadline = Deadline::after(opts.timeout);
         let plan = self.plan(query_text, !opts.exact)?;
+        deadline.check()?;
         // Under --exact, the stemmed plan finds candidates and the exact plan
         // decides, word for word.
         let exact = if opts.exact {
@@ -270,17 +305,26 @@ impl<'a> Engine<'a> {
         } else {
             None
         };
-        let filters = self.filters(&plan, opts)?;
+        let (filters, filter_warnings) = self.filters(&plan, opts)?;
 
         let cw = self.ranking.context_weight;
         let keep_out = exact.is_none();
-        let any = build(&plan, f, false, &filters, keep_out, cw);
+        let any = build(&plan, f, false, &filters, keep_out, cw, &deadline);
         // Counting needs no scores, so it runs apart from the ranked search,
         // which can then skip most postings (block-max WAND).
-        let counting = build(&plan.for_counting(), f, false, &filters, keep_out, cw);
+        let counting = build(
+            &plan.for_counting(),
+            f,
+            false,
+            &filters,
+            keep_out,
+            cw,
+            &deadline,
+        );
         let mut total_hits = searcher.search(&counting, &Count)?;
+        deadline.check()?;
         let all = (plan.prefers_all() && total_hits > 0)
-            .then(|| build(&plan, f, true, &filters, keep_out, cw));
+            .then(|| build(&plan, f, true, &filters, keep_out, cw, &deadline));
 
         let (shown_plan, shown_analyzer) = match &exact {
             Some((p, a)) => (p, a),
@@ -307,8 +351,10 @@ impl<'a> Engine<'a> {
                     break;
                 }
                 let top = top_passages(searcher, query, fetch, f.body)?;
+                deadline.check()?;
                 exhausted = top.len() < fetch;
                 for (score, addr) in top {
+                    deadline.check()?;
                     if hits.is_full() && !hits.ties_last(score) {
                         // Only copies of the shown paragraphs (which score
                         // alike) could still add to the hits.
@@ -371,6 +417,12 @@ impl<'a> Engine<'a> {
             hits,
             corrections,
             expansions: plan.expansions.clone(),
+            warnings: self
+                .warnings
+                .iter()
+                .cloned()
+                .chain(filter_warnings)
+                .collect(),
         })
     }
 
@@ -383,6 +435,7 @@ impl<'a> Engine<'a> {
         opts: &SearchOptions,
     ) -> Result<Vec<(String, f32)>> {
         let r = &self.ranking;
+        let deadline = Deadline::after(opts.timeout);
         let parsed = query::parse(query_text, &self.analyzer).map(|mut plan| {
             let lexicon = IndexLexicon::new(&self.searcher, self.index.fields);
             let how = expand::Understanding {
@@ -393,6 +446,7 @@ impl<'a> Engine<'a> {
             plan
         });
         let plan = parsed?;
+        deadline.check()?;
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
@@ -404,9 +458,11 @@ impl<'a> Engine<'a> {
             self.index.fields,
             stats,
             r.documents.clone(),
-        );
+        )
+        .with_deadline(deadline.clone());
         let terms = crate::rank::query_terms(&plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k)?;
+        deadline.check()?;
         // Document ids from the doc_id fast field of one passage each,
         // resolved per segment in ordinal order (one pass over the dictionary).
         let mut by_segment: HashMap<u32, Vec<(u64, f32)>> = HashMap::new();
@@ -441,7 +497,7 @@ impl<'a> Engine<'a> {
                 .dictionary()
                 .sorted_ords_to_term_cb(&sorted, |bytes| {
                     let score = scores.next().unwrap_or(0.0);
-                    let id = String::from_utf8_lossy(bytes).into_owned();
+                    let id = crate::paths::shown(&String::from_utf8_lossy(bytes));
                     let e = docs.entry(id).or_insert(score);
                     *e = e.max(score);
                 })
@@ -701,46 +757,99 @@ fn collection_filter(
     Ok(Some(BooleanQuery::new(clauses)))
 }
 
-/// A filter to sources matching any of the globs.
-fn source_filter(f: &Fields, globs: &[&str]) -> Result<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for glob in globs {
-        let regex = glob_to_regex(glob);
-        let q = RegexQuery::from_pattern(&regex, f.source)
-            .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {e}")))?;
-        clauses.push((Occur::Should, Box::new(q)));
-    }
-    Ok(Box::new(BooleanQuery::new(clauses)))
-}
-
-/// A path glob as an anchored regex: `*` within a folder, `**` across
-/// folders, `?` one character. A glob without `/` matches the file name in
-/// any folder; one ending in `/` matches everything below.
-pub fn glob_to_regex(glob: &str) -> String {
-    let mut re = String::new();
-    if !glob.contains('/') {
-        re.push_str("(.*/)?");
-    }
-    let mut chars = glob.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                re.push_str(".*");
+/// A filter to sources matching any of the globs (see [`source_matcher`]),
+/// and the globs that match no indexed file. The globs are matched here
+/// against every indexed source, so the filter is a plain set of terms.
+fn source_filter(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    globs: &[&str],
+) -> Result<(Box<dyn Query>, Vec<String>)> {
+    let matchers = globs
+        .iter()
+        .map(|g| source_matcher(g))
+        .collect::<Result<Vec<_>>>()?;
+    let mut used = vec![false; globs.len()];
+    let mut terms: Vec<Term> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(f.source)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while let Some((key, _)) = stream.next() {
+            let Ok(source) = std::str::from_utf8(key) else {
+                continue;
+            };
+            let mut any = false;
+            for (m, used) in matchers.iter().zip(used.iter_mut()) {
+                if m.is_match(source) {
+                    *used = true;
+                    any = true;
+                }
             }
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            c if c.is_alphanumeric() || c == '/' || c == '_' || c == ' ' => re.push(c),
-            c => {
-                re.push('\\');
-                re.push(c);
+            if any {
+                terms.push(Term::from_field_text(f.source, source));
             }
         }
     }
-    if glob.ends_with('/') {
-        re.push_str(".*");
+    terms.sort_unstable();
+    terms.dedup();
+    let unmatched = globs
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(g, _)| g.to_string())
+        .collect();
+    Ok((Box::new(TermSetQuery::new(terms)), unmatched))
+}
+
+/// Matches a `source` path (stored absolute) against a path glob: `*`
+/// within a folder, `**` across folders, `?` one character, `[abc]`,
+/// `{a,b}`; every other character stands for itself. A glob that does not
+/// start with `/` matches from any folder down, so a file name matches in
+/// any folder and `reports/*.pdf` wherever a `reports` folder is; a glob
+/// that names a folder (with or without a trailing `/`) matches everything
+/// under it. A leading `./` is ignored.
+pub struct SourceMatcher(globset::GlobSet);
+
+impl SourceMatcher {
+    /// Whether `source` matches.
+    pub fn is_match(&self, source: &str) -> bool {
+        self.0.is_match(source.strip_prefix("./").unwrap_or(source))
     }
-    re
+}
+
+/// The matcher for one `--source` / `source:` glob.
+pub fn source_matcher(glob: &str) -> Result<SourceMatcher> {
+    let trimmed = glob.trim();
+    let trimmed = trimmed.strip_prefix("./").unwrap_or(trimmed);
+    let base = trimmed.trim_end_matches('/');
+    if base.is_empty() {
+        return Err(Error::Query(format!(
+            "source pattern {glob:?} names no file or folder"
+        )));
+    }
+    // Sources are absolute paths: a relative glob matches from any folder
+    // down (`seeds/*.txt` matches `/home/a/seeds/x.txt`).
+    let anchored = if base.starts_with('/') {
+        base.to_string()
+    } else {
+        format!("**/{base}")
+    };
+    let mut set = globset::GlobSetBuilder::new();
+    for pattern in [anchored.clone(), format!("{anchored}/**")] {
+        let g = globset::GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {}", e.kind())))?;
+        set.add(g);
+    }
+    let set = set
+        .build()
+        .map_err(|e| Error::Query(format!("bad source pattern {glob:?}: {}", e.kind())))?;
+    Ok(SourceMatcher(set))
 }
 
 /// The tantivy query for a plan; with `conjunctive`, every concept is
@@ -753,6 +862,7 @@ fn build(
     filters: &[Box<dyn Query>],
     exclude: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for c in &plan.concepts {
@@ -766,11 +876,14 @@ fn build(
         if occur == Occur::Should && (c.boost - 1.0).abs() <= f32::EPSILON {
             // A disjunction of concepts sums its terms' scores whether nested
             // or flat; flat, tantivy can skip most postings (block-max WAND).
-            for (_, q) in concept_clauses(c, f, conjunctive, context_weight) {
+            for (_, q) in concept_clauses(c, f, conjunctive, context_weight, deadline) {
                 clauses.push((Occur::Should, q));
             }
         } else {
-            clauses.push((occur, concept_query(c, f, conjunctive, context_weight)));
+            clauses.push((
+                occur,
+                concept_query(c, f, conjunctive, context_weight, deadline),
+            ));
         }
     }
     let query = BooleanQuery::new(clauses);
@@ -790,12 +903,14 @@ fn concept_query(
     f: &Fields,
     conjunctive: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> Box<dyn Query> {
     let q: Box<dyn Query> = Box::new(BooleanQuery::new(concept_clauses(
         c,
         f,
         conjunctive,
         context_weight,
+        deadline,
     )));
     if (c.boost - 1.0).abs() > f32::EPSILON {
         Box::new(BoostQuery::new(q, c.boost))
@@ -811,16 +926,20 @@ fn concept_clauses(
     f: &Fields,
     conjunctive: bool,
     context_weight: f32,
+    deadline: &Deadline,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for m in &c.alternatives {
         if c.scope == Scope::All {
-            subs.push((Occur::Should, matcher_query(m, f.body, conjunctive)));
+            subs.push((
+                Occur::Should,
+                matcher_query(m, f.body, conjunctive, deadline),
+            ));
         }
         subs.push((
             Occur::Should,
             Box::new(BoostQuery::new(
-                matcher_query(m, f.context, conjunctive),
+                matcher_query(m, f.context, conjunctive, deadline),
                 context_weight,
             )),
         ));
@@ -835,7 +954,14 @@ fn term_query(field: Field, term: &str) -> Box<dyn Query> {
     ))
 }
 
-fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query> {
+/// The tantivy query for one matcher. Phrases, whose matching costs the
+/// most per passage, stop at the deadline.
+fn matcher_query(
+    m: &Matcher,
+    field: Field,
+    conjunctive: bool,
+    deadline: &Deadline,
+) -> Box<dyn Query> {
     match m {
         Matcher::Term(t) => term_query(field, t),
         Matcher::Phrase { terms, slop } if terms.len() >= 2 => {
@@ -843,7 +969,9 @@ fn matcher_query(m: &Matcher, field: Field, conjunctive: bool) -> Box<dyn Query>
                 .iter()
                 .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
                 .collect();
-            Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
+            deadline.guard(Box::new(PhraseQuery::new_with_offset_and_slop(
+                terms, *slop,
+            )))
         }
         Matcher::Phrase { terms, .. } => term_query(
             field,
@@ -883,13 +1011,16 @@ fn load(
             .unwrap_or_default()
     };
     let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
-    let doc_id = text(f.doc_id);
+    // A file's document id is its path: shown like one.
+    let doc_id = crate::paths::shown(&text(f.doc_id));
     let ordinal = num(f.ordinal).unwrap_or(0);
     let heading = text(f.heading);
+    let path = text(f.source);
     let location = Location {
         passage_id: format!("{doc_id}#{ordinal}"),
         doc_id,
-        source: text(f.source),
+        source: crate::paths::shown(&path),
+        path,
         title: text(f.title),
         heading: (!heading.is_empty()).then_some(heading),
         line_start: num(f.line_start).unwrap_or(0),
@@ -919,8 +1050,22 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert_eq!(glob_to_regex("*.txt"), "(.*/)?[^/]*\\.txt");
-        assert_eq!(glob_to_regex("seeds/"), "seeds/.*");
-        assert_eq!(glob_to_regex("corpus/**/nhs*"), "corpus/.*/nhs[^/]*");
+        let yes = |glob: &str, source: &str| source_matcher(glob).unwrap().is_match(source);
+        assert!(yes("*.txt", "seeds/a.txt") && yes("*.txt", "a.txt"));
+        assert!(!yes("*.txt", "seeds/a.md"));
+        assert!(yes("seeds/", "seeds/a.txt") && yes("seeds/", "seeds/x/b.md"));
+        assert!(yes("seeds", "corpus/seeds/x/b.md") && yes("./seeds/", "./seeds/a.txt"));
+        assert!(!yes("seeds/", "other/seeds.txt") && !yes("seeds/*.txt", "seeds/x/a.txt"));
+        assert!(
+            yes("seeds/*.txt", "/home/a/seeds/x.txt") && !yes("/seeds/", "/home/a/seeds/x.txt")
+        );
+        assert!(yes("corpus/**/nhs*", "corpus/a/b/nhs-plan.md"));
+        assert!(yes("a?c.txt", "abc.txt") && !yes("a?c.txt", "a/c.txt"));
+        // Punctuation of any script is literal.
+        assert!(yes("“report”*", "docs/“report” 2024.txt"));
+        assert!(yes("‹x›", "‹x›") && yes("‹x›", "a/‹x›/b.txt"));
+        assert!(yes("(draft) v2+$.md", "x/(draft) v2+$.md"));
+        assert!(yes("\\[x\\].txt", "[x].txt"));
+        assert!(source_matcher("[abc").is_err() && source_matcher("/").is_err());
     }
 }

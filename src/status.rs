@@ -1,6 +1,6 @@
 //! The `status` command: what the index holds, and what changed on disk since.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::index::PolicyIndex;
 use crate::ingest::{records, FileRecord};
+use crate::paths;
+use crate::terminal::visible;
 use crate::walk::{self, Root};
 
 /// Documents and passages of one collection.
@@ -31,6 +33,15 @@ pub struct Changes {
     pub new: Vec<String>,
     /// Indexed files no longer on disk.
     pub deleted: Vec<String>,
+}
+
+/// A file the last run could not index; the next run tries it again.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failed {
+    /// The file, as shown.
+    pub source: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// The state of an index.
@@ -56,6 +67,8 @@ pub struct Status {
     pub roots: Vec<String>,
     /// What changed on disk since.
     pub changes: Changes,
+    /// Files that could not be indexed, with the reason.
+    pub failed: Vec<Failed>,
 }
 
 /// Gathers the status of `index`, comparing its records with the disk.
@@ -68,7 +81,18 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
             updated: 0,
             roots: Vec::new(),
         });
-    let records = records(index)?;
+    let all = records(index)?;
+    let failed = all
+        .iter()
+        .filter_map(|r| {
+            r.error.as_ref().map(|reason| Failed {
+                source: paths::shown(&r.source),
+                reason: reason.clone(),
+            })
+        })
+        .collect();
+    let (records, failed_records): (Vec<FileRecord>, Vec<FileRecord>) =
+        all.into_iter().partition(|r| r.error.is_none());
     let mut collections: BTreeMap<String, CollectionStats> = BTreeMap::new();
     for r in &records {
         let c = collections
@@ -90,41 +114,35 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
         index_bytes: dir_size(&index.path)?,
         source_bytes: records.iter().map(|r| r.size).sum(),
         updated: info.updated,
-        changes: changes(&records, &info.roots),
+        changes: changes(&records, &failed_records, &info.roots),
         roots: info.roots,
+        failed,
     })
 }
 
-fn changes(records: &[FileRecord], roots: &[String]) -> Changes {
+fn changes(records: &[FileRecord], failed: &[FileRecord], roots: &[String]) -> Changes {
     let mut out = Changes::default();
-    let by_source: HashMap<&str, &FileRecord> =
-        records.iter().map(|r| (r.source.as_str(), r)).collect();
+    let known: HashSet<Vec<u8>> = records.iter().chain(failed).map(FileRecord::key).collect();
     for r in records {
-        match std::fs::metadata(&r.source) {
-            Err(_) => out.deleted.push(r.source.clone()),
+        match std::fs::metadata(&r.path) {
+            Err(_) => out.deleted.push(paths::shown(&r.source)),
             Ok(meta) => {
                 if meta.len() != r.size || walk::mtime_nanos(&meta) != r.mtime {
-                    out.modified.push(r.source.clone());
+                    out.modified.push(paths::shown(&r.source));
                 }
             }
         }
     }
     let roots: Vec<Root> = roots
         .iter()
-        .filter(|r| Path::new(r).exists())
-        .map(|r| Root {
-            path: PathBuf::from(r),
-            collection: String::new(),
-        })
+        .filter_map(|r| Root::new(Path::new(r), Some(String::new())).ok())
         .collect();
-    if let Ok(found) = walk::walk(&roots) {
-        out.new = found
-            .files
-            .into_iter()
-            .filter(|f| !by_source.contains_key(f.source.as_str()))
-            .map(|f| f.source)
-            .collect();
-    }
+    out.new = walk::walk(&roots)
+        .files
+        .into_iter()
+        .filter(|f| !known.contains(&f.key))
+        .map(|f| f.shown())
+        .collect();
     out
 }
 
@@ -169,7 +187,7 @@ impl fmt::Display for Status {
         writeln!(
             f,
             "index:        {} (format {})",
-            self.index.display(),
+            visible(&self.index.display().to_string()),
             self.format
         )?;
         writeln!(f, "last update:  {}", format_utc(self.updated))?;
@@ -186,7 +204,9 @@ impl fmt::Display for Status {
             writeln!(
                 f,
                 "  {:<24} {:>7} documents {:>9} passages",
-                c.name, c.documents, c.passages
+                visible(&c.name),
+                c.documents,
+                c.passages
             )?;
         }
         let ch = &self.changes;
@@ -203,10 +223,28 @@ impl fmt::Display for Status {
             ("deleted", &ch.deleted),
         ] {
             for path in list.iter().take(20) {
-                writeln!(f, "  {label:<9} {path}")?;
+                writeln!(f, "  {label:<9} {}", visible(path))?;
             }
             if list.len() > 20 {
                 writeln!(f, "  … and {} more {label}", list.len() - 20)?;
+            }
+        }
+        if !self.failed.is_empty() {
+            writeln!(
+                f,
+                "could not be indexed: {} (the next `policy-search index` tries again)",
+                self.failed.len()
+            )?;
+            for failed in self.failed.iter().take(20) {
+                writeln!(
+                    f,
+                    "  {}: {}",
+                    visible(&failed.source),
+                    visible(&failed.reason)
+                )?;
+            }
+            if self.failed.len() > 20 {
+                writeln!(f, "  … and {} more", self.failed.len() - 20)?;
             }
         }
         if ch.modified.len() + ch.new.len() + ch.deleted.len() > 0 {

@@ -12,9 +12,13 @@ use crate::extract::Format;
 /// A file to index.
 #[derive(Debug, Clone)]
 pub struct FileEntry {
-    /// Path to open.
+    /// Canonical absolute path: what is opened, and (as bytes) the file's
+    /// identity in the index.
     pub path: PathBuf,
-    /// The path as shown and stored: the root as given joined with the path below it.
+    /// [`FileEntry::path`] as bytes, losslessly.
+    pub key: Vec<u8>,
+    /// The path as walked (the canonical root joined with the path below
+    /// it), shown and searched with `--source`; lossy if not UTF-8.
     pub source: String,
     /// Its format.
     pub format: Format,
@@ -28,13 +32,35 @@ pub struct FileEntry {
     pub lossy_name: bool,
 }
 
-/// A root given on the command line, and the files found under it.
+impl FileEntry {
+    /// The path as people see it (see [`crate::paths::shown`]).
+    pub fn shown(&self) -> String {
+        crate::paths::shown(&self.source)
+    }
+}
+
+/// A root given on the command line.
 #[derive(Debug, Clone)]
 pub struct Root {
-    /// The path as given.
+    /// The path, canonical and absolute.
     pub path: PathBuf,
     /// The collection name: the root's folder name.
     pub collection: String,
+}
+
+impl Root {
+    /// The root at `given` (as typed), made canonical; an error if it does
+    /// not exist or cannot be resolved.
+    pub fn new(given: &Path, collection: Option<String>) -> Result<Root> {
+        let path = std::fs::canonicalize(given).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::MissingInput {
+                path: given.to_path_buf(),
+            },
+            _ => Error::io(given, e),
+        })?;
+        let collection = collection.unwrap_or_else(|| collection_name(given));
+        Ok(Root { path, collection })
+    }
 }
 
 /// What the walk found, and what it could not read.
@@ -42,8 +68,81 @@ pub struct Root {
 pub struct Walk {
     /// Indexable files, in a stable order.
     pub files: Vec<FileEntry>,
-    /// Entries that could not be walked: path and reason.
+    /// Entries that could not be walked: path as shown, and reason.
     pub problems: Vec<(String, String)>,
+    /// Paths whose contents the walk could not see (an unreadable folder,
+    /// a file whose metadata failed): what is indexed below them is kept
+    /// as it is, unchecked. Both the walked and the canonical form.
+    pub unreadable: Vec<PathBuf>,
+}
+
+/// Walks `roots` recursively (following symlinks, skipping hidden entries)
+/// and collects the files of formats we read. Unreadable entries below a
+/// root are reported in [`Walk::problems`] and [`Walk::unreadable`].
+pub fn walk(roots: &[Root]) -> Walk {
+    let mut out = Walk::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for root in roots {
+        let walker = WalkDir::new(&root.path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(&root.path).to_path_buf();
+                    if err.loop_ancestor().is_some() {
+                        // Its target is walked anyway: nothing goes unseen.
+                        let shown = path.to_string_lossy().into_owned();
+                        out.problems.push((shown, "symbolic link loop".to_string()));
+                    } else {
+                        let reason = err
+                            .io_error()
+                            .map(|e| e.to_string())
+                            .unwrap_or_else(|| err.to_string());
+                        out.problem(path, reason);
+                    }
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Some(format) = Format::from_path(entry.path()) else {
+                continue;
+            };
+            let meta = entry.metadata();
+            let canonical = std::fs::canonicalize(entry.path());
+            let (meta, canonical) = match (meta, canonical) {
+                (Ok(m), Ok(c)) => (m, c),
+                (Err(err), _) => {
+                    out.problem(entry.into_path(), err.to_string());
+                    continue;
+                }
+                (_, Err(err)) => {
+                    out.problem(entry.into_path(), err.to_string());
+                    continue;
+                }
+            };
+            if !seen.insert(canonical.clone()) {
+                continue;
+            }
+            let walked = entry.into_path();
+            out.files.push(FileEntry {
+                key: crate::paths::to_bytes(&canonical),
+                lossy_name: walked.to_str().is_none(),
+                source: walked.to_string_lossy().into_owned(),
+                path: canonical,
+                format,
+                size: meta.len(),
+                mtime: mtime_nanos(&meta),
+                collection: root.collection.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The collection name of a root: its last component (`seeds/` → `seeds`).
@@ -63,74 +162,38 @@ pub fn mtime_nanos(meta: &std::fs::Metadata) -> u64 {
         .unwrap_or(0)
 }
 
-/// Walks `roots` recursively (following symlinks, skipping hidden entries)
-/// and collects the files of formats we read. A root that does not exist is
-/// an error; unreadable entries below a root are reported in [`Walk::problems`].
-pub fn walk(roots: &[Root]) -> Result<Walk> {
-    let mut out = Walk::default();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
-    for root in roots {
-        if std::fs::metadata(&root.path).is_err() {
-            return Err(Error::MissingInput {
-                path: root.path.clone(),
-            });
-        }
-        let walker = WalkDir::new(&root.path)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err
-                        .path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| root.path.display().to_string());
-                    let reason = if err.loop_ancestor().is_some() {
-                        "symbolic link loop".to_string()
-                    } else {
-                        err.io_error()
-                            .map(|e| e.to_string())
-                            .unwrap_or_else(|| err.to_string())
-                    };
-                    out.problems.push((path, reason));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let Some(format) = Format::from_path(entry.path()) else {
-                continue;
-            };
-            let canonical =
-                std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
-            if !seen.insert(canonical) {
-                continue;
-            }
-            let meta = match entry.metadata() {
-                Ok(m) => m,
-                Err(err) => {
-                    out.problems
-                        .push((entry.path().display().to_string(), err.to_string()));
-                    continue;
-                }
-            };
-            let mtime = mtime_nanos(&meta);
-            // `index .` names files `a.txt`, not `./a.txt`.
-            let shown = entry.path().strip_prefix("./").unwrap_or(entry.path());
-            out.files.push(FileEntry {
-                lossy_name: shown.to_str().is_none(),
-                source: shown.to_string_lossy().into_owned(),
-                path: entry.into_path(),
-                format,
-                size: meta.len(),
-                mtime,
-                collection: root.collection.clone(),
-            });
-        }
+impl Walk {
+    /// Is `path` at or below a path the walk could not read?
+    pub fn unchecked(&self, path: &Path) -> bool {
+        self.unreadable.iter().any(|u| path.starts_with(u))
     }
-    Ok(out)
+
+    fn problem(&mut self, path: PathBuf, reason: String) {
+        self.problems
+            .push((path.to_string_lossy().into_owned(), reason));
+        self.unreadable_at(path);
+    }
+
+    fn unreadable_at(&mut self, path: PathBuf) {
+        if let Ok(canonical) = std::fs::canonicalize(&path) {
+            if canonical != path {
+                self.unreadable.push(canonical);
+            }
+        }
+        self.unreadable.push(path);
+    }
+}
+
+/// Hidden entries (`.git`, `.cache`) are not walked below a root.
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Would a walk of `root` visit `path`: is it below the root, with no
+/// hidden component in between?
+pub fn visits(root: &Path, path: &Path) -> bool {
+    match path.strip_prefix(root) {
+        Ok(rest) => !rest.components().any(|c| is_hidden(c.as_os_str())),
+        Err(_) => false,
+    }
 }

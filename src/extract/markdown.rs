@@ -36,6 +36,7 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
         blocks.len() - 1
     };
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        crate::limits::check();
         match event {
             Event::Start(Tag::MetadataBlock(_)) => metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => metadata = false,

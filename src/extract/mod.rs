@@ -14,6 +14,9 @@ pub mod pdf;
 pub mod stream;
 pub mod text;
 
+#[cfg(test)]
+mod property_tests;
+
 use std::ops::Range;
 use std::path::Path;
 

@@ -42,6 +42,7 @@ pub fn blocks(text: &str, range: Range<usize>, page: Option<u32>) -> Vec<Block> 
     let mut current: Option<(BlockKind, Range<usize>)> = None;
     let mut prev: Option<&Line> = None;
     for line in &lines {
+        crate::limits::check();
         match line.kind {
             LineKind::Blank | LineKind::PageNumber => {
                 flush(&mut out, &mut current, page);
