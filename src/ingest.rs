@@ -290,6 +290,12 @@ enum Msg {
 /// Indexes `opts.paths` into the index at `opts.index_dir`, creating it if needed.
 pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     let started = Instant::now();
+    // A path that does not exist is an error before anything is created.
+    let roots: Vec<Root> = opts
+        .paths
+        .iter()
+        .map(|p| Root::new(p, opts.collection.clone()))
+        .collect::<Result<_>>()?;
     let index = if opts.rebuild {
         PolicyIndex::open_for_rebuild(&opts.index_dir)?
     } else {
@@ -303,11 +309,6 @@ pub fn run(opts: &IndexOptions) -> Result<IndexSummary> {
     // Take the writer lock before anything slow, so a second `index` fails at once.
     let mut writer = index.writer(threads, 64_000_000 * threads)?;
 
-    let roots: Vec<Root> = opts
-        .paths
-        .iter()
-        .map(|p| Root::new(p, opts.collection.clone()))
-        .collect::<Result<_>>()?;
     let found = walk::walk(&roots);
     let mut indexed_roots: Vec<String> = if opts.rebuild {
         Vec::new()

@@ -582,3 +582,18 @@ fn extraction_memory_is_capped() {
     );
     assert_eq!(total_hits(dir.path(), "idx", "Dorset"), 1);
 }
+
+/// A path that does not exist is one error line, and no index is created.
+#[test]
+fn a_missing_path_creates_no_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["index", "nowhere", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("nowhere: no such file or directory"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("idx").exists());
+}
