@@ -553,6 +553,26 @@ fn apply(
     Ok(())
 }
 
+/// Where a file read in pieces (chunks of a stream) has got to.
+struct Pieces {
+    /// No piece sent yet: the next one replaces what was indexed before.
+    first: bool,
+    /// Passages sent so far, so numbering runs on across pieces.
+    ordinals: u32,
+    /// The file's title, from its first piece.
+    title: Option<String>,
+}
+
+impl Default for Pieces {
+    fn default() -> Self {
+        Pieces {
+            first: true,
+            ordinals: 0,
+            title: None,
+        }
+    }
+}
+
 struct WorkerContext<'a> {
     fields: Fields,
     files: &'a [FileEntry],
@@ -794,17 +814,11 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        if plan == Plan::Verify {
-            let hash = hash_path(&file.path)?;
-            if let Some(old) = self.unchanged_content(file, plan, &hash) {
-                let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
-                return Ok(tx.send(Msg::Touch { file: i, record }));
-            }
+        if let Some(sent) = self.touch_if_unchanged(i, plan, tx)? {
+            return Ok(sent);
         }
         let mut reader = ChunkReader::new(std::io::BufReader::new(open_file(&file.path)?));
-        let mut first = true;
-        let mut ordinals = 0u32;
-        let mut title: Option<String> = None;
+        let mut pieces = Pieces::default();
         let mut offsets = Offsets::File;
         while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
             // Each chunk has the time a file has: a long file is not a hang.
@@ -818,23 +832,74 @@ impl WorkerContext<'_> {
             if extracted.offsets == Offsets::Extracted {
                 offsets = Offsets::Extracted;
             }
-            let split = split_guarded(&extracted)?;
-            title.get_or_insert_with(|| split.title.clone());
-            let mut passages = self.passage_docs(file, &file.source, &extracted, &split, ordinals);
-            let count = passages.len() as u64;
-            passages.extend(self.definition_docs(file, &extracted, &split));
-            ordinals += split.passages.len() as u32;
-            if let Err(e) = send_docs(tx, i, first, passages, count, None) {
+            if let Err(e) = self.send_piece(i, &mut pieces, &extracted, tx)? {
                 return Ok(Err(e));
             }
-            first = false;
         }
-        if first {
-            return Ok(self.nothing_to_index(i, &reader.hash(), tx));
+        Ok(self.finish_pieces(i, pieces, &reader.hash(), offsets, tx))
+    }
+
+    /// For a file whose size or mtime changed: if its content is what was
+    /// indexed, only its record is renewed.
+    fn touch_if_unchanged(
+        &self,
+        i: usize,
+        plan: Plan,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Option<Sent>, String> {
+        if plan != Plan::Verify {
+            return Ok(None);
         }
-        let title = title.unwrap_or_default();
-        let record = self.record(file, &reader.hash(), ordinals as u64, &title, offsets);
-        Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
+        let file = &self.files[i];
+        let hash = hash_path(&file.path)?;
+        Ok(self.unchanged_content(file, plan, &hash).map(|old| {
+            let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
+            tx.send(Msg::Touch { file: i, record })
+        }))
+    }
+
+    /// Splits one piece of a file read in pieces and sends its passages.
+    fn send_piece(
+        &self,
+        i: usize,
+        pieces: &mut Pieces,
+        extracted: &Extracted,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> std::result::Result<Sent, String> {
+        let file = &self.files[i];
+        let split = split_guarded(extracted)?;
+        pieces.title.get_or_insert_with(|| split.title.clone());
+        let mut passages =
+            self.passage_docs(file, &file.source, extracted, &split, pieces.ordinals);
+        let count = passages.len() as u64;
+        passages.extend(self.definition_docs(file, extracted, &split));
+        pieces.ordinals += split.passages.len() as u32;
+        let sent = send_docs(tx, i, pieces.first, passages, count, None);
+        pieces.first = false;
+        Ok(sent)
+    }
+
+    /// Completes a file read in pieces with its record.
+    fn finish_pieces(
+        &self,
+        i: usize,
+        pieces: Pieces,
+        hash: &str,
+        offsets: Offsets,
+        tx: &mpsc::SyncSender<Msg>,
+    ) -> Sent {
+        if pieces.first {
+            return self.nothing_to_index(i, hash, tx);
+        }
+        let title = pieces.title.unwrap_or_default();
+        let record = self.record(
+            &self.files[i],
+            hash,
+            pieces.ordinals as u64,
+            &title,
+            offsets,
+        );
+        send_docs(tx, i, false, Vec::new(), 0, Some(record))
     }
 
     /// Large web pages: read in passes (see [`PageStream`]), indexed chunk
@@ -846,17 +911,11 @@ impl WorkerContext<'_> {
         tx: &mpsc::SyncSender<Msg>,
     ) -> std::result::Result<Sent, String> {
         let file = &self.files[i];
-        if plan == Plan::Verify {
-            let hash = hash_path(&file.path)?;
-            if let Some(old) = self.unchanged_content(file, plan, &hash) {
-                let record = self.record(file, &hash, old.passages, &old.title, old.offsets);
-                return Ok(tx.send(Msg::Touch { file: i, record }));
-            }
+        if let Some(sent) = self.touch_if_unchanged(i, plan, tx)? {
+            return Ok(sent);
         }
         let mut stream = PageStream::new(open_file(&file.path)?);
-        let mut first = true;
-        let mut ordinals = 0u32;
-        let mut title: Option<String> = None;
+        let mut pieces = Pieces::default();
         loop {
             // Each step reads a few MB of the page and has the time a file has.
             let _deadline = FileDeadline::start(self.opts.file_timeout);
@@ -871,32 +930,14 @@ impl WorkerContext<'_> {
             };
             // A page without a title is named by its first chunk, as a whole
             // page is by its start; every chunk's passages carry that name.
-            if let Some(title) = &title {
+            if let Some(title) = &pieces.title {
                 extracted.title.get_or_insert_with(|| title.clone());
             }
-            let split = split_guarded(&extracted)?;
-            title.get_or_insert_with(|| split.title.clone());
-            let mut passages = self.passage_docs(file, &file.source, &extracted, &split, ordinals);
-            let count = passages.len() as u64;
-            passages.extend(self.definition_docs(file, &extracted, &split));
-            ordinals += split.passages.len() as u32;
-            if let Err(e) = send_docs(tx, i, first, passages, count, None) {
+            if let Err(e) = self.send_piece(i, &mut pieces, &extracted, tx)? {
                 return Ok(Err(e));
             }
-            first = false;
         }
-        if first {
-            return Ok(self.nothing_to_index(i, &stream.hash(), tx));
-        }
-        let title = title.unwrap_or_default();
-        let record = self.record(
-            file,
-            &stream.hash(),
-            ordinals as u64,
-            &title,
-            Offsets::Extracted,
-        );
-        Ok(send_docs(tx, i, false, Vec::new(), 0, Some(record)))
+        Ok(self.finish_pieces(i, pieces, &stream.hash(), Offsets::Extracted, tx))
     }
 
     /// A file with no text: indexed with no passages (whatever it held
