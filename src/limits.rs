@@ -1,7 +1,7 @@
 //! Per-file limits: every file has the same time (`--file-timeout`), files
 //! past `--max-file-size` are skipped, and memory is bounded per file.
 //!
-//! Formats extracted in a child process ([`crate::isolate`]: PDF, DOCX) are
+//! Formats extracted in a child process ([`crate::ingest::isolate`]: PDF, DOCX) are
 //! bounded by killing the child, and its memory by an rlimit. The others
 //! (text, Markdown, HTML, JSON Lines) are read in a stream, so their memory
 //! does not grow with the file, and they and passage splitting run on a

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 }
                 None => eprintln!("policy-search: error: {}", visible(&format!("{err:#}"))),
             }
-            ExitCode::from(policy_search::app::ExitStatus::Error.code())
+            ExitCode::from(cli::ExitStatus::Error.code())
         }
     }
 }
@@ -68,5 +68,5 @@ fn usage_error(err: clap::Error) -> ExitCode {
     );
     let line = format!("{} (hint: {hint})", message.join(" "));
     eprintln!("policy-search: error: {}", visible(&line));
-    ExitCode::from(policy_search::app::ExitStatus::Error.code())
+    ExitCode::from(cli::ExitStatus::Error.code())
 }

@@ -11,7 +11,7 @@ use crate::index::PolicyIndex;
 use crate::ingest::{records, FileRecord};
 use crate::paths;
 use crate::terminal::visible;
-use crate::walk::{self, Root};
+use crate::ingest::walk::{self, Root};
 
 /// Documents and passages of one collection.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
     let info = index
         .commit_info()?
         .unwrap_or_else(|| crate::index::CommitInfo {
-            format: crate::schema::FORMAT_VERSION,
+            format: crate::index::schema::FORMAT_VERSION,
             version: String::new(),
             updated: 0,
             roots: Vec::new(),

@@ -4,7 +4,7 @@
 //! `collab*`, `+required`, `-excluded`, `title:`, `source:`), so a malformed
 //! query still answers. Each word or phrase becomes a [`Concept`]: the
 //! alternatives that satisfy it (a compound's own term, or its parts as a
-//! phrase). [`crate::expand`] then adds acronym expansions and spelling
+//! phrase). [`crate::query::expand`] then adds acronym expansions and spelling
 //! corrections. Searching and highlighting both work from the plan, so what
 //! is highlighted is exactly what matched.
 
@@ -35,7 +35,7 @@ pub enum Matcher {
     Prefix {
         /// The prefix, normalized but not stemmed.
         prefix: String,
-        /// The indexed terms it stands for, filled in by [`crate::expand`].
+        /// The indexed terms it stands for, filled in by [`crate::query::expand`].
         terms: Vec<String>,
     },
 }
@@ -745,7 +745,7 @@ mod tests {
             }
         }
         // Highlighting the query's own text with its plan stays on char boundaries.
-        for (s, e) in crate::highlight::highlights(&p, a, q) {
+        for (s, e) in crate::search::highlight::highlights(&p, a, q) {
             assert!(s < e && e <= q.len() && q.is_char_boundary(s) && q.is_char_boundary(e));
         }
     }

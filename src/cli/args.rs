@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_search::app::{self, BatchRequest, ExitStatus, QueryRequest};
+use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use policy_search::ingest::{self, IndexOptions};
 use policy_search::render::{OutputFormat, Style};
 use policy_search::search::SearchOptions;
@@ -272,17 +272,17 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             path,
         } => {
             if let Some(bytes) = max_memory {
-                policy_search::isolate::limit_memory(bytes)?;
+                policy_search::ingest::isolate::limit_memory(bytes)?;
             }
             let format = policy_search::extract::Format::from_name(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
             if exit_with_stdin {
                 std::thread::spawn(|| {
-                    policy_search::isolate::parent_gone();
+                    policy_search::ingest::isolate::parent_gone();
                     std::process::exit(ExitStatus::Error.code().into());
                 });
             }
-            policy_search::isolate::worker_main(format, &path, &mut stdout)?;
+            policy_search::ingest::isolate::worker_main(format, &path, &mut stdout)?;
             Ok(ExitStatus::Success)
         }
         Command::Index {

@@ -1,12 +1,16 @@
 //! Searching: from query text to ranked, highlighted, de-duplicated hits.
 //!
-//! The query is parsed ([`crate::query`]) and expanded ([`crate::expand`])
+//! The query is parsed ([`crate::query`]) and expanded ([`crate::query::expand`])
 //! into a plan. Ranking is BM25 over the passage text, plus BM25 over the
 //! passage's title and heading at a lower weight, times a length prior that
 //! keeps fragments of a few words from outranking the paragraphs that answer
 //! the query. For a short query (2–4 words) the passages containing all its
 //! words come first. The same paragraph found in several documents is one
 //! hit that lists every source.
+
+pub mod deadline;
+pub mod highlight;
+pub mod rank;
 
 use std::collections::HashMap;
 
@@ -18,15 +22,15 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
-use crate::deadline::Deadline;
+use crate::search::deadline::Deadline;
 use crate::error::{Error, Result};
-use crate::expand;
-use crate::glossary::{Glossary, INDEX_GLOSSARY_FILE};
-use crate::highlight::{highlights, satisfies};
+use crate::query::expand;
+use crate::analysis::glossary::{Glossary, INDEX_GLOSSARY_FILE};
+use crate::search::highlight::{highlights, satisfies};
 use crate::index::PolicyIndex;
-use crate::lexicon::IndexLexicon;
+use crate::index::lexicon::IndexLexicon;
 use crate::query::{self, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
-use crate::schema::Fields;
+use crate::index::schema::Fields;
 
 /// Ranking parameters. The defaults are the product's ranking; the
 /// `POLICY_SEARCH_RANKING` environment variable (`name=value,...`) overrides
@@ -44,7 +48,7 @@ pub struct Ranking {
     /// Typo correction when ranking documents.
     pub correct: bool,
     /// Document ranking parameters.
-    pub documents: crate::rank::DocParams,
+    pub documents: crate::search::rank::DocParams,
 }
 
 impl Default for Ranking {
@@ -55,7 +59,7 @@ impl Default for Ranking {
             passages_per_document: 4,
             expand: true,
             correct: true,
-            documents: crate::rank::DocParams::default(),
+            documents: crate::search::rank::DocParams::default(),
         }
     }
 }
@@ -214,7 +218,7 @@ pub struct Engine<'a> {
     glossary: Glossary,
     analyzer: Analyzer,
     ranking: Ranking,
-    document_stats: std::sync::OnceLock<crate::rank::Stats>,
+    document_stats: std::sync::OnceLock<crate::search::rank::Stats>,
     warnings: Vec<String>,
 }
 
@@ -450,24 +454,24 @@ impl<'a> Engine<'a> {
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
-                crate::rank::stats(&self.searcher).unwrap_or(crate::rank::Stats::EMPTY)
+                crate::search::rank::stats(&self.searcher).unwrap_or(crate::search::rank::Stats::EMPTY)
             }),
         };
-        let ranker = crate::rank::DocumentRanker::new(
+        let ranker = crate::search::rank::DocumentRanker::new(
             &self.searcher,
             self.index.fields,
             stats,
             r.documents.clone(),
         )
         .with_deadline(deadline.clone());
-        let terms = crate::rank::query_terms(&plan, r.documents.alternative_weight);
+        let terms = crate::search::rank::query_terms(&plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k)?;
         deadline.check()?;
         // Document ids from the doc_id fast field of one passage each,
         // resolved per segment in ordinal order (one pass over the dictionary).
         let mut by_segment: HashMap<u32, Vec<(u64, f32)>> = HashMap::new();
         let mut columns: HashMap<u32, tantivy::columnar::StrColumn> = HashMap::new();
-        for crate::rank::RankedDoc {
+        for crate::search::rank::RankedDoc {
             score, passages, ..
         } in ranked
         {

@@ -15,8 +15,8 @@
 use std::collections::HashSet;
 
 use crate::analysis::Analyzer;
-use crate::glossary::{acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary};
-use crate::lexicon::Lexicon;
+use crate::analysis::glossary::{acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary};
+use crate::index::lexicon::Lexicon;
 use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 
 /// Most terms a prefix stands for.
@@ -341,7 +341,7 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::Origin;
+    use crate::analysis::glossary::Origin;
     use crate::query::parse;
     use std::collections::HashMap;
 

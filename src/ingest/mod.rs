@@ -11,6 +11,10 @@
 //! A file that fails (unreadable, undecodable, damaged, an extractor panic or
 //! hang) is reported and skipped; what was indexed of it before is kept.
 
+pub mod isolate;
+pub mod progress;
+pub mod walk;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
@@ -30,14 +34,14 @@ use crate::error::Result;
 use crate::extract::html::{PageStream, Step};
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
 use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
-use crate::glossary;
+use crate::analysis::glossary;
 use crate::index::PolicyIndex;
-use crate::isolate;
+
 use crate::limits::{self, FileDeadline, OutOfTime};
 use crate::passage::{self, Split};
-use crate::progress::Progress;
-use crate::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
-use crate::walk::{self, FileEntry, Root};
+use crate::ingest::progress::Progress;
+use crate::index::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
+use walk::{FileEntry, Root};
 
 /// Options of one `index` run.
 #[derive(Debug, Clone)]
@@ -437,8 +441,8 @@ const WORKER_THREAD: &str = "policy-search-worker";
 struct QuietWorkerPanics;
 
 impl QuietWorkerPanics {
-    fn install() -> crate::integrity::ScopedHook {
-        crate::integrity::ScopedHook::install(|info, previous| {
+    fn install() -> crate::index::integrity::ScopedHook {
+        crate::index::integrity::ScopedHook::install(|info, previous| {
             if std::thread::current().name() != Some(WORKER_THREAD) {
                 previous(info);
             }

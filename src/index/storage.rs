@@ -20,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
 use crate::analysis::{Analyzer, PolicyTokenizer, ANALYZER_NAME};
 use crate::error::{Error, Result};
-use crate::schema::{self, Fields, FORMAT_VERSION};
+use crate::index::schema::{self, Fields, FORMAT_VERSION};
 
 /// What each commit records about itself.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -126,10 +126,10 @@ impl PolicyIndex {
         }
         let index = open_directory(dir)
             .and_then(Index::open)
-            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
+            .map_err(|e| crate::index::integrity::from_tantivy(dir, e))?;
         let metas = index
             .load_metas()
-            .map_err(|e| crate::integrity::from_tantivy(dir, e))?;
+            .map_err(|e| crate::index::integrity::from_tantivy(dir, e))?;
         let (fields, _) = check_format(dir, &index, &metas)?;
         register_analyzer(&index);
         Ok(PolicyIndex {
@@ -164,7 +164,7 @@ impl PolicyIndex {
             .atomic_read(Path::new(META_FILE))
             .map_err(TantivyError::from)?;
         open_directory(dir)
-            .map_err(|e| crate::integrity::from_tantivy(dir, e))?
+            .map_err(|e| crate::index::integrity::from_tantivy(dir, e))?
             .atomic_write(Path::new(META_FILE), &meta)
             .map_err(|e| Error::io(dir.join(META_FILE), e))?;
         Self::open(dir)
@@ -225,7 +225,7 @@ impl PolicyIndex {
             .garbage_collect_files()
             .wait()
             .map(|gc| gc.deleted_files.len())
-            .map_err(|e| crate::integrity::from_tantivy(&self.path, e))?;
+            .map_err(|e| crate::index::integrity::from_tantivy(&self.path, e))?;
         let living = self.index.load_metas()?.list_segment_files();
         let _meta_lock = self.index.directory().acquire_lock(&META_LOCK).ok();
         let entries = std::fs::read_dir(&self.path).map_err(|e| Error::io(&self.path, e))?;
@@ -331,7 +331,7 @@ pub(crate) fn check_format(
 }
 
 /// Reads a stored document, checking its bytes before tantivy decodes them
-/// (see [`crate::integrity::check_stored_doc`]): damage is an error, never
+/// (see [`crate::index::integrity::check_stored_doc`]): damage is an error, never
 /// an abort. For many documents, [`StoredDocs`] keeps the stores open.
 pub fn stored_doc(
     searcher: &tantivy::Searcher,
@@ -379,7 +379,7 @@ fn checked_doc(
     doc_id: tantivy::DocId,
 ) -> Result<tantivy::TantivyDocument> {
     let bytes = store.get_document_bytes(doc_id)?;
-    crate::integrity::check_stored_doc(bytes.as_slice()).map_err(|why| {
+    crate::index::integrity::check_stored_doc(bytes.as_slice()).map_err(|why| {
         TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(format!(
             "stored document {doc_id} {why}"
         )))

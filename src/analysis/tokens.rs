@@ -177,7 +177,7 @@ impl Analyzer {
             return None;
         }
         if self.spelling {
-            if let std::borrow::Cow::Owned(uk) = crate::spelling::to_uk(&word) {
+            if let std::borrow::Cow::Owned(uk) = crate::analysis::spelling::to_uk(&word) {
                 word = uk;
             }
         }

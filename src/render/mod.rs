@@ -331,8 +331,8 @@ pub fn markdown(results: &SearchResults) -> String {
 
 /// The `glossary` listing: one line per acronym and expansion, with where
 /// it comes from (documents that define it are listed, the first few by name).
-pub fn glossary(definitions: &[crate::glossary::Definition]) -> String {
-    use crate::glossary::Origin;
+pub fn glossary(definitions: &[crate::analysis::glossary::Definition]) -> String {
+    use crate::analysis::glossary::Origin;
     let mut rows: Vec<(String, String, Vec<String>)> = Vec::new();
     for d in definitions {
         let place = match &d.origin {

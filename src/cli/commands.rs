@@ -4,13 +4,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
-use crate::index::{self, PolicyIndex};
-use crate::ingest::{self, IndexOptions};
-use crate::integrity;
-use crate::render::{self, OutputFormat, Style};
-use crate::search::{self, SearchOptions};
-use crate::terminal::visible;
+use policy_search::error::{Error, Result};
+use policy_search::index::{self, PolicyIndex};
+use policy_search::ingest::{self, IndexOptions};
+use policy_search::index::integrity;
+use policy_search::render::{self, OutputFormat, Style};
+use policy_search::search::{self, SearchOptions};
+use policy_search::terminal::visible;
 
 /// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,11 +145,11 @@ pub fn batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
 
 fn run_batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
-    let queries = crate::eval::load_queries(&req.queries)?;
+    let queries = policy_search::eval::load_queries(&req.queries)?;
     let run = run_queries(&index, &queries, req.limit, &req.search)?;
     write_out(
         out,
-        crate::eval::trec_run(&queries, &run, &req.tag).as_bytes(),
+        policy_search::eval::trec_run(&queries, &run, &req.tag).as_bytes(),
     )?;
     Ok(if run.values().all(Vec::is_empty) {
         ExitStatus::NoHits
@@ -160,24 +160,24 @@ fn run_batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
 
 fn run_queries(
     index: &PolicyIndex,
-    queries: &[crate::eval::Query],
+    queries: &[policy_search::eval::Query],
     limit: usize,
     opts: &SearchOptions,
-) -> Result<crate::eval::Run> {
-    let engine = crate::search::Engine::new(index, opts)?;
+) -> Result<policy_search::eval::Run> {
+    let engine = policy_search::search::Engine::new(index, opts)?;
     for w in engine.warnings() {
         warn(w);
     }
-    let mut run = crate::eval::Run::new();
+    let mut run = policy_search::eval::Run::new();
     for q in queries {
         let ranked = match engine.documents(&q.text, limit, opts) {
             Ok(ranked) => ranked,
             // One unusable query in a batch costs its results, not the run.
-            Err(crate::error::Error::Query(why)) => {
+            Err(policy_search::error::Error::Query(why)) => {
                 warn(&format!("query {}: {why}; no results for it", q.id));
                 Vec::new()
             }
-            Err(e @ crate::error::Error::Timeout { .. }) => {
+            Err(e @ policy_search::error::Error::Timeout { .. }) => {
                 warn(&format!(
                     "query {}: {e}; no results for it (narrow it or raise --timeout)",
                     q.id
@@ -210,16 +210,16 @@ fn run_eval(
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
-    let queries = crate::eval::load_queries(&req.queries)?;
-    let judgements = crate::eval::load_qrels(qrels)?;
+    let queries = policy_search::eval::load_queries(&req.queries)?;
+    let judgements = policy_search::eval::load_qrels(qrels)?;
     let started = std::time::Instant::now();
     let run = run_queries(&index, &queries, req.limit, &req.search)?;
     let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = run_out {
-        std::fs::write(path, crate::eval::trec_run(&queries, &run, &req.tag))
+        std::fs::write(path, policy_search::eval::trec_run(&queries, &run, &req.tag))
             .map_err(|e| Error::io(path, e))?;
     }
-    let metrics = crate::eval::evaluate(&run, &judgements);
+    let metrics = policy_search::eval::evaluate(&run, &judgements);
     let text = if json {
         let mut s = serde_json::to_string(&metrics).expect("metrics serialize");
         s.push('\n');
@@ -250,7 +250,7 @@ pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> R
 
 fn run_status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(index_dir)?;
-    let status = crate::status::status(&index)?;
+    let status = policy_search::status::status(&index)?;
     let text = if json {
         let mut s = serde_json::to_string(&status).expect("status serializes");
         s.push('\n');
@@ -301,11 +301,11 @@ fn run_glossary(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let analyzer = crate::analysis::Analyzer::english();
-    let mut definitions: Vec<crate::glossary::Definition>;
+    let analyzer = policy_search::analysis::Analyzer::english();
+    let mut definitions: Vec<policy_search::analysis::glossary::Definition>;
     match PolicyIndex::open(index_dir) {
         Ok(index) => {
-            let (g, warnings) = crate::search::glossary(&index, extra, &analyzer)?;
+            let (g, warnings) = policy_search::search::glossary(&index, extra, &analyzer)?;
             for w in warnings {
                 warn(&w);
             }
@@ -313,11 +313,11 @@ fn run_glossary(
             let reader = index.reader()?;
             let searcher = reader.searcher();
             definitions.extend(
-                crate::lexicon::IndexLexicon::new(&searcher, index.fields).all_definitions(),
+                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields).all_definitions(),
             );
         }
         Err(Error::NoIndex { .. }) => {
-            let mut g = crate::glossary::Glossary::builtin(&analyzer);
+            let mut g = policy_search::analysis::glossary::Glossary::builtin(&analyzer);
             for path in extra {
                 for w in g.load_user(path, &analyzer)? {
                     warn(&w);
@@ -328,10 +328,10 @@ fn run_glossary(
         Err(e) => return Err(e),
     }
     if let Some(term) = term {
-        let key = crate::glossary::acronym_key(term, &analyzer);
+        let key = policy_search::analysis::glossary::acronym_key(term, &analyzer);
         let needle = term.to_lowercase();
         definitions.retain(|d| {
-            crate::glossary::acronym_key(&d.acronym, &analyzer) == key
+            policy_search::analysis::glossary::acronym_key(&d.acronym, &analyzer) == key
                 || d.acronym.to_lowercase() == needle
                 || d.expansion.to_lowercase().contains(&needle)
         });

@@ -17,7 +17,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyError};
 
 use crate::error::{Error, Result};
-use crate::index::{self, MANAGED_FILE, META_FILE};
+use crate::index::{self, storage, MANAGED_FILE, META_FILE};
 
 /// One file of an index, checked.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -148,7 +148,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     if !v.sound {
         return Ok(v);
     }
-    let index = match index::open_directory(dir).and_then(Index::open) {
+    let index = match storage::open_directory(dir).and_then(Index::open) {
         Ok(index) => index,
         Err(e) => {
             if let Some(err) = environmental(dir, &e) {
@@ -159,7 +159,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
         }
     };
     let metas = index.load_metas().map_err(Error::from)?;
-    match index::check_format(dir, &index, &metas) {
+    match storage::check_format(dir, &index, &metas) {
         Ok((_, info)) => {
             if let Some(first) = v.files.first_mut() {
                 first.checked = format!(

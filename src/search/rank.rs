@@ -25,7 +25,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMIN
 
 use crate::analysis::Analyzer;
 use crate::error::Result;
-use crate::schema::Fields;
+use crate::index::schema::Fields;
 
 /// Passages of one document that pseudo-relevance feedback reads at most:
 /// every passage of a short document, the best-matching of a long one.
@@ -155,7 +155,7 @@ pub struct DocumentRanker<'a> {
     fields: Fields,
     stats: Stats,
     params: DocParams,
-    deadline: crate::deadline::Deadline,
+    deadline: crate::search::deadline::Deadline,
 }
 
 /// Passage → document slot, for one segment: a dense array for segments of
@@ -243,12 +243,12 @@ impl<'a> DocumentRanker<'a> {
             fields,
             stats,
             params,
-            deadline: crate::deadline::Deadline::none(),
+            deadline: crate::search::deadline::Deadline::none(),
         }
     }
 
     /// The same ranker, giving up with [`crate::error::Error::Timeout`] past `deadline`.
-    pub fn with_deadline(self, deadline: crate::deadline::Deadline) -> Self {
+    pub fn with_deadline(self, deadline: crate::search::deadline::Deadline) -> Self {
         DocumentRanker { deadline, ..self }
     }
 
@@ -767,7 +767,7 @@ mod tests {
     /// An index of one huge document (`HUGE_PASSAGES` passages) and a
     /// short one (three passages).
     fn feedback_index(dir: &std::path::Path) -> crate::index::PolicyIndex {
-        use crate::schema::KIND_PASSAGE;
+        use crate::index::schema::KIND_PASSAGE;
         let index = crate::index::PolicyIndex::create(dir).unwrap();
         let f = index.fields;
         let mut writer = index.writer(1, 50_000_000).unwrap();

@@ -2,7 +2,7 @@
 //! indexed terms are close to a misspelt one or start with a prefix, and
 //! which acronym definitions the documents themselves contain.
 //!
-//! Query rewriting ([`crate::expand`]) asks these questions through the
+//! Query rewriting ([`crate::query::expand`]) asks these questions through the
 //! [`Lexicon`] trait, so it can be tested without an index.
 
 use std::collections::HashMap;
@@ -13,8 +13,8 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::glossary::{Definition, Origin};
-use crate::schema::{Fields, KIND_DEFINITION};
+use crate::analysis::glossary::{Definition, Origin};
+use crate::index::schema::{Fields, KIND_DEFINITION};
 
 /// Questions about the indexed vocabulary.
 pub trait Lexicon {

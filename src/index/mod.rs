@@ -1,0 +1,12 @@
+//! The index on disk: its [`schema`], [`storage`] (open, lock, commit),
+//! [`integrity`] checks and the [`lexicon`] of indexed words.
+
+pub mod integrity;
+pub mod lexicon;
+pub mod schema;
+pub mod storage;
+
+pub use storage::{
+    build_once, exists, locate, stored_doc, CommitInfo, PolicyIndex, StoredDocs, MANAGED_FILE,
+    META_FILE,
+};
