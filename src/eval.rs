@@ -142,10 +142,12 @@ pub fn trec_order(results: &mut [(String, f32)]) {
 
 /// Scores `run` against `qrels`.
 pub fn evaluate(run: &Run, qrels: &Qrels) -> Metrics {
-    let judged: Vec<(&String, &HashMap<String, i64>)> = qrels
+    let mut judged: Vec<(&String, &HashMap<String, i64>)> = qrels
         .iter()
         .filter(|(_, docs)| docs.values().any(|&g| g > 0))
         .collect();
+    // Summed in query order, so the figures are the same from run to run.
+    judged.sort_by(|a, b| a.0.cmp(b.0));
     let mut sums = [0.0f64; 4];
     for (qid, grades) in &judged {
         let mut results = run.get(*qid).cloned().unwrap_or_default();

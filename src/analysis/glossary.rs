@@ -19,7 +19,7 @@ const BUILTIN: &str = include_str!("glossary/uk-health-and-care.tsv");
 pub const INDEX_GLOSSARY_FILE: &str = "glossary.tsv";
 
 /// Where a definition comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     /// The built-in glossary.

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use policy_search::error::{Error, Result};
+use policy_search::index::integrity;
 use policy_search::index::{self, PolicyIndex};
 use policy_search::ingest::{self, IndexOptions};
-use policy_search::index::integrity;
 use policy_search::render::{self, OutputFormat, Style};
 use policy_search::search::{self, SearchOptions};
 use policy_search::terminal::visible;
@@ -216,8 +216,11 @@ fn run_eval(
     let run = run_queries(&index, &queries, req.limit, &req.search)?;
     let seconds = started.elapsed().as_secs_f64();
     if let Some(path) = run_out {
-        std::fs::write(path, policy_search::eval::trec_run(&queries, &run, &req.tag))
-            .map_err(|e| Error::io(path, e))?;
+        std::fs::write(
+            path,
+            policy_search::eval::trec_run(&queries, &run, &req.tag),
+        )
+        .map_err(|e| Error::io(path, e))?;
     }
     let metrics = policy_search::eval::evaluate(&run, &judgements);
     let text = if json {
@@ -313,7 +316,8 @@ fn run_glossary(
             let reader = index.reader()?;
             let searcher = reader.searcher();
             definitions.extend(
-                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields).all_definitions(),
+                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields)
+                    .all_definitions(),
             );
         }
         Err(Error::NoIndex { .. }) => {
@@ -341,6 +345,8 @@ fn run_glossary(
             .to_lowercase()
             .cmp(&b.acronym.to_lowercase())
             .then_with(|| a.expansion.to_lowercase().cmp(&b.expansion.to_lowercase()))
+            // Built-in first, then by where found: the same list every run.
+            .then_with(|| a.origin.cmp(&b.origin))
     });
     let text = if json {
         let mut s = serde_json::to_string(&definitions).expect("definitions serialize");
