@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::index::documents::{records, FileRecord};
 use crate::index::PolicyIndex;
-use crate::ingest::{records, FileRecord};
+use crate::ingest::walk::{self, Root};
 use crate::paths;
 use crate::terminal::visible;
-use crate::ingest::walk::{self, Root};
 
 /// Documents and passages of one collection.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

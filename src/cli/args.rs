@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use policy_search::ingest::{self, IndexOptions};
 use policy_search::render::{OutputFormat, Style};
 use policy_search::search::SearchOptions;

@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::analysis::glossary::{Definition, Origin};
+use super::documents;
+use crate::analysis::glossary::Definition;
 use crate::index::schema::{Fields, KIND_DEFINITION};
 
 /// Questions about the indexed vocabulary.
@@ -77,21 +78,7 @@ impl<'a> IndexLexicon<'a> {
         let f = &self.fields;
         addrs
             .filter_map(|addr| crate::index::stored_doc(self.searcher, addr).ok())
-            .filter_map(|doc| {
-                let text = doc.get_first(f.definition)?.as_str()?.to_string();
-                let (acronym, expansion) = text.split_once('\t')?;
-                Some(Definition {
-                    acronym: acronym.to_string(),
-                    expansion: expansion.to_string(),
-                    origin: Origin::Document {
-                        source: doc.get_first(f.source)?.as_str()?.to_string(),
-                        line: doc
-                            .get_first(f.line_start)
-                            .and_then(|v| v.as_u64())
-                            .unwrap_or(0),
-                    },
-                })
-            })
+            .filter_map(|doc| documents::read_definition(f, &doc))
             .collect()
     }
 }

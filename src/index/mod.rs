@@ -1,6 +1,7 @@
 //! The index on disk: its [`schema`], [`storage`] (open, lock, commit),
 //! [`integrity`] checks and the [`lexicon`] of indexed words.
 
+pub mod documents;
 pub mod integrity;
 pub mod lexicon;
 pub mod schema;

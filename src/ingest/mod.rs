@@ -24,23 +24,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use crate::analysis::glossary;
 use crate::analysis::Analyzer;
 use crate::error::Result;
 use crate::extract::html::{PageStream, Step};
 use crate::extract::stream::{ChunkReader, STREAM_THRESHOLD};
 use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
-use crate::analysis::glossary;
 use crate::index::PolicyIndex;
 
+use crate::index::documents::{
+    self, document_key, file_key, FileIdentity, NewDefinition, NewPassage, NewRecord,
+};
+use crate::index::documents::{records, FileRecord};
+use crate::index::schema::{Fields, KIND_FILE};
+use crate::ingest::progress::Progress;
 use crate::limits::{self, FileDeadline, OutOfTime};
 use crate::passage::{self, Split};
-use crate::ingest::progress::Progress;
-use crate::index::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
 use walk::{FileEntry, Root};
 
 /// Options of one `index` run.
@@ -152,105 +155,6 @@ impl fmt::Display for IndexSummary {
         }
         Ok(())
     }
-}
-
-/// Stable 64-bit key of a file (its canonical path's bytes): the delete key
-/// of the file's documents.
-pub fn file_key(path: &[u8]) -> u64 {
-    let hash = blake3::hash(path);
-    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
-}
-
-/// Stable 64-bit key of a document: its file and its id within the file.
-pub fn document_key(path: &[u8], doc_id: &str) -> u64 {
-    let mut h = blake3::Hasher::new();
-    h.update(path);
-    h.update(&[0]);
-    h.update(doc_id.as_bytes());
-    // Never 0, which marks documents that are not passages.
-    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes")).max(1)
-}
-
-/// A file as recorded in the index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRecord {
-    /// Canonical absolute path: the file's identity.
-    pub path: PathBuf,
-    /// Absolute path as walked, lossy if not UTF-8.
-    pub source: String,
-    /// Collection name.
-    pub collection: String,
-    /// Size in bytes when indexed.
-    pub size: u64,
-    /// Modification time when indexed (ns since the epoch).
-    pub mtime: u64,
-    /// Content hash when indexed.
-    pub hash: String,
-    /// Passages indexed.
-    pub passages: u64,
-    /// Format name.
-    pub format: String,
-    /// Document title.
-    pub title: String,
-    /// What the file's offsets refer to.
-    pub offsets: Offsets,
-    /// Why the last attempt to index it failed; it has no passages then,
-    /// and the next run tries again.
-    pub error: Option<String>,
-}
-
-impl FileRecord {
-    /// The record's key: its canonical path as bytes.
-    pub fn key(&self) -> Vec<u8> {
-        crate::paths::to_bytes(&self.path)
-    }
-}
-
-/// Reads every file record of the index's last commit.
-pub fn records(index: &PolicyIndex) -> Result<Vec<FileRecord>> {
-    let f = &index.fields;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let query = TermQuery::new(
-        Term::from_field_u64(f.kind, KIND_FILE),
-        IndexRecordOption::Basic,
-    );
-    let addrs = searcher.search(&query, &DocSetCollector)?;
-    let mut out = Vec::with_capacity(addrs.len());
-    let stored = crate::index::StoredDocs::new(&searcher)?;
-    for addr in addrs {
-        let doc: TantivyDocument = stored.get(addr)?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let error = text(f.error);
-        out.push(FileRecord {
-            path: crate::paths::from_bytes(
-                doc.get_first(f.path)
-                    .and_then(|v| v.as_bytes())
-                    .unwrap_or_default(),
-            ),
-            source: text(f.source),
-            collection: text(f.collection),
-            size: num(f.size),
-            mtime: num(f.mtime),
-            hash: text(f.hash),
-            passages: num(f.passages),
-            format: text(f.format),
-            title: text(f.title),
-            offsets: if num(f.offsets) == 1 {
-                Offsets::Extracted
-            } else {
-                Offsets::File
-            },
-            error: (!error.is_empty()).then_some(error),
-        });
-    }
-    out.sort_by(|a, b| a.source.cmp(&b.source));
-    Ok(out)
 }
 
 /// What to do with a walked file.
@@ -964,9 +868,7 @@ impl WorkerContext<'_> {
     /// The record of a file that could not be indexed: the next run tries
     /// it again, and `status` lists it with the reason.
     fn failed_record(&self, file: &FileEntry, reason: &str) -> TantivyDocument {
-        let mut record = self.record(file, "", 0, "", Offsets::File);
-        record.add_text(self.fields.error, reason);
-        record
+        self.new_record(file, "", 0, "", Offsets::File, Some(reason))
     }
 
     /// The old record, if a file whose size or mtime changed still has the
@@ -987,26 +889,32 @@ impl WorkerContext<'_> {
         title: &str,
         offsets: Offsets,
     ) -> TantivyDocument {
-        let f = &self.fields;
-        let mut record = TantivyDocument::new();
-        record.add_u64(f.kind, KIND_FILE);
-        record.add_u64(f.file_key, file_key(&file.key));
-        record.add_bytes(f.path, &file.key);
-        record.add_text(f.collection, &file.collection);
-        record.add_text(f.source, &file.source);
-        record.add_text(f.doc_id, &file.source);
-        record.add_text(f.title, title);
-        record.add_u64(f.offsets, offsets_code(offsets));
-        record.add_u64(f.size, file.size);
-        record.add_u64(f.mtime, file.mtime);
-        record.add_text(f.hash, hash);
-        record.add_text(f.format, file.format.name());
-        record.add_u64(f.passages, passages);
-        // Every document has the ranking fast fields, so their columns are
-        // dense (faster to read); 0 means "not a passage".
-        record.add_u64(f.doc_key, 0);
-        record.add_u64(f.doc_len, 0);
-        record
+        self.new_record(file, hash, passages, title, offsets, None)
+    }
+
+    fn new_record(
+        &self,
+        file: &FileEntry,
+        hash: &str,
+        passages: u64,
+        title: &str,
+        offsets: Offsets,
+        error: Option<&str>,
+    ) -> TantivyDocument {
+        documents::file_record(
+            &self.fields,
+            &NewRecord {
+                file: identity(file),
+                size: file.size,
+                mtime: file.mtime,
+                hash,
+                passages,
+                format: file.format.name(),
+                title,
+                offsets,
+                error,
+            },
+        )
     }
 
     /// Acronym definitions the passages contain ("integrated care boards
@@ -1017,7 +925,6 @@ impl WorkerContext<'_> {
         extracted: &Extracted,
         split: &Split,
     ) -> Vec<TantivyDocument> {
-        let f = &self.fields;
         let analyzer = Analyzer::english();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut docs = Vec::new();
@@ -1032,16 +939,17 @@ impl WorkerContext<'_> {
                 }
                 let line = p.line_start as u64 + quote[..m.offset].matches('\n').count() as u64;
                 let expansion = m.expansion.split_whitespace().collect::<Vec<_>>().join(" ");
-                let mut doc = TantivyDocument::new();
-                doc.add_u64(f.kind, KIND_DEFINITION);
-                doc.add_u64(f.file_key, file_key(&file.key));
-                doc.add_text(f.source, &file.source);
-                doc.add_text(f.acronym, &akey);
-                doc.add_text(f.expansion_key, &ekey);
-                doc.add_text(f.definition, format!("{}\t{expansion}", m.acronym));
-                doc.add_u64(f.line_start, line);
-                doc.add_u64(f.doc_key, 0);
-                doc.add_u64(f.doc_len, 0);
+                let doc = documents::definition(
+                    &self.fields,
+                    identity(file),
+                    &NewDefinition {
+                        acronym_key: &akey,
+                        expansion_key: &ekey,
+                        acronym: &m.acronym,
+                        expansion: &expansion,
+                        line,
+                    },
+                );
                 docs.push(doc);
             }
         }
@@ -1056,9 +964,6 @@ impl WorkerContext<'_> {
         split: &Split,
         ordinal_base: u32,
     ) -> Vec<TantivyDocument> {
-        let f = &self.fields;
-        let key = file_key(&file.key);
-        let offsets = offsets_code(extracted.offsets);
         let base = extracted.byte_base;
         let doc_key = document_key(&file.key, doc_id);
         let doc_len: u64 = split.passages.iter().map(|p| p.words as u64).sum();
@@ -1067,44 +972,32 @@ impl WorkerContext<'_> {
             .iter()
             .map(|p| {
                 let quote = &extracted.text[p.range.clone()];
-                let mut doc = TantivyDocument::new();
-                doc.add_u64(f.kind, KIND_PASSAGE);
-                doc.add_u64(f.file_key, key);
-                doc.add_text(f.collection, &file.collection);
-                doc.add_text(f.source, &file.source);
-                doc.add_text(f.doc_id, doc_id);
-                doc.add_text(f.title, &split.title);
-                if let Some(h) = &p.heading {
-                    doc.add_text(f.heading, h);
-                }
-                doc.add_text(f.body, extracted.markup.index_text(quote));
-                let context = match &p.heading {
-                    Some(h) => format!("{}\n{}", split.title, h),
-                    None => split.title.clone(),
+                let passage = NewPassage {
+                    doc_id,
+                    title: &split.title,
+                    heading: p.heading.as_deref(),
+                    body: &extracted.markup.index_text(quote),
+                    quote,
+                    ordinal: (ordinal_base + p.ordinal) as u64,
+                    bytes: base + p.range.start as u64..base + p.range.end as u64,
+                    lines: (p.line_start as u64, p.line_end as u64),
+                    page: p.page.map(|page| page as u64),
+                    offsets: extracted.offsets,
+                    doc_key,
+                    doc_len,
                 };
-                doc.add_text(f.context, context);
-                doc.add_text(f.quote, quote);
-                doc.add_u64(f.ordinal, (ordinal_base + p.ordinal) as u64);
-                doc.add_u64(f.byte_start, base + p.range.start as u64);
-                doc.add_u64(f.byte_end, base + p.range.end as u64);
-                doc.add_u64(f.line_start, p.line_start as u64);
-                doc.add_u64(f.line_end, p.line_end as u64);
-                if let Some(page) = p.page {
-                    doc.add_u64(f.page, page as u64);
-                }
-                doc.add_u64(f.offsets, offsets);
-                doc.add_u64(f.doc_key, doc_key);
-                doc.add_u64(f.doc_len, doc_len);
-                doc
+                documents::passage(&self.fields, identity(file), &passage)
             })
             .collect()
     }
 }
 
-fn offsets_code(o: Offsets) -> u64 {
-    match o {
-        Offsets::File => 0,
-        Offsets::Extracted => 1,
+/// What every stored document of a walked file carries.
+fn identity(file: &FileEntry) -> FileIdentity<'_> {
+    FileIdentity {
+        key: &file.key,
+        collection: &file.collection,
+        source: &file.source,
     }
 }
 

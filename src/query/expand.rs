@@ -14,8 +14,10 @@
 
 use std::collections::HashSet;
 
+use crate::analysis::glossary::{
+    acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary,
+};
 use crate::analysis::Analyzer;
-use crate::analysis::glossary::{acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary};
 use crate::index::lexicon::Lexicon;
 use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 

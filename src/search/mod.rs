@@ -18,19 +18,21 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
-use crate::analysis::Analyzer;
-use crate::search::deadline::Deadline;
-use crate::error::{Error, Result};
-use crate::query::expand;
 use crate::analysis::glossary::{Glossary, INDEX_GLOSSARY_FILE};
-use crate::search::highlight::{highlights, satisfies};
-use crate::index::PolicyIndex;
+use crate::analysis::Analyzer;
+use crate::error::{Error, Result};
+use crate::index::documents;
+pub use crate::index::documents::Location;
 use crate::index::lexicon::IndexLexicon;
-use crate::query::{self, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 use crate::index::schema::Fields;
+use crate::index::PolicyIndex;
+use crate::query::expand;
+use crate::query::{self, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
+use crate::search::deadline::Deadline;
+use crate::search::highlight::{highlights, satisfies};
 
 /// Ranking parameters. The defaults are the product's ranking; the
 /// `POLICY_SEARCH_RANKING` environment variable (`name=value,...`) overrides
@@ -120,36 +122,6 @@ pub struct SearchOptions {
     /// Time limit of one query (none if unset): past it, the query fails
     /// with [`Error::Timeout`] rather than returning partial results.
     pub timeout: Option<std::time::Duration>,
-}
-
-/// Where a hit's passage is, in one document.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Location {
-    /// The document's id.
-    pub doc_id: String,
-    /// `doc_id#ordinal`.
-    pub passage_id: String,
-    /// Path of the source file, as shown: relative to the working
-    /// directory when below it.
-    pub source: String,
-    /// Absolute path of the source file (lossy if not UTF-8).
-    pub path: String,
-    /// Document title.
-    pub title: String,
-    /// Nearest heading above the passage.
-    pub heading: Option<String>,
-    /// 1-based first line.
-    pub line_start: u64,
-    /// 1-based last line.
-    pub line_end: u64,
-    /// Byte offset of the quote's first byte.
-    pub byte_start: u64,
-    /// Byte offset one past the quote.
-    pub byte_end: u64,
-    /// 1-based page, for paged formats.
-    pub page: Option<u64>,
-    /// What the offsets refer to: `"file"` or `"extracted"`.
-    pub offsets: &'static str,
 }
 
 /// One ranked passage.
@@ -454,7 +426,8 @@ impl<'a> Engine<'a> {
         let stats = match self.document_stats.get() {
             Some(s) => *s,
             None => *self.document_stats.get_or_init(|| {
-                crate::search::rank::stats(&self.searcher).unwrap_or(crate::search::rank::Stats::EMPTY)
+                crate::search::rank::stats(&self.searcher)
+                    .unwrap_or(crate::search::rank::Stats::EMPTY)
             }),
         };
         let ranker = crate::search::rank::DocumentRanker::new(
@@ -1009,36 +982,7 @@ fn load(
     addr: DocAddress,
 ) -> Result<(Location, String)> {
     let doc: TantivyDocument = stored.get(addr)?;
-    let text = |field: Field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
-    // A file's document id is its path: shown like one.
-    let doc_id = crate::paths::shown(&text(f.doc_id));
-    let ordinal = num(f.ordinal).unwrap_or(0);
-    let heading = text(f.heading);
-    let path = text(f.source);
-    let location = Location {
-        passage_id: format!("{doc_id}#{ordinal}"),
-        doc_id,
-        source: crate::paths::shown(&path),
-        path,
-        title: text(f.title),
-        heading: (!heading.is_empty()).then_some(heading),
-        line_start: num(f.line_start).unwrap_or(0),
-        line_end: num(f.line_end).unwrap_or(0),
-        byte_start: num(f.byte_start).unwrap_or(0),
-        byte_end: num(f.byte_end).unwrap_or(0),
-        page: num(f.page),
-        offsets: if num(f.offsets) == Some(1) {
-            "extracted"
-        } else {
-            "file"
-        },
-    };
-    Ok((location, text(f.quote)))
+    Ok(documents::read_passage(f, &doc))
 }
 
 #[cfg(test)]

@@ -20,11 +20,12 @@ use std::collections::HashMap;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
 use crate::analysis::Analyzer;
 use crate::error::Result;
+use crate::index::documents;
 use crate::index::schema::Fields;
 
 /// Passages of one document that pseudo-relevance feedback reads at most:
@@ -568,17 +569,13 @@ impl<'a> DocumentRanker<'a> {
             let d: TantivyDocument = stored.get(address)?;
             examined.passages += 1;
             // The title is part of the document, once.
-            let title = (!title_seen && self.params.feedback_title)
-                .then(|| d.get_first(f.title))
-                .flatten();
+            let with_title = !title_seen && self.params.feedback_title;
             title_seen = true;
-            for v in d.get_all(f.quote).chain(title) {
-                if let Some(text) = v.as_str() {
-                    let room = FEEDBACK_BYTES.saturating_sub(examined.bytes);
-                    let text = &text[..floor_char_boundary(text, room)];
-                    examined.bytes += text.len();
-                    each(text);
-                }
+            for text in documents::feedback_texts(f, &d, with_title) {
+                let room = FEEDBACK_BYTES.saturating_sub(examined.bytes);
+                let text = &text[..floor_char_boundary(text, room)];
+                examined.bytes += text.len();
+                each(text);
             }
         }
         Ok(examined)
