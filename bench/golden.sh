@@ -15,12 +15,14 @@
 # the output do not depend on where the checkout is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=$(realpath "$1")
 out=$(realpath -m "$2")
 queries=$(realpath bench/golden-queries.txt)
 work=${GOLDEN_WORK:-/tmp/policy-search-golden}
 rm -rf "$work" "$out"
-mkdir -p "$work" "$out"
+mkdir -p "$work/bin" "$out"
+# One name for every build, as usage lines print it.
+cp "$1" "$work/bin/policy-search"
+bin=$work/bin/policy-search
 cp -r seeds "$work/seeds"
 [ -d ../shared/corpus ] && ln -s "$(realpath ../shared/corpus)" "$work/corpus"
 [ -d ../shared/eval/scifact ] && ln -s "$(realpath ../shared/eval/scifact)" "$work/scifact"
