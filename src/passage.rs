@@ -7,8 +7,10 @@
 //! inside one document — a pull quote, which repeats a sentence of the text
 //! around it — is kept once, where it is longest.
 
-use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use crate::extract::{Block, BlockKind, Extracted};
 
@@ -97,54 +99,7 @@ pub fn split(doc: &Extracted) -> Split {
         lines: &lines,
         passages: Vec::new(),
     };
-    let mut heading: Option<String> = None;
-    let mut i = 0;
-    while i < units.len() {
-        crate::limits::check();
-        let unit = &units[i];
-        match unit.kind {
-            UnitKind::Heading => {
-                heading = Some(clean_heading(doc, unit.range.clone()));
-                i += 1;
-            }
-            UnitKind::Paragraph => {
-                let windows = sentence_windows(text, unit.range.clone(), unit.words);
-                for w in windows {
-                    out.push(w.0, w.1, &heading, unit.page);
-                }
-                i += 1;
-            }
-            UnitKind::Item | UnitKind::Row => {
-                let kind = unit.kind;
-                // A list is one passage, but not across a page break: a
-                // citation gives one page.
-                let page = unit.page;
-                let end = units[i..]
-                    .iter()
-                    .position(|u| u.kind != kind || u.page != page)
-                    .map_or(units.len(), |n| i + n);
-                let group = &units[i..end];
-                let next_is_paragraph = units
-                    .get(end)
-                    .is_some_and(|u| u.kind == UnitKind::Paragraph);
-                if group.len() == 1
-                    && kind == UnitKind::Item
-                    && next_is_paragraph
-                    && is_heading_shaped(&text[group[0].range.clone()], group[0].words)
-                {
-                    // A lone short bullet over a paragraph works as its heading.
-                    heading = Some(clean_heading(doc, group[0].range.clone()));
-                } else {
-                    out.push_group(
-                        group,
-                        &heading,
-                        i > 0 && units[i - 1].kind == UnitKind::Paragraph,
-                    );
-                }
-                i = end;
-            }
-        }
-    }
+    out.push_units(&units);
     if out.passages.is_empty() {
         // A document of short lines only: its lines are all there is to find.
         for u in units.iter().filter(|u| u.kind == UnitKind::Heading) {
@@ -188,6 +143,65 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Units in order: headings set the context of what follows,
+    /// paragraphs become passages (long ones windowed), runs of list items
+    /// or table rows become one passage each.
+    fn push_units(&mut self, units: &[Unit]) {
+        let text = self.doc.text.as_str();
+        let mut heading: Option<String> = None;
+        let mut i = 0;
+        while i < units.len() {
+            crate::limits::check();
+            let unit = &units[i];
+            match unit.kind {
+                UnitKind::Heading => {
+                    heading = Some(clean_heading(self.doc, unit.range.clone()));
+                    i += 1;
+                }
+                UnitKind::Paragraph => {
+                    for w in sentence_windows(text, unit.range.clone(), unit.words) {
+                        self.push(w.0, w.1, &heading, unit.page);
+                    }
+                    i += 1;
+                }
+                UnitKind::Item | UnitKind::Row => i = self.push_list(units, i, &mut heading),
+            }
+        }
+    }
+
+    /// The list (or table) starting at unit `i` as one passage, or, if it
+    /// is a lone short bullet over a paragraph, as the heading of what
+    /// follows. Returns the index after the list.
+    fn push_list(&mut self, units: &[Unit], i: usize, heading: &mut Option<String>) -> usize {
+        let text = self.doc.text.as_str();
+        let kind = units[i].kind;
+        // A list is one passage, but not across a page break: a citation
+        // gives one page.
+        let page = units[i].page;
+        let end = units[i..]
+            .iter()
+            .position(|u| u.kind != kind || u.page != page)
+            .map_or(units.len(), |n| i + n);
+        let group = &units[i..end];
+        let next_is_paragraph = units
+            .get(end)
+            .is_some_and(|u| u.kind == UnitKind::Paragraph);
+        if group.len() == 1
+            && kind == UnitKind::Item
+            && next_is_paragraph
+            && is_heading_shaped(&text[group[0].range.clone()], group[0].words)
+        {
+            *heading = Some(clean_heading(self.doc, group[0].range.clone()));
+        } else {
+            self.push_group(
+                group,
+                heading,
+                i > 0 && units[i - 1].kind == UnitKind::Paragraph,
+            );
+        }
+        end
+    }
+
     fn push(
         &mut self,
         range: Range<usize>,
@@ -367,106 +381,17 @@ fn shorten(s: &str) -> String {
 /// is kept as the best two hits by each rule, so a paragraph repeated
 /// thousands of times costs no more than thousands of distinct ones.
 fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
-    const K: usize = 4;
-    let mut groups: Vec<Group> = Vec::new();
-    // (length, hash of all words) → groups with those.
-    let mut by_hash: FxHashMap<(usize, u64), Vec<usize>> = FxHashMap::default();
-    // Hash of the first K words → lengths of the candidates starting so.
-    let mut lengths: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-    for (i, u) in units.iter().enumerate() {
-        if !matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading)
-            || u.words < PULL_QUOTE_MIN_WORDS
-            || u.words > PULL_QUOTE_MAX_WORDS
-        {
-            continue;
-        }
-        let words = word_hashes(&text[u.range.clone()], PULL_QUOTE_MAX_HASHED + 1);
-        if words.len() < PULL_QUOTE_MIN_WORDS || words.len() > PULL_QUOTE_MAX_HASHED {
-            continue;
-        }
-        let key = (words.len(), shingle(&words));
-        let same = by_hash.entry(key).or_default();
-        match same.iter().find(|&&g| groups[g].words == words) {
-            Some(&g) => groups[g].members.push(i),
-            None => {
-                let l = lengths.entry(shingle(&words[..K])).or_default();
-                if !l.contains(&words.len()) {
-                    l.push(words.len());
-                    l.sort_unstable();
-                }
-                same.push(groups.len());
-                groups.push(Group {
-                    words,
-                    members: vec![i],
-                    hits: Hits::default(),
-                });
-            }
-        }
-    }
+    let mut candidates = Candidates::new(text, units);
     for (j, unit) in units.iter().enumerate() {
-        if groups.is_empty() {
+        if candidates.groups.is_empty() {
             break;
         }
-        if unit.kind != UnitKind::Paragraph || unit.words < K {
-            continue;
-        }
-        let para = &text[unit.range.clone()];
-        let mut stream = WordStream::new(para).peekable();
-        let mut ahead: std::collections::VecDeque<(usize, u64)> = Default::default();
-        for (offset, _) in sentences(para) {
-            crate::limits::check();
-            // The words from this sentence start on, read once for the paragraph.
-            while ahead.front().is_some_and(|&(start, _)| start < offset) {
-                ahead.pop_front();
-            }
-            if ahead.is_empty() {
-                while stream.next_if(|&(start, _)| start < offset).is_some() {}
-            }
-            let mut fill = |ahead: &mut std::collections::VecDeque<(usize, u64)>, n: usize| {
-                while ahead.len() < n {
-                    match stream.next() {
-                        Some(w) => ahead.push_back(w),
-                        None => break,
-                    }
-                }
-            };
-            fill(&mut ahead, K);
-            if ahead.len() < K {
-                continue;
-            }
-            let head: Vec<u64> = ahead.iter().take(K).map(|&(_, h)| h).collect();
-            let Some(wanted) = lengths.get(&shingle(&head)) else {
-                continue;
-            };
-            let longest = wanted.last().copied().unwrap_or(0);
-            fill(&mut ahead, longest);
-            let mut acc = 0u64;
-            let mut next_len = wanted.iter().peekable();
-            for (n, &(_, h)) in ahead.iter().enumerate().take(longest) {
-                acc = shingle_step(acc, h);
-                let len = n + 1;
-                if next_len.next_if(|&&l| l == len).is_none() {
-                    continue;
-                }
-                let Some(same) = by_hash.get(&(len, acc)) else {
-                    continue;
-                };
-                for &g in same {
-                    let group = &mut groups[g];
-                    let equal = ahead
-                        .iter()
-                        .take(len)
-                        .map(|&(_, h)| h)
-                        .eq(group.words.iter().copied());
-                    if equal {
-                        group.hits.add(j, offset > 0, unit.words);
-                    }
-                }
-            }
+        if unit.kind == UnitKind::Paragraph && unit.words >= SHINGLE_WORDS {
+            candidates.look_in(text, j, unit);
         }
     }
     let mut drop = vec![false; units.len()];
-    for group in &groups {
+    for group in &candidates.groups {
         for &i in &group.members {
             drop[i] = group.hits.drops(i, units[i].words);
         }
@@ -483,6 +408,139 @@ fn remove_repeats(text: &str, units: &mut Vec<Unit>) {
         k += 1;
         !drop[k - 1]
     });
+}
+
+/// Words a candidate is first looked up by.
+const SHINGLE_WORDS: usize = 4;
+
+/// The paragraphs that may be repeated elsewhere, indexed for lookup at
+/// sentence starts.
+struct Candidates {
+    groups: Vec<Group>,
+    /// (length, hash of all words) → groups with those.
+    by_hash: FxHashMap<(usize, u64), Vec<usize>>,
+    /// Hash of the first words → lengths of the candidates starting so.
+    lengths: FxHashMap<u64, Vec<usize>>,
+}
+
+impl Candidates {
+    fn new(text: &str, units: &[Unit]) -> Self {
+        let mut c = Candidates {
+            groups: Vec::new(),
+            by_hash: FxHashMap::default(),
+            lengths: FxHashMap::default(),
+        };
+        for (i, u) in units.iter().enumerate() {
+            if !matches!(u.kind, UnitKind::Paragraph | UnitKind::Heading)
+                || u.words < PULL_QUOTE_MIN_WORDS
+                || u.words > PULL_QUOTE_MAX_WORDS
+            {
+                continue;
+            }
+            let words = word_hashes(&text[u.range.clone()], PULL_QUOTE_MAX_HASHED + 1);
+            if words.len() >= PULL_QUOTE_MIN_WORDS && words.len() <= PULL_QUOTE_MAX_HASHED {
+                c.add(i, words);
+            }
+        }
+        c
+    }
+
+    fn add(&mut self, unit: usize, words: Vec<u64>) {
+        let key = (words.len(), shingle(&words));
+        let same = self.by_hash.entry(key).or_default();
+        if let Some(&g) = same.iter().find(|&&g| self.groups[g].words == words) {
+            self.groups[g].members.push(unit);
+            return;
+        }
+        let l = self
+            .lengths
+            .entry(shingle(&words[..SHINGLE_WORDS]))
+            .or_default();
+        if !l.contains(&words.len()) {
+            l.push(words.len());
+            l.sort_unstable();
+        }
+        same.push(self.groups.len());
+        self.groups.push(Group {
+            words,
+            members: vec![unit],
+            hits: Hits::default(),
+        });
+    }
+
+    /// Records every candidate that paragraph `j` repeats from the start of
+    /// one of its sentences.
+    fn look_in(&mut self, text: &str, j: usize, unit: &Unit) {
+        let para = &text[unit.range.clone()];
+        let mut stream = WordStream::new(para).peekable();
+        let mut ahead: VecDeque<(usize, u64)> = VecDeque::new();
+        for (offset, _) in sentences(para) {
+            crate::limits::check();
+            // The words from this sentence start on, read once for the paragraph.
+            while ahead.front().is_some_and(|&(start, _)| start < offset) {
+                ahead.pop_front();
+            }
+            if ahead.is_empty() {
+                while stream.next_if(|&(start, _)| start < offset).is_some() {}
+            }
+            let mut fill = |ahead: &mut VecDeque<(usize, u64)>, n: usize| {
+                while ahead.len() < n {
+                    match stream.next() {
+                        Some(w) => ahead.push_back(w),
+                        None => break,
+                    }
+                }
+            };
+            fill(&mut ahead, SHINGLE_WORDS);
+            if ahead.len() < SHINGLE_WORDS {
+                continue;
+            }
+            let head: Vec<u64> = ahead.iter().take(SHINGLE_WORDS).map(|&(_, h)| h).collect();
+            let Some(wanted) = self.lengths.get(&shingle(&head)) else {
+                continue;
+            };
+            let longest = wanted.last().copied().unwrap_or(0);
+            fill(&mut ahead, longest);
+            for g in matches(&self.by_hash, &self.groups, &ahead, wanted) {
+                self.groups[g].hits.add(j, offset > 0, unit.words);
+            }
+        }
+    }
+}
+
+/// The candidate groups of each wanted length that the words
+/// `ahead` start with, confirmed word by word.
+fn matches(
+    by_hash: &FxHashMap<(usize, u64), Vec<usize>>,
+    groups: &[Group],
+    ahead: &VecDeque<(usize, u64)>,
+    wanted: &[usize],
+) -> Vec<usize> {
+    let longest = wanted.last().copied().unwrap_or(0);
+    let mut found = Vec::new();
+    let mut acc = 0u64;
+    let mut next_len = wanted.iter().peekable();
+    for (n, &(_, h)) in ahead.iter().enumerate().take(longest) {
+        acc = shingle_step(acc, h);
+        let len = n + 1;
+        if next_len.next_if(|&&l| l == len).is_none() {
+            continue;
+        }
+        let Some(same) = by_hash.get(&(len, acc)) else {
+            continue;
+        };
+        for &g in same {
+            let equal = ahead
+                .iter()
+                .take(len)
+                .map(|&(_, h)| h)
+                .eq(groups[g].words.iter().copied());
+            if equal {
+                found.push(g);
+            }
+        }
+    }
+    found
 }
 
 /// Candidate pull quotes with the same words.

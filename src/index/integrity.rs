@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tantivy::directory::error::{LockError, OpenReadError, OpenWriteError};
 use tantivy::index::SegmentComponent;
-use tantivy::{Index, TantivyError};
+use tantivy::{Index, IndexMeta, TantivyError};
 
 use crate::error::{Error, Result};
 use crate::index::{self, storage, MANAGED_FILE, META_FILE};
@@ -129,6 +129,34 @@ pub fn verify(dir: &Path) -> Result<Verification> {
         sound: true,
         problem: None,
     };
+    check_json_files(&mut v, dir)?;
+    if !v.sound {
+        return Ok(v);
+    }
+    let Some((index, metas)) = check_commit(&mut v, dir)? else {
+        return Ok(v);
+    };
+    let mut segments = metas.segments.clone();
+    segments.sort_by_key(|s| s.id().uuid_string());
+    v.segments = segments.len();
+    for segment in &segments {
+        let mut components: Vec<SegmentComponent> = COMPONENTS.to_vec();
+        if segment.has_deletes() {
+            components.push(SegmentComponent::Delete);
+        }
+        for component in components {
+            let check = segment_file(&index, dir, &segment.relative_path(component))?;
+            v.push(check);
+        }
+    }
+    if v.sound {
+        check_segments_open(&mut v, dir, &index)?;
+    }
+    Ok(v)
+}
+
+/// `meta.json` and `.managed.json` parse as what tantivy wrote.
+fn check_json_files(v: &mut Verification, dir: &Path) -> Result<()> {
     let meta = json_file(dir, META_FILE, "JSON", |bytes| {
         serde_json::from_slice::<serde_json::Value>(bytes)
             .ok()
@@ -145,9 +173,12 @@ pub fn verify(dir: &Path) -> Result<Verification> {
         })?;
         v.push(managed);
     }
-    if !v.sound {
-        return Ok(v);
-    }
+    Ok(())
+}
+
+/// The index opens and its last commit is ours, of this format; `None`
+/// (with the damage recorded) if not.
+fn check_commit(v: &mut Verification, dir: &Path) -> Result<Option<(Index, IndexMeta)>> {
     let index = match storage::open_directory(dir).and_then(Index::open) {
         Ok(index) => index,
         Err(e) => {
@@ -155,7 +186,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
                 return Err(err);
             }
             v.fail(format!("{META_FILE} cannot be opened ({})", short(&e)));
-            return Ok(v);
+            return Ok(None);
         }
     };
     let metas = index.load_metas().map_err(Error::from)?;
@@ -168,50 +199,39 @@ pub fn verify(dir: &Path) -> Result<Verification> {
                     crate::status::format_utc(info.updated)
                 );
             }
+            Ok(Some((index, metas)))
         }
         Err(Error::Damaged { reason, .. }) => {
             if let Some(first) = v.files.first_mut() {
                 first.problem = reason.strip_prefix(META_FILE).map(|r| r.trim().to_string());
             }
             v.fail(reason);
-            return Ok(v);
+            Ok(None)
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    let mut segments = metas.segments.clone();
-    segments.sort_by_key(|s| s.id().uuid_string());
-    v.segments = segments.len();
-    for segment in &segments {
-        let mut components: Vec<SegmentComponent> = COMPONENTS.to_vec();
-        if segment.has_deletes() {
-            components.push(SegmentComponent::Delete);
-        }
-        for component in components {
-            let check = segment_file(&index, dir, &segment.relative_path(component))?;
-            v.push(check);
-        }
-    }
-    if v.sound {
-        // Every file is as written; the segments must also open.
-        let opened = catch_unwind(AssertUnwindSafe(|| {
-            index
-                .reader_builder()
-                .reload_policy(tantivy::ReloadPolicy::Manual)
-                .try_into()
-                .map(|reader: tantivy::IndexReader| reader.searcher().segment_readers().len())
-        }));
-        match opened {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                if let Some(err) = environmental(dir, &e) {
-                    return Err(err);
-                }
-                v.fail(format!("its segments cannot be opened ({})", short(&e)));
+}
+
+/// Every file is as written; the segments must also open.
+fn check_segments_open(v: &mut Verification, dir: &Path, index: &Index) -> Result<()> {
+    let opened = catch_unwind(AssertUnwindSafe(|| {
+        index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map(|reader: tantivy::IndexReader| reader.searcher().segment_readers().len())
+    }));
+    match opened {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            if let Some(err) = environmental(dir, &e) {
+                return Err(err);
             }
-            Err(_) => v.fail("its segments cannot be opened".to_string()),
+            v.fail(format!("its segments cannot be opened ({})", short(&e)));
         }
+        Err(_) => v.fail("its segments cannot be opened".to_string()),
     }
-    Ok(v)
+    Ok(())
 }
 
 /// Reads and checks one of tantivy's JSON files; errors other than damage
