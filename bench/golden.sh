@@ -4,7 +4,7 @@
 # them).
 #
 #   bench/golden.sh BINARY OUTDIR     # record
-#   diff -r OUTDIR_BEFORE OUTDIR_AFTER
+#   diff -r OUTDIR_BEFORE OUTDIR_AFTER   # or bench/golden-compare.sh OLD NEW
 #
 # Records, for seeds/ and (when present) ../shared/corpus in all formats:
 # the `index` summary line, `--json` results of every query in
