@@ -18,7 +18,8 @@ use quick_xml::{Reader, XmlVersion};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use super::{Block, BlockKind, ExtractError, Extracted, Markup, Offsets};
+use super::blocks::{self, collapse_whitespace, Plain, Row};
+use super::{BlockKind, ExtractError, Extracted};
 
 /// Most decompressed bytes read from the document part.
 pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
@@ -82,7 +83,7 @@ fn extract_with_limit(bytes: &[u8], limit: u64) -> Result<Extracted, ExtractErro
     if body.pieces.is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(assemble(body.pieces, title))
+    Ok(blocks::assemble(body.pieces, title))
 }
 
 fn too_large(part: &str, limit: u64) -> ExtractError {
@@ -214,7 +215,7 @@ fn core_title(xml: &[u8]) -> Option<String> {
         }
         buf.clear();
     }
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = collapse_whitespace(&title);
     (!title.is_empty()).then_some(title)
 }
 
@@ -381,13 +382,6 @@ fn resolve_style(raw: &HashMap<String, RawStyle>, id: &str) -> StyleRole {
     role
 }
 
-/// A finished paragraph or row.
-#[derive(Debug)]
-struct Piece {
-    kind: BlockKind,
-    text: String,
-}
-
 /// An open `<w:p>`.
 #[derive(Debug, Default)]
 struct Para {
@@ -403,15 +397,6 @@ struct Para {
     toc_link: bool,
 }
 
-/// An open table row: its paragraphs by cell, until it is known whether it
-/// is a row of cells (one block) or a layout box (its paragraphs).
-#[derive(Debug, Default)]
-struct Row {
-    cells: Vec<Vec<Piece>>,
-    /// A table nested in it: its paragraphs have gone out as they came.
-    layout: bool,
-}
-
 /// The document body parser's state.
 struct Body<'s> {
     styles: &'s Styles,
@@ -422,8 +407,8 @@ struct Body<'s> {
     mc: String,
     paras: Vec<Para>,
     /// One entry per open `<w:tbl>`: its open row, if any.
-    tables: Vec<Option<Row>>,
-    pieces: Vec<Piece>,
+    tables: Vec<Option<Row<Plain>>>,
+    pieces: Vec<Plain>,
     /// Depth inside an element whose content is not text (`mc:Fallback`,
     /// tracked-change copies); 0 outside.
     skip: usize,
@@ -636,7 +621,7 @@ impl<'s> Body<'s> {
             }
             "tc" if !empty => {
                 if let Some(Some(row)) = self.tables.last_mut() {
-                    row.cells.push(Vec::new());
+                    row.next_cell();
                 }
             }
             _ => {}
@@ -697,12 +682,12 @@ impl<'s> Body<'s> {
             BlockKind::Paragraph
         };
         if role.title && self.title_paragraph.is_none() {
-            self.title_paragraph = Some(collapse(text));
+            self.title_paragraph = Some(collapse_whitespace(text));
         }
         if heading && self.first_heading.is_none() {
-            self.first_heading = Some(collapse(text));
+            self.first_heading = Some(collapse_whitespace(text));
         }
-        let piece = Piece {
+        let piece = Plain {
             kind,
             text: text.to_string(),
         };
@@ -710,18 +695,14 @@ impl<'s> Body<'s> {
     }
 
     /// Sends a block to the open cell of the innermost table, or out.
-    fn emit(&mut self, piece: Piece) {
-        if let Some(Some(row)) = self.tables.last_mut() {
-            if !row.layout {
-                if row.cells.is_empty() {
-                    row.cells.push(Vec::new());
-                }
-                if let Some(cell) = row.cells.last_mut() {
-                    cell.push(piece);
-                    return;
-                }
-            }
-        }
+    fn emit(&mut self, piece: Plain) {
+        let piece = match self.tables.last_mut() {
+            Some(Some(row)) => match row.hold(piece) {
+                Some(piece) => piece,
+                None => return,
+            },
+            _ => piece,
+        };
         self.pieces.push(piece);
     }
 
@@ -729,11 +710,8 @@ impl<'s> Body<'s> {
     /// later ones out directly.
     fn make_row_layout(&mut self) {
         if let Some(Some(row)) = self.tables.last_mut() {
-            if !row.layout {
-                row.layout = true;
-                let held: Vec<Piece> = row.cells.drain(..).flatten().collect();
-                self.pieces.extend(held);
-            }
+            let held = row.make_layout();
+            self.pieces.extend(held);
         }
     }
 
@@ -744,33 +722,9 @@ impl<'s> Body<'s> {
         let Some(Some(row)) = self.tables.last_mut().map(Option::take) else {
             return;
         };
-        if row.layout {
-            return;
+        for piece in blocks::row_blocks(row.into_cells(), false) {
+            self.emit(piece);
         }
-        let cells: Vec<Vec<Piece>> = row.cells.into_iter().filter(|c| !c.is_empty()).collect();
-        if cells.len() == 1 {
-            for piece in cells.into_iter().flatten() {
-                self.emit(piece);
-            }
-            return;
-        }
-        if cells.is_empty() {
-            return;
-        }
-        let text = cells
-            .iter()
-            .map(|cell| {
-                cell.iter()
-                    .map(|p| p.text.replace('\n', " "))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect::<Vec<_>>()
-            .join(" | ");
-        self.emit(Piece {
-            kind: BlockKind::TableRow,
-            text,
-        });
     }
 
     fn end_table(&mut self) {
@@ -795,10 +749,6 @@ fn local_in<'n>(qname: &'n str, prefix: &str) -> Option<&'n str> {
         return (!qname.contains(':')).then_some(qname);
     }
     qname.strip_prefix(prefix)?.strip_prefix(':')
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The character a `<w:sym w:font=… w:char=…>` shows, best effort: symbol
@@ -837,28 +787,10 @@ fn symbol_char(font: &str, hex: &str) -> Option<char> {
     }
 }
 
-/// The text: blocks joined by blank lines, so each block starts a new line.
-fn assemble(pieces: Vec<Piece>, title: Option<String>) -> Extracted {
-    let mut text = String::with_capacity(pieces.iter().map(|p| p.text.len() + 2).sum());
-    let mut blocks = Vec::with_capacity(pieces.len());
-    for piece in pieces {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let start = text.len();
-        text.push_str(&piece.text);
-        blocks.push(Block {
-            kind: piece.kind,
-            range: start..text.len(),
-            page: None,
-        });
-    }
-    Extracted::new(text, Offsets::Extracted, Markup::None, blocks, title)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::{Markup, Offsets};
     use std::io::Write;
     use std::time::{Duration, Instant};
     use zip::write::SimpleFileOptions;

@@ -38,7 +38,8 @@ use html5ever::tokenizer::{
 };
 use html5ever::{Attribute, LocalName};
 
-use super::{Block, BlockKind, ExtractError, Extracted, Markup, Offsets};
+use super::blocks::{self, collapse_whitespace, Row};
+use super::{BlockKind, ExtractError, Extracted};
 
 /// Open elements tracked beyond this depth are only counted, not kept.
 const MAX_DEPTH: usize = 2048;
@@ -73,7 +74,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if page.pieces.is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(assemble(page.pieces, page.title))
+    Ok(blocks::assemble(page.pieces, page.title))
 }
 
 /// Tokenizes the page and collects its blocks.
@@ -493,7 +494,7 @@ impl<R: std::io::Read + std::io::Seek> PageStream<R> {
         let rest = self.pending.split_off(n);
         let pieces = std::mem::replace(&mut self.pending, rest);
         self.pending_bytes -= pieces.iter().map(|p| p.text.len() + 2).sum::<usize>();
-        let mut chunk = assemble(pieces, self.title.clone());
+        let mut chunk = blocks::assemble(pieces, self.title.clone());
         chunk.byte_base = self.byte_base;
         chunk.line_base = self.line_base;
         // The next chunk follows a blank line, as blocks do in `assemble`.
@@ -761,18 +762,6 @@ impl Default for Current {
     }
 }
 
-/// An open table row: its blocks are held back until the row ends and it
-/// is known whether the row is data (one block) or layout (its blocks).
-#[derive(Debug, Default)]
-struct Row {
-    /// Blocks with the 1-based index of the cell they are in.
-    pieces: Vec<(usize, Piece)>,
-    /// Bytes of text in `pieces`.
-    bytes: usize,
-    cell: usize,
-    layout: bool,
-}
-
 /// Inside an element whose content the tokenizer reads as raw text.
 #[derive(Debug)]
 enum Raw {
@@ -810,7 +799,7 @@ struct Walker {
     title: Option<String>,
     title_text: String,
     current: Current,
-    rows: Vec<Row>,
+    rows: Vec<Row<Piece>>,
     pieces: Vec<Piece>,
 }
 
@@ -945,7 +934,7 @@ impl Walker {
         });
         if name == "td" || name == "th" {
             if let Some(row) = self.rows.last_mut() {
-                row.cell += 1;
+                row.next_cell();
             }
         }
         TokenSinkResult::Continue
@@ -1232,80 +1221,47 @@ impl Walker {
         });
     }
 
+    /// Sends a block to the innermost open row, or out.
     fn emit(&mut self, piece: Piece) {
         let max_bytes = self.max_block.unwrap_or(usize::MAX);
-        match self.rows.last_mut() {
-            Some(row) if !row.layout => {
-                row.bytes += piece.text.len();
-                row.pieces.push((row.cell, piece));
-                if row.pieces.len() > MAX_ROW_BLOCKS || row.bytes > max_bytes {
-                    self.make_row_layout();
+        let piece = match self.rows.last_mut() {
+            Some(row) => match row.hold(piece) {
+                Some(piece) => piece,
+                None => {
+                    let (blocks, bytes) = row.held();
+                    if blocks > MAX_ROW_BLOCKS || bytes > max_bytes {
+                        self.make_row_layout();
+                    }
+                    return;
                 }
-            }
-            _ => self.pieces.push(piece),
-        }
+            },
+            None => piece,
+        };
+        self.pieces.push(piece);
     }
 
     /// Releases the innermost row's blocks as they are; later ones follow.
     /// Rows around it are layout already: they hold the table it is in.
     fn make_row_layout(&mut self) {
         if let Some(row) = self.rows.last_mut() {
-            if !row.layout {
-                row.layout = true;
-                let pieces = std::mem::take(&mut row.pieces);
-                self.pieces.extend(pieces.into_iter().map(|(_, p)| p));
-            }
+            let held = row.make_layout();
+            self.pieces.extend(held);
         }
     }
 
+    /// A row of long multi-paragraph cells is prose laid out in a table,
+    /// not data.
     fn finish_row(&mut self) {
         self.flush();
         let Some(row) = self.rows.pop() else {
             return;
         };
-        if row.layout || row.pieces.is_empty() {
-            return;
+        let cells = row.into_cells();
+        let words: usize = cells.iter().flatten().map(Piece::words).sum();
+        let prose = words > LAYOUT_ROW_WORDS && cells.iter().any(|p| p.len() > 1);
+        for piece in blocks::row_blocks(cells, prose) {
+            self.emit(piece);
         }
-        let mut cells: Vec<(usize, Vec<Piece>)> = Vec::new();
-        for (cell, piece) in row.pieces {
-            match cells.last_mut() {
-                Some((c, pieces)) if *c == cell => pieces.push(piece),
-                _ => cells.push((cell, vec![piece])),
-            }
-        }
-        let words: usize = cells.iter().flat_map(|(_, p)| p).map(Piece::words).sum();
-        let prose = words > LAYOUT_ROW_WORDS && cells.iter().any(|(_, p)| p.len() > 1);
-        if cells.len() == 1 || prose {
-            for piece in cells.into_iter().flat_map(|(_, p)| p) {
-                self.emit(piece);
-            }
-            return;
-        }
-        let mut text = String::new();
-        let (mut main, mut chars, mut link_chars) = (false, 0, 0);
-        for (i, (_, pieces)) in cells.iter().enumerate() {
-            if i > 0 {
-                text.push_str(" | ");
-            }
-            for (j, p) in pieces.iter().enumerate() {
-                if j > 0 {
-                    text.push(' ');
-                }
-                // A cell's `<br>` lines stay on the row's one line.
-                text.extend(p.text.chars().map(|c| if c == '\n' { ' ' } else { c }));
-                main |= p.main;
-                chars += p.chars;
-                link_chars += p.link_chars;
-            }
-        }
-        self.emit(Piece {
-            kind: BlockKind::TableRow,
-            level: 0,
-            text,
-            main,
-            chars,
-            link_chars,
-        });
     }
 
     /// Closes everything still open: the last blocks come out.
@@ -1358,29 +1314,26 @@ impl Piece {
     }
 }
 
-/// The text: blocks joined by blank lines, so each block starts a new line.
-fn assemble(pieces: Vec<Piece>, title: Option<String>) -> Extracted {
-    let mut text = String::with_capacity(pieces.iter().map(|p| p.text.len() + 2).sum());
-    let mut blocks = Vec::with_capacity(pieces.len());
-    for piece in pieces {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let start = text.len();
-        text.push_str(&piece.text);
-        blocks.push(Block {
-            kind: piece.kind,
-            range: start..text.len(),
-            page: None,
-        });
+impl blocks::Piece for Piece {
+    fn kind(&self) -> BlockKind {
+        self.kind
     }
-    Extracted::new(
-        text,
-        Offsets::Extracted,
-        Markup::None,
-        blocks,
-        title.filter(|t| !t.is_empty()),
-    )
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn table_row(cells: &[Vec<Piece>], text: String) -> Piece {
+        let pieces = cells.iter().flatten();
+        Piece {
+            kind: BlockKind::TableRow,
+            level: 0,
+            text,
+            main: pieces.clone().any(|p| p.main),
+            chars: pieces.clone().map(|p| p.chars).sum(),
+            link_chars: pieces.map(|p| p.link_chars).sum(),
+        }
+    }
 }
 
 /// Does a comment mark where the content begins (`<!-- content area -->`,
@@ -1448,10 +1401,6 @@ fn clean_title(title: &str) -> String {
         }
     }
     title
-}
-
-fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
@@ -1740,6 +1689,7 @@ fn chrome_words(value: &str, in_scope: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::{Block, Markup, Offsets};
     use std::time::{Duration, Instant};
 
     fn blocks(html: &str) -> Vec<(BlockKind, String)> {

@@ -5,6 +5,7 @@
 //! found in it. Passage splitting ([`crate::passage`]) works on blocks only, so
 //! it is the same for every format.
 
+mod blocks;
 pub mod decode;
 pub mod docx;
 pub mod html;
