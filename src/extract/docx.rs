@@ -790,7 +790,7 @@ fn symbol_char(font: &str, hex: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Markup, Offsets};
+    use crate::extract::blocks::check_ranges;
     use std::io::Write;
     use std::time::{Duration, Instant};
     use zip::write::SimpleFileOptions;
@@ -846,18 +846,6 @@ mod tests {
             .iter()
             .map(|b| (b.kind, &e.text[b.range.clone()]))
             .collect()
-    }
-
-    /// Every block range slices `text` to a trimmed, non-empty block, and
-    /// the text is exactly the blocks joined by blank lines.
-    fn check_ranges(e: &Extracted) {
-        let slices: Vec<&str> = e.blocks.iter().map(|b| &e.text[b.range.clone()]).collect();
-        assert_eq!(slices.join("\n\n"), e.text);
-        for s in slices {
-            assert!(!s.is_empty() && s.trim() == s, "{s:?}");
-        }
-        assert_eq!(e.offsets, Offsets::Extracted);
-        assert_eq!(e.markup, Markup::None);
     }
 
     #[test]
