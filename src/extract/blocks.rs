@@ -173,16 +173,3 @@ fn row_text<P: Piece>(cells: &[Vec<P>]) -> String {
     }
     text
 }
-
-/// Every block range slices `text` to a trimmed, non-empty block, and the
-/// text is exactly the blocks joined by blank lines, as [`assemble`] makes it.
-#[cfg(test)]
-pub(super) fn check_ranges(e: &Extracted) {
-    let joined: Vec<&str> = e.blocks.iter().map(|b| &e.text[b.range.clone()]).collect();
-    assert_eq!(joined.join("\n\n"), e.text);
-    for s in joined {
-        assert!(!s.is_empty() && s.trim() == s, "{s:?}");
-    }
-    assert_eq!(e.offsets, Offsets::Extracted);
-    assert_eq!(e.markup, Markup::None);
-}

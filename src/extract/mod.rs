@@ -17,6 +17,8 @@ pub mod text;
 
 #[cfg(test)]
 mod property_tests;
+#[cfg(test)]
+mod testing;
 
 use std::ops::Range;
 use std::path::Path;

@@ -421,8 +421,8 @@ fn read_some(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::blocks::check_ranges;
     use crate::extract::html::extract;
+    use crate::extract::testing::check_ranges;
     use crate::extract::Block;
     use std::time::Duration;
 
