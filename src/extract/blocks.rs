@@ -173,3 +173,77 @@ fn row_text<P: Piece>(cells: &[Vec<P>]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> Plain {
+        Plain {
+            kind: BlockKind::Paragraph,
+            text: text.to_string(),
+        }
+    }
+
+    fn texts(pieces: &[Plain]) -> Vec<(BlockKind, &str)> {
+        pieces.iter().map(|p| (p.kind, p.text.as_str())).collect()
+    }
+
+    #[test]
+    fn rows_of_cells_are_one_block_and_boxes_stay_blocks() {
+        let mut row = Row::default();
+        row.next_cell();
+        row.next_cell();
+        assert!(row.hold(plain("Chair")).is_none());
+        assert!(row.hold(plain("and\nvice")).is_none());
+        row.next_cell();
+        row.next_cell();
+        assert!(row.hold(plain("Board")).is_none());
+        assert_eq!(row.held(), (3, 18));
+        let out = row_blocks(row.into_cells(), false);
+        assert_eq!(
+            texts(&out),
+            vec![(BlockKind::TableRow, "Chair and vice | Board")]
+        );
+        // Layout all the same: the blocks as they are.
+        let mut row = Row::default();
+        row.next_cell();
+        row.hold(plain("a"));
+        row.next_cell();
+        row.hold(plain("b"));
+        let out = row_blocks(row.into_cells(), true);
+        assert_eq!(texts(&out).len(), 2);
+        // One filled cell is a box; no filled cell is nothing.
+        let mut row = Row::default();
+        row.next_cell();
+        row.hold(plain("only"));
+        row.next_cell();
+        let out = row_blocks(row.into_cells(), false);
+        assert_eq!(texts(&out), vec![(BlockKind::Paragraph, "only")]);
+        assert!(row_blocks(Row::<Plain>::default().into_cells(), false).is_empty());
+    }
+
+    #[test]
+    fn a_layout_row_releases_what_it_held_and_holds_no_more() {
+        let mut row = Row::default();
+        row.next_cell();
+        row.hold(plain("first"));
+        assert_eq!(
+            texts(&row.make_layout()),
+            vec![(BlockKind::Paragraph, "first")]
+        );
+        assert!(row.make_layout().is_empty());
+        let back = row.hold(plain("later")).expect("not held");
+        assert_eq!(back.text, "later");
+        assert!(row.into_cells().is_empty());
+    }
+
+    #[test]
+    fn assembled_text_is_the_blocks_joined_by_blank_lines() {
+        let e = assemble(vec![plain("One"), plain("Two")], Some(String::new()));
+        assert_eq!(e.text, "One\n\nTwo");
+        assert_eq!(e.blocks[1].range, 5..8);
+        assert_eq!(e.title, None);
+        assert_eq!(collapse_whitespace("  a \n\t b "), "a b");
+    }
+}
