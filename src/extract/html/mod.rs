@@ -3,10 +3,11 @@
 //! The page is read with html5ever's streaming tokenizer, not a tree builder:
 //! a tree builder's algorithms (adoption agency, scope checks) and any
 //! recursive walk over the tree cost time or stack in proportion to the
-//! nesting depth, and hostile pages nest 100,000 levels deep. Instead
-//! [`Walker`] keeps an explicit stack of the open elements that matter for
-//! structure (block elements, links, skipped chrome), with a depth cap and a
-//! bounded search for end tags, so the whole pass is linear in the input.
+//! nesting depth, and hostile pages nest 100,000 levels deep. Instead the
+//! walker (`walker.rs`) keeps an explicit stack of the open elements that
+//! matter for structure (block elements, links, skipped chrome), with a depth
+//! cap and a bounded search for end tags, so the whole pass is linear in the
+//! input.
 //!
 //! What is dropped: script, style and other non-text elements; page chrome
 //! found by element name (`nav`, page-level `header`/`footer`/`aside`,

@@ -37,15 +37,17 @@ pub enum Step {
 
 /// A large page read in passes, so memory stays bounded whatever its size.
 ///
-/// [`extract`](super::extract)'s page-level choices need the whole page: whether the class
+/// [`extract`]'s page-level choices need the whole page: whether the class
 /// and id rules hid nearly everything, whether marked main content holds real
 /// text, the title. A first pass makes them from counts alone, dropping each
 /// block once counted (and, when the class rules hid the page, a second
 /// without them). The last pass applies them and hands out the kept blocks in
-/// chunks of about [`CHUNK_TEXT_BYTES`]: joined by blank lines, the chunks
-/// are the text [`extract`](super::extract) gives for the whole page, and each chunk's
+/// chunks of about `CHUNK_TEXT_BYTES`: joined by blank lines, the chunks
+/// are the text [`extract`] gives for the whole page, and each chunk's
 /// `byte_base` and `line_base` say where it starts in that text. Each pass
-/// decodes as it reads, in the encoding [`extract`](super::extract) would choose.
+/// decodes as it reads, in the encoding [`extract`] would choose.
+///
+/// [`extract`]: super::extract
 pub struct PageStream<R> {
     reader: R,
     buf: Vec<u8>,
@@ -331,7 +333,7 @@ impl<R: std::io::Read + std::io::Seek> PageStream<R> {
         }
     }
 
-    /// After a pass: the choices [`extract`](super::extract) makes, from its counts.
+    /// After a pass: the choices [`super::extract`] makes, from its counts.
     fn end_pass(&mut self, walker: Walker, malformed: bool) -> Result<(), ExtractError> {
         self.hashed = true;
         if let Some(charset) = &mut self.charset {
