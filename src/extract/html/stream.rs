@@ -400,7 +400,7 @@ impl<R: std::io::Read + std::io::Seek> PageStream<R> {
         let mut chunk = blocks::assemble(pieces, self.title.clone());
         chunk.byte_base = self.byte_base;
         chunk.line_base = self.line_base;
-        // The next chunk follows a blank line, as blocks do in `assemble`.
+        // The next chunk follows a blank line, as blocks do in `blocks::assemble`.
         self.byte_base += chunk.text.len() as u64 + 2;
         let lines = chunk.text.bytes().filter(|&b| b == b'\n').count() + 2;
         self.line_base = self

@@ -181,6 +181,8 @@ impl Walker {
         }
     }
 
+    /// A start tag: the elements it ends close, and it opens if it matters
+    /// for structure (blocks, links, chrome, main content).
     fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         if let Some(result) = self.start_untracked(tag) {
             return result;
@@ -335,6 +337,8 @@ impl Walker {
         }
     }
 
+    /// An end tag: closes its element, if open within reach, with all
+    /// opened inside it.
     fn end(&mut self, name: &LocalName) {
         if let Some(raw) = self.raw.take() {
             if let Raw::Title = raw {
