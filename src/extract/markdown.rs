@@ -21,6 +21,7 @@ pub fn extract(text: String, offsets: Offsets) -> Extracted {
     Extracted::new(text, offsets, Markup::Markdown, blocks, title)
 }
 
+/// The blocks of a Markdown text, and its title (its first level-1 heading).
 fn parse(text: &str) -> (Vec<Block>, Option<String>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut title: Option<String> = None;
@@ -78,7 +79,14 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
             _ => {}
         }
     }
-    for b in &mut blocks {
+    tidy(text, &mut blocks);
+    (blocks, title)
+}
+
+/// Trims the blocks' ranges, drops those with no words, and puts them in
+/// the order of the text.
+fn tidy(text: &str, blocks: &mut Vec<Block>) {
+    for b in blocks.iter_mut() {
         b.range = trim_range(text, b.range.clone());
     }
     blocks.retain(|b| {
@@ -88,7 +96,6 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
                 .any(char::is_alphanumeric)
     });
     blocks.sort_by_key(|b| b.range.start);
-    (blocks, title)
 }
 
 fn trim_range(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {

@@ -4,7 +4,12 @@
 //! are cut from, and the blocks (paragraphs, headings, list items, table rows)
 //! found in it. Passage splitting ([`crate::passage`]) works on blocks only, so
 //! it is the same for every format.
+//!
+//! Formats whose blocks come from markup (HTML, DOCX) join them into the text,
+//! and hold table rows back until they are known to be data or layout, in
+//! one place: `blocks`.
 
+mod blocks;
 pub mod decode;
 pub mod docx;
 pub mod html;
@@ -16,6 +21,8 @@ pub mod text;
 
 #[cfg(test)]
 mod property_tests;
+#[cfg(test)]
+mod testing;
 
 use std::ops::Range;
 use std::path::Path;
