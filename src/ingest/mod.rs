@@ -172,11 +172,7 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
     let mut writer = index.writer(threads, 64_000_000 * threads)?;
     let found = walk::walk(&roots);
     let indexed_roots = indexed_roots(&index, &roots, opts.rebuild)?;
-    let known: HashMap<Vec<u8>, FileRecord> = if opts.rebuild {
-        HashMap::new()
-    } else {
-        records(&index)?.into_iter().map(|r| (r.key(), r)).collect()
-    };
+    let known = known_records(&index, opts.rebuild)?;
     if opts.rebuild {
         // Nothing is committed until the end (see `Writer::apply`), so
         // until then the old index stays whole and searchable.
@@ -193,22 +189,14 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
         next: AtomicUsize::new(0),
     };
     let outcome = worker::run_workers(&ctx, threads, |rx| {
-        Writer {
-            index: &index,
-            writer: &mut writer,
-            files: &found.files,
-            known: &known,
-            roots: &indexed_roots,
-            // A rebuild commits once, at the end: until then the old index
-            // stays whole, and a rebuild cut short leaves it as it was.
-            interval: if opts.rebuild {
-                Duration::MAX
-            } else {
-                opts.commit_interval
-            },
-            progress: &mut *progress,
-            summary: &mut summary,
-        }
+        Writer::new(
+            &index,
+            &mut writer,
+            &ctx,
+            &indexed_roots,
+            progress,
+            &mut summary,
+        )
         .apply(rx)
     });
     progress.finished();
@@ -217,6 +205,14 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
     writer.wait_merging_threads()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// What is indexed, by file key; nothing if rebuilding.
+fn known_records(index: &PolicyIndex, rebuild: bool) -> Result<HashMap<Vec<u8>, FileRecord>> {
+    if rebuild {
+        return Ok(HashMap::new());
+    }
+    Ok(records(index)?.into_iter().map(|r| (r.key(), r)).collect())
 }
 
 /// The paths the index will hold after this run: those indexed before

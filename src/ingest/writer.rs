@@ -19,25 +19,54 @@ use super::file_error::FileError;
 use super::output::{Batch, Msg};
 use super::progress::Progress;
 use super::walk::FileEntry;
+use super::worker::WorkerContext;
 use super::IndexSummary;
 
 /// The writer's side of a run.
 pub(super) struct Writer<'a> {
-    pub index: &'a PolicyIndex,
-    pub writer: &'a mut IndexWriter,
+    index: &'a PolicyIndex,
+    writer: &'a mut IndexWriter,
     /// The files the walk found.
-    pub files: &'a [FileEntry],
+    files: &'a [FileEntry],
     /// What was indexed before, by file key.
-    pub known: &'a HashMap<Vec<u8>, FileRecord>,
+    known: &'a HashMap<Vec<u8>, FileRecord>,
     /// The paths indexed, recorded with each commit.
-    pub roots: &'a [String],
+    roots: &'a [String],
     /// Commit at least this often.
-    pub interval: Duration,
-    pub progress: &'a mut dyn Progress,
-    pub summary: &'a mut IndexSummary,
+    interval: Duration,
+    progress: &'a mut dyn Progress,
+    summary: &'a mut IndexSummary,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// The writer of the run `ctx`, recording `roots` with each commit and
+    /// what it does in `summary`.
+    pub fn new(
+        index: &'a PolicyIndex,
+        writer: &'a mut IndexWriter,
+        ctx: &'a WorkerContext<'a>,
+        roots: &'a [String],
+        progress: &'a mut dyn Progress,
+        summary: &'a mut IndexSummary,
+    ) -> Self {
+        Writer {
+            index,
+            writer,
+            files: ctx.files,
+            known: ctx.known,
+            roots,
+            // A rebuild commits once, at the end: until then the old index
+            // stays whole, and a rebuild cut short leaves it as it was.
+            interval: if ctx.opts.rebuild {
+                Duration::MAX
+            } else {
+                ctx.opts.commit_interval
+            },
+            progress,
+            summary,
+        }
+    }
+
     /// Applies the workers' messages until they are all done.
     pub fn apply(mut self, rx: mpsc::Receiver<Msg>) -> Result<()> {
         let mut last_commit = Instant::now();
