@@ -13,12 +13,12 @@
 //! reason, and the next run tries it again. The library prints nothing: the
 //! caller hears of progress and warnings through [`Progress`].
 
-pub mod file_error;
+mod file_error;
 pub mod isolate;
 mod output;
 mod pieces;
 mod plan;
-pub mod progress;
+mod progress;
 pub mod walk;
 mod worker;
 mod writer;
