@@ -6,7 +6,7 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error that stops a command. Problems with single input files are not
-/// errors: they are [`crate::extract::ExtractError`]s, reported and skipped.
+/// errors: they are [`crate::ingest::FileError`]s, reported and skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The index directory holds no index.

@@ -209,18 +209,37 @@ impl fmt::Display for Status {
                 c.passages
             )?;
         }
-        let ch = &self.changes;
+        self.changes.fmt_lists(f)?;
+        fmt_failed(f, &self.failed)?;
+        if !self.changes.is_empty() {
+            writeln!(
+                f,
+                "run `policy-search index` on the same paths to bring the index up to date"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Changes {
+    /// Nothing changed?
+    fn is_empty(&self) -> bool {
+        self.modified.len() + self.new.len() + self.deleted.len() == 0
+    }
+
+    /// The counts, then at most 20 paths of each kind.
+    fn fmt_lists(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "changed on disk since: {} modified, {} new, {} deleted",
-            ch.modified.len(),
-            ch.new.len(),
-            ch.deleted.len()
+            self.modified.len(),
+            self.new.len(),
+            self.deleted.len()
         )?;
         for (label, list) in [
-            ("modified", &ch.modified),
-            ("new", &ch.new),
-            ("deleted", &ch.deleted),
+            ("modified", &self.modified),
+            ("new", &self.new),
+            ("deleted", &self.deleted),
         ] {
             for path in list.iter().take(20) {
                 writeln!(f, "  {label:<9} {}", visible(path))?;
@@ -229,32 +248,27 @@ impl fmt::Display for Status {
                 writeln!(f, "  … and {} more {label}", list.len() - 20)?;
             }
         }
-        if !self.failed.is_empty() {
-            writeln!(
-                f,
-                "could not be indexed: {} (the next `policy-search index` tries again)",
-                self.failed.len()
-            )?;
-            for failed in self.failed.iter().take(20) {
-                writeln!(
-                    f,
-                    "  {}: {}",
-                    visible(&failed.source),
-                    visible(&failed.reason)
-                )?;
-            }
-            if self.failed.len() > 20 {
-                writeln!(f, "  … and {} more", self.failed.len() - 20)?;
-            }
-        }
-        if ch.modified.len() + ch.new.len() + ch.deleted.len() > 0 {
-            writeln!(
-                f,
-                "run `policy-search index` on the same paths to bring the index up to date"
-            )?;
-        }
         Ok(())
     }
+}
+
+/// The files that could not be indexed, at most 20 of them, if any.
+fn fmt_failed(f: &mut fmt::Formatter<'_>, failed: &[Failed]) -> fmt::Result {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        f,
+        "could not be indexed: {} (the next `policy-search index` tries again)",
+        failed.len()
+    )?;
+    for file in failed.iter().take(20) {
+        writeln!(f, "  {}: {}", visible(&file.source), visible(&file.reason))?;
+    }
+    if failed.len() > 20 {
+        writeln!(f, "  … and {} more", failed.len() - 20)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
 //! Command-line interface: clap definitions and their translation into the
 //! library's options.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_search::ingest::{self, IndexOptions};
+use policy_search::index::integrity;
+use policy_search::ingest::{self, isolate, IndexOptions};
 use policy_search::render::{OutputFormat, Style};
 use policy_search::search::SearchOptions;
 
@@ -50,138 +51,162 @@ impl IndexArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Index files and folders (.txt, .md) recursively
-    Index {
-        /// Files or folders to index [default: seeds/]
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Worker threads, 1 to 64 [default: one per core]
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
-        threads: Option<u64>,
-        /// Never show a progress bar
-        #[arg(long)]
-        no_progress: bool,
-        /// Start over: drop everything indexed before
-        #[arg(long)]
-        rebuild: bool,
-        /// Collection name for these paths [default: each folder's name]
-        #[arg(long, value_name = "NAME")]
-        collection: Option<String>,
-        /// Commit at least every SECS seconds during a long run (up to 86400)
-        #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
-        commit_every: Duration,
-        /// Give up on a file whose extraction takes longer than SECS seconds (up to 86400)
-        #[arg(long, value_name = "SECS", default_value = "120", value_parser = seconds)]
-        file_timeout: Duration,
-        /// Skip files larger than SIZE (e.g. 500MB, 2GiB)
-        #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
-        max_file_size: u64,
-        /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
-        #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
-        max_file_memory: u64,
-    },
+    Index(IndexArgs),
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
-    Glossary {
-        /// Only acronyms or expansions matching TERM
-        term: Option<String>,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Also list the acronyms in FILE (repeatable)
-        #[arg(long = "glossary", value_name = "FILE")]
-        glossaries: Vec<PathBuf>,
-        /// Print a JSON array
-        #[arg(long)]
-        json: bool,
-    },
+    Glossary(GlossaryArgs),
     /// Score the ranking on a test collection: nDCG@10, Recall@100, MAP, MRR@10
-    Eval {
-        /// Queries (.jsonl with _id/text, or .tsv id<TAB>text)
-        #[arg(long, value_name = "FILE")]
-        queries: PathBuf,
-        /// Judgements (BEIR qrels.tsv, or TREC qrels)
-        #[arg(long, value_name = "FILE")]
-        qrels: PathBuf,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Documents ranked per query, 1 to 100000
-        #[arg(short = 'k', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
-        depth: u64,
-        /// Also write the run, in TREC format, to FILE
-        #[arg(long, value_name = "FILE")]
-        run: Option<PathBuf>,
-        /// Print one JSON object
-        #[arg(long)]
-        json: bool,
-        /// Give up on a query that takes longer than SECS seconds (it gets no results)
-        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
-        timeout: Duration,
-    },
+    Eval(EvalArgs),
     /// Show what the index holds and which files changed on disk since
     #[command(visible_alias = "stats")]
-    Status {
-        #[command(flatten)]
-        index: IndexArg,
-        /// Print one JSON object
-        #[arg(long)]
-        json: bool,
-        /// Check every file of the index (checksums, metadata) instead; exit 2 if one is damaged
-        #[arg(long)]
-        verify: bool,
-    },
+    Status(StatusArgs),
     /// Extract one file and print it as JSON (used internally to isolate extractors)
     #[command(name = "extract-worker", hide = true)]
-    ExtractWorker {
-        #[arg(long)]
-        format: String,
-        /// Exit when stdin closes: the parent that holds its other end is gone
-        #[arg(long)]
-        exit_with_stdin: bool,
-        /// Most memory to take, in bytes
-        #[arg(long)]
-        max_memory: Option<u64>,
-        path: PathBuf,
-    },
+    ExtractWorker(ExtractWorkerArgs),
     /// Search the index; prints ranked passages with source and verbatim quote
-    Query {
-        /// The query: words, "phrases", +required, -excluded, title:word
-        #[arg(required_unless_present = "batch", num_args = 1.., value_name = "TEXT")]
-        text: Vec<String>,
-        /// Run every query in FILE (.jsonl with _id/text, or .tsv id<TAB>text) and rank documents; use with --format trec
-        #[arg(long, value_name = "FILE", conflicts_with = "text")]
-        batch: Option<PathBuf>,
-        /// Run tag for --format trec
-        #[arg(long, default_value = "policy-search")]
-        tag: String,
-        /// Number of passages to show, 1 to 10000 (with --batch: documents per query, up to 100000)
-        #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
-        limit: u64,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Only passages from this collection (repeatable)
-        #[arg(long = "in", value_name = "NAME")]
-        collections: Vec<String>,
-        /// Only passages from files whose path matches GLOB (repeatable; `*`, `**`, `?`)
-        #[arg(long = "source", value_name = "GLOB")]
-        sources: Vec<String>,
-        /// Match words exactly as written: no stemming, spelling variants, acronym expansion or correction
-        #[arg(long)]
-        exact: bool,
-        /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
-        #[arg(long = "glossary", value_name = "FILE")]
-        glossaries: Vec<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-        format: FormatArg,
-        /// Short for --format json
-        #[arg(long, conflicts_with = "format")]
-        json: bool,
-        /// When to use colour and bold
-        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-        color: ColorArg,
-        /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
-        #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
-        timeout: Duration,
-    },
+    Query(QueryArgs),
+}
+
+// The arguments of `index`.
+#[derive(Debug, clap::Args)]
+struct IndexArgs {
+    /// Files or folders to index [default: seeds/]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Worker threads, 1 to 64 [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
+    threads: Option<u64>,
+    /// Never show a progress bar
+    #[arg(long)]
+    no_progress: bool,
+    /// Start over: drop everything indexed before
+    #[arg(long)]
+    rebuild: bool,
+    /// Collection name for these paths [default: each folder's name]
+    #[arg(long, value_name = "NAME")]
+    collection: Option<String>,
+    /// Commit at least every SECS seconds during a long run (up to 86400)
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    commit_every: Duration,
+    /// Give up on a file whose extraction takes longer than SECS seconds (up to 86400)
+    #[arg(long, value_name = "SECS", default_value = "120", value_parser = seconds)]
+    file_timeout: Duration,
+    /// Skip files larger than SIZE (e.g. 500MB, 2GiB)
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    max_file_memory: u64,
+}
+
+// The arguments of `glossary`.
+#[derive(Debug, clap::Args)]
+struct GlossaryArgs {
+    /// Only acronyms or expansions matching TERM
+    term: Option<String>,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Also list the acronyms in FILE (repeatable)
+    #[arg(long = "glossary", value_name = "FILE")]
+    glossaries: Vec<PathBuf>,
+    /// Print a JSON array
+    #[arg(long)]
+    json: bool,
+}
+
+// The arguments of `eval`.
+#[derive(Debug, clap::Args)]
+struct EvalArgs {
+    /// Queries (.jsonl with _id/text, or .tsv id<TAB>text)
+    #[arg(long, value_name = "FILE")]
+    queries: PathBuf,
+    /// Judgements (BEIR qrels.tsv, or TREC qrels)
+    #[arg(long, value_name = "FILE")]
+    qrels: PathBuf,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Documents ranked per query, 1 to 100000
+    #[arg(short = 'k', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+    depth: u64,
+    /// Also write the run, in TREC format, to FILE
+    #[arg(long, value_name = "FILE")]
+    run: Option<PathBuf>,
+    /// Print one JSON object
+    #[arg(long)]
+    json: bool,
+    /// Give up on a query that takes longer than SECS seconds (it gets no results)
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    timeout: Duration,
+}
+
+// The arguments of `status`.
+#[derive(Debug, clap::Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Print one JSON object
+    #[arg(long)]
+    json: bool,
+    /// Check every file of the index (checksums, metadata) instead; exit 2 if one is damaged
+    #[arg(long)]
+    verify: bool,
+}
+
+// The arguments of `extract-worker`.
+#[derive(Debug, clap::Args)]
+struct ExtractWorkerArgs {
+    #[arg(long)]
+    format: String,
+    /// Exit when stdin closes: the parent that holds its other end is gone
+    #[arg(long)]
+    exit_with_stdin: bool,
+    /// Most memory to take, in bytes
+    #[arg(long)]
+    max_memory: Option<u64>,
+    path: PathBuf,
+}
+
+// The arguments of `query`.
+#[derive(Debug, clap::Args)]
+struct QueryArgs {
+    /// The query: words, "phrases", +required, -excluded, title:word
+    #[arg(required_unless_present = "batch", num_args = 1.., value_name = "TEXT")]
+    text: Vec<String>,
+    /// Run every query in FILE (.jsonl with _id/text, or .tsv id<TAB>text) and rank documents; use with --format trec
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    batch: Option<PathBuf>,
+    /// Run tag for --format trec
+    #[arg(long, default_value = "policy-search")]
+    tag: String,
+    /// Number of passages to show, 1 to 10000 (with --batch: documents per query, up to 100000)
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+    limit: u64,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Only passages from this collection (repeatable)
+    #[arg(long = "in", value_name = "NAME")]
+    collections: Vec<String>,
+    /// Only passages from files whose path matches GLOB (repeatable; `*`, `**`, `?`)
+    #[arg(long = "source", value_name = "GLOB")]
+    sources: Vec<String>,
+    /// Match words exactly as written: no stemming, spelling variants, acronym expansion or correction
+    #[arg(long)]
+    exact: bool,
+    /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
+    #[arg(long = "glossary", value_name = "FILE")]
+    glossaries: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Short for --format json
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// When to use colour and bold
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -226,173 +251,179 @@ fn seconds(s: &str) -> std::result::Result<Duration, String> {
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
-        Command::Glossary {
-            term,
-            index,
-            glossaries,
-            json,
-        } => Ok(app::glossary(
-            &index.dir(),
-            term.as_deref(),
-            &glossaries,
-            json,
-            &mut stdout,
-        )?),
-        Command::Eval {
-            queries,
-            qrels,
-            index,
-            depth,
-            run,
-            json,
-            timeout,
-        } => {
-            let req = BatchRequest {
-                index_dir: index.dir(),
-                queries,
-                limit: depth as usize,
-                search: SearchOptions {
-                    timeout: Some(timeout),
-                    ..SearchOptions::default()
-                },
-                tag: "policy-search".to_string(),
-            };
-            Ok(app::eval(&req, &qrels, run.as_deref(), json, &mut stdout)?)
-        }
-        Command::Status {
-            index,
-            json,
-            verify: true,
-        } => Ok(app::verify(&index.dir(), json, &mut stdout)?),
-        Command::Status { index, json, .. } => Ok(app::status(&index.dir(), json, &mut stdout)?),
-        Command::ExtractWorker {
-            format,
-            exit_with_stdin,
-            max_memory,
-            path,
-        } => {
-            if let Some(bytes) = max_memory {
-                policy_search::ingest::isolate::limit_memory(bytes)?;
-            }
-            let format = policy_search::extract::Format::from_name(&format)
-                .ok_or_else(|| anyhow::anyhow!("unknown format {format}"))?;
-            if exit_with_stdin {
-                std::thread::spawn(|| {
-                    policy_search::ingest::isolate::parent_gone();
-                    std::process::exit(ExitStatus::Error.code().into());
-                });
-            }
-            policy_search::ingest::isolate::worker_main(format, &path, &mut stdout)?;
-            Ok(ExitStatus::Success)
-        }
-        Command::Index {
-            paths,
-            index,
-            threads,
-            no_progress,
-            rebuild,
-            collection,
-            commit_every,
-            file_timeout,
-            max_file_size,
-            max_file_memory,
-        } => {
-            let paths = if paths.is_empty() {
-                ingest::default_paths()
-            } else {
-                paths
-            };
-            let opts = IndexOptions {
-                collection,
-                // 0: one per core.
-                threads: threads.map_or(0, |n| n as usize),
-                progress: !no_progress,
-                rebuild,
-                commit_interval: commit_every,
-                isolate: std::env::current_exe().ok(),
-                file_timeout,
-                max_file_size,
-                max_file_memory,
-                ..IndexOptions::new(paths, index.dir())
-            };
-            Ok(app::index(&opts, &mut stdout)?)
-        }
-        Command::Query {
-            text,
-            batch,
-            tag,
-            limit,
-            index,
-            collections,
-            sources,
-            exact,
-            glossaries,
-            format,
-            json,
-            color,
-            timeout,
-        } => {
-            let limit = limit as usize;
-            if let Some(queries) = batch {
-                if format != FormatArg::Trec {
-                    anyhow::bail!("--batch writes a TREC run: add --format trec");
-                }
-                let req = BatchRequest {
-                    index_dir: index.dir(),
-                    queries,
-                    limit,
-                    search: SearchOptions {
-                        limit,
-                        collections,
-                        sources,
-                        exact,
-                        glossaries,
-                        timeout: Some(timeout),
-                    },
-                    tag,
-                };
-                return Ok(app::batch(&req, &mut stdout)?);
-            }
-            if limit as u64 > MAX_PASSAGES {
-                anyhow::bail!(policy_search::Error::Usage(format!(
-                    "-n {limit} is more passages than one query shows (at most {MAX_PASSAGES}; \
-                     up to {MAX_DOCUMENTS} documents per query with --batch)"
-                )));
-            }
-            let format = match (json, format) {
-                (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
-                (_, FormatArg::Human) => OutputFormat::Human,
-                (_, FormatArg::Markdown) => OutputFormat::Markdown,
-                (_, FormatArg::Trec) => anyhow::bail!("--format trec needs --batch FILE"),
-            };
-            let terminal = std::io::stdout().is_terminal();
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let color = match color {
-                ColorArg::Always => true,
-                ColorArg::Never => false,
-                ColorArg::Auto => terminal && !no_color,
-            };
-            let width = terminal
-                .then(|| {
-                    console::Term::stdout()
-                        .size_checked()
-                        .map(|(_, w)| w as usize)
-                })
-                .flatten();
-            let req = QueryRequest {
-                text: text.join(" "),
-                limit,
-                build_if_missing: index.index.is_none().then(ingest::default_paths),
-                index_dir: index.dir(),
-                collections,
-                sources,
-                exact,
-                glossaries,
-                timeout: Some(timeout),
-                format,
-                style: Style { color, width },
-            };
-            Ok(app::query(&req, &mut stdout)?)
+        Command::Index(args) => args.run(&mut stdout),
+        Command::Glossary(args) => args.run(&mut stdout),
+        Command::Eval(args) => args.run(&mut stdout),
+        Command::Status(args) => args.run(&mut stdout),
+        Command::ExtractWorker(args) => args.run(&mut stdout),
+        Command::Query(args) => args.run(&mut stdout),
+    }
+}
+
+impl IndexArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let paths = if self.paths.is_empty() {
+            ingest::default_paths()
+        } else {
+            self.paths
+        };
+        let opts = IndexOptions {
+            collection: self.collection,
+            // 0: one per core.
+            threads: self.threads.map_or(0, |n| n as usize),
+            rebuild: self.rebuild,
+            commit_interval: self.commit_every,
+            isolate: std::env::current_exe().ok(),
+            file_timeout: self.file_timeout,
+            max_file_size: self.max_file_size,
+            max_file_memory: self.max_file_memory,
+            ..IndexOptions::new(paths, self.index.dir())
+        };
+        Ok(app::index(&opts, !self.no_progress, out)?)
+    }
+}
+
+impl GlossaryArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        let term = self.term.as_deref();
+        on_index(&dir, || {
+            app::glossary(&dir, term, &self.glossaries, self.json, out)
+        })
+    }
+}
+
+impl EvalArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let req = BatchRequest {
+            index_dir: self.index.dir(),
+            queries: self.queries,
+            limit: self.depth as usize,
+            search: SearchOptions {
+                timeout: Some(self.timeout),
+                ..SearchOptions::default()
+            },
+            tag: "policy-search".to_string(),
+        };
+        let run = self.run.as_deref();
+        on_index(&req.index_dir, || {
+            app::eval(&req, &self.qrels, run, self.json, out)
+        })
+    }
+}
+
+impl StatusArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        if self.verify {
+            on_index(&dir, || app::verify(&dir, self.json, out))
+        } else {
+            on_index(&dir, || app::status(&dir, self.json, out))
         }
     }
+}
+
+impl ExtractWorkerArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        if let Some(bytes) = self.max_memory {
+            isolate::limit_memory(bytes)?;
+        }
+        let format = policy_search::extract::Format::from_name(&self.format)
+            .ok_or_else(|| anyhow::anyhow!("unknown format {}", self.format))?;
+        if self.exit_with_stdin {
+            std::thread::spawn(|| {
+                isolate::parent_gone();
+                std::process::exit(ExitStatus::Error.code().into());
+            });
+        }
+        isolate::worker_main(format, &self.path, out)?;
+        Ok(ExitStatus::Success)
+    }
+}
+
+impl QueryArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        if let Some(queries) = self.batch.clone() {
+            return self.run_batch(queries, out);
+        }
+        let limit = self.limit as usize;
+        if self.limit > MAX_PASSAGES {
+            anyhow::bail!(policy_search::Error::Usage(format!(
+                "-n {limit} is more passages than one query shows (at most {MAX_PASSAGES}; \
+                 up to {MAX_DOCUMENTS} documents per query with --batch)"
+            )));
+        }
+        let format = match (self.json, self.format) {
+            (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
+            (_, FormatArg::Human) => OutputFormat::Human,
+            (_, FormatArg::Markdown) => OutputFormat::Markdown,
+            (_, FormatArg::Trec) => anyhow::bail!("--format trec needs --batch FILE"),
+        };
+        let req = QueryRequest {
+            text: self.text.join(" "),
+            limit,
+            build_if_missing: self.index.index.is_none().then(ingest::default_paths),
+            index_dir: self.index.dir(),
+            collections: self.collections,
+            sources: self.sources,
+            exact: self.exact,
+            glossaries: self.glossaries,
+            timeout: Some(self.timeout),
+            format,
+            style: style(self.color),
+        };
+        on_index(&req.index_dir, || app::query(&req, out))
+    }
+
+    /// `--batch FILE`: every query of the file, as a TREC run.
+    fn run_batch(self, queries: PathBuf, out: &mut dyn Write) -> Result<ExitStatus> {
+        if self.format != FormatArg::Trec {
+            anyhow::bail!("--batch writes a TREC run: add --format trec");
+        }
+        let limit = self.limit as usize;
+        let req = BatchRequest {
+            index_dir: self.index.dir(),
+            queries,
+            limit,
+            search: SearchOptions {
+                limit,
+                collections: self.collections,
+                sources: self.sources,
+                exact: self.exact,
+                glossaries: self.glossaries,
+                timeout: Some(self.timeout),
+            },
+            tag: self.tag,
+        };
+        on_index(&req.index_dir, || app::batch(&req, out))
+    }
+}
+
+/// Runs a command that reads the index in `dir`: a damaged index is
+/// reported as such (see [`integrity::guard`]).
+fn on_index(
+    dir: &Path,
+    command: impl FnOnce() -> policy_search::Result<ExitStatus>,
+) -> Result<ExitStatus> {
+    Ok(integrity::guard(dir, command)?)
+}
+
+/// Styling of human output on stdout: colour as `--color` says (on a
+/// terminal without NO_COLOR by default), lines as wide as the terminal.
+fn style(color: ColorArg) -> Style {
+    let terminal = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => terminal && !no_color,
+    };
+    let width = terminal
+        .then(|| {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, w)| w as usize)
+        })
+        .flatten();
+    Style { color, width }
 }

@@ -1,9 +1,13 @@
 //! The commands, as the binary runs them: options in, output and an exit
 //! status out. Everything here is independent of the command-line parser.
+//! The caller runs those that read an index under [`integrity::guard`], so
+//! a damaged index is reported as such.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use policy_search::analysis::glossary::{self, Definition};
+use policy_search::analysis::Analyzer;
 use policy_search::error::{Error, Result};
 use policy_search::index::integrity;
 use policy_search::index::{self, PolicyIndex};
@@ -11,6 +15,8 @@ use policy_search::ingest::{self, IndexOptions};
 use policy_search::render::{self, OutputFormat, Style};
 use policy_search::search::{self, SearchOptions};
 use policy_search::terminal::visible;
+
+use super::progress::{warn, Bar};
 
 /// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +74,6 @@ pub struct QueryRequest {
 
 /// Runs a query and writes the results to `out`.
 pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
-    integrity::guard(&req.index_dir, || run_query(req, out))
-}
-
-fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     if let Some(paths) = &req.build_if_missing {
         if paths.iter().all(|p| p.exists()) {
             // Several first queries at once: one builds, the others wait for it.
@@ -96,7 +98,8 @@ fn run_query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
                                 .join(", ")
                         )
                     );
-                    ingest::run(&IndexOptions::new(paths.clone(), req.index_dir.clone())).map(drop)
+                    let opts = IndexOptions::new(paths.clone(), req.index_dir.clone());
+                    ingest::run(&opts, &mut Bar::new(true)).map(drop)
                 },
             )?;
         }
@@ -140,10 +143,6 @@ pub struct BatchRequest {
 
 /// Runs a batch of queries and writes a TREC run (`qid Q0 docid rank score tag`).
 pub fn batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
-    integrity::guard(&req.index_dir, || run_batch(req, out))
-}
-
-fn run_batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
     let queries = policy_search::eval::load_queries(&req.queries)?;
     let run = run_queries(&index, &queries, req.limit, &req.search)?;
@@ -199,16 +198,6 @@ pub fn eval(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    integrity::guard(&req.index_dir, || run_eval(req, qrels, run_out, json, out))
-}
-
-fn run_eval(
-    req: &BatchRequest,
-    qrels: &std::path::Path,
-    run_out: Option<&std::path::Path>,
-    json: bool,
-    out: &mut dyn Write,
-) -> Result<ExitStatus> {
     let index = PolicyIndex::open(&req.index_dir)?;
     let queries = policy_search::eval::load_queries(&req.queries)?;
     let judgements = policy_search::eval::load_qrels(qrels)?;
@@ -224,9 +213,7 @@ fn run_eval(
     }
     let metrics = policy_search::eval::evaluate(&run, &judgements);
     let text = if json {
-        let mut s = serde_json::to_string(&metrics).expect("metrics serialize");
-        s.push('\n');
-        s
+        json_line(&metrics)
     } else {
         format!(
             "{metrics}({} queries run at k={} in {seconds:.2} s, {:.0} queries/s)\n",
@@ -239,25 +226,21 @@ fn run_eval(
     Ok(ExitStatus::Success)
 }
 
-/// Runs `index` and writes its summary line to `out`.
-pub fn index(opts: &IndexOptions, out: &mut dyn Write) -> Result<ExitStatus> {
-    let summary = integrity::guard(&opts.index_dir, || ingest::run(opts))?;
+/// Runs `index`, with a progress bar on a terminal if `progress`, and
+/// writes its summary line to `out`.
+pub fn index(opts: &IndexOptions, progress: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    let mut bar = Bar::new(progress);
+    let summary = integrity::guard(&opts.index_dir, || ingest::run(opts, &mut bar))?;
     write_out(out, format!("{summary}\n").as_bytes())?;
     Ok(ExitStatus::Success)
 }
 
 /// Runs `status` and writes it to `out`, as text or JSON.
 pub fn status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    integrity::guard(index_dir, || run_status(index_dir, json, out))
-}
-
-fn run_status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let index = PolicyIndex::open(index_dir)?;
     let status = policy_search::status::status(&index)?;
     let text = if json {
-        let mut s = serde_json::to_string(&status).expect("status serializes");
-        s.push('\n');
-        s
+        json_line(&status)
     } else {
         status.to_string()
     };
@@ -268,19 +251,15 @@ fn run_status(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> R
 /// Runs `status --verify`: checks every file of the index and writes what
 /// was checked; [`Error::Damaged`] if something failed.
 pub fn verify(index_dir: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    integrity::guard(index_dir, || {
-        let verification = integrity::verify(index_dir)?;
-        let text = if json {
-            let mut s = serde_json::to_string(&verification).expect("verification serializes");
-            s.push('\n');
-            s
-        } else {
-            verification.to_string()
-        };
-        write_out(out, text.as_bytes())?;
-        verification.into_result()?;
-        Ok(ExitStatus::Success)
-    })
+    let verification = integrity::verify(index_dir)?;
+    let text = if json {
+        json_line(&verification)
+    } else {
+        verification.to_string()
+    };
+    write_out(out, text.as_bytes())?;
+    verification.into_result()?;
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `glossary`: the known acronyms (matching `term`, if given), with
@@ -292,50 +271,13 @@ pub fn glossary(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    integrity::guard(index_dir, || {
-        run_glossary(index_dir, term, extra, json, out)
-    })
-}
-
-fn run_glossary(
-    index_dir: &std::path::Path,
-    term: Option<&str>,
-    extra: &[PathBuf],
-    json: bool,
-    out: &mut dyn Write,
-) -> Result<ExitStatus> {
-    let analyzer = policy_search::analysis::Analyzer::english();
-    let mut definitions: Vec<policy_search::analysis::glossary::Definition>;
-    match PolicyIndex::open(index_dir) {
-        Ok(index) => {
-            let (g, warnings) = policy_search::search::glossary(&index, extra, &analyzer)?;
-            for w in warnings {
-                warn(&w);
-            }
-            definitions = g.definitions().to_vec();
-            let reader = index.reader()?;
-            let searcher = reader.searcher();
-            definitions.extend(
-                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields)
-                    .all_definitions(),
-            );
-        }
-        Err(Error::NoIndex { .. }) => {
-            let mut g = policy_search::analysis::glossary::Glossary::builtin(&analyzer);
-            for path in extra {
-                for w in g.load_user(path, &analyzer)? {
-                    warn(&w);
-                }
-            }
-            definitions = g.definitions().to_vec();
-        }
-        Err(e) => return Err(e),
-    }
+    let analyzer = Analyzer::english();
+    let mut definitions = known_definitions(index_dir, extra, &analyzer)?;
     if let Some(term) = term {
-        let key = policy_search::analysis::glossary::acronym_key(term, &analyzer);
+        let key = glossary::acronym_key(term, &analyzer);
         let needle = term.to_lowercase();
         definitions.retain(|d| {
-            policy_search::analysis::glossary::acronym_key(&d.acronym, &analyzer) == key
+            glossary::acronym_key(&d.acronym, &analyzer) == key
                 || d.acronym.to_lowercase() == needle
                 || d.expansion.to_lowercase().contains(&needle)
         });
@@ -349,9 +291,7 @@ fn run_glossary(
             .then_with(|| a.origin.cmp(&b.origin))
     });
     let text = if json {
-        let mut s = serde_json::to_string(&definitions).expect("definitions serialize");
-        s.push('\n');
-        s
+        json_line(&definitions)
     } else {
         render::glossary(&definitions)
     };
@@ -363,9 +303,47 @@ fn run_glossary(
     })
 }
 
-/// Prints a warning line on stderr, control characters made visible.
-fn warn(message: &str) {
-    eprintln!("warning: {}", visible(message));
+/// Every acronym definition known: built-in, in the `extra` glossaries, and
+/// (if there is an index) the index's user glossaries and those mined from
+/// its documents.
+fn known_definitions(
+    index_dir: &std::path::Path,
+    extra: &[PathBuf],
+    analyzer: &Analyzer,
+) -> Result<Vec<Definition>> {
+    match PolicyIndex::open(index_dir) {
+        Ok(index) => {
+            let (g, warnings) = policy_search::search::glossary(&index, extra, analyzer)?;
+            for w in warnings {
+                warn(&w);
+            }
+            let mut definitions = g.definitions().to_vec();
+            let reader = index.reader()?;
+            let searcher = reader.searcher();
+            definitions.extend(
+                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields)
+                    .all_definitions(),
+            );
+            Ok(definitions)
+        }
+        Err(Error::NoIndex { .. }) => {
+            let mut g = glossary::Glossary::builtin(analyzer);
+            for path in extra {
+                for w in g.load_user(path, analyzer)? {
+                    warn(&w);
+                }
+            }
+            Ok(g.definitions().to_vec())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `value` as one line of JSON.
+fn json_line(value: &impl serde::Serialize) -> String {
+    let mut line = serde_json::to_string(value).expect("plain data serializes");
+    line.push('\n');
+    line
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

@@ -1,8 +1,10 @@
-//! The command line: clap definitions ([`args`]) and the command handlers
-//! ([`commands`]) that call the library and write its results.
+//! The command line: clap definitions ([`args`]), the command handlers
+//! ([`commands`]) that call the library and write its results, and how an
+//! `index` run shows on stderr ([`progress`]).
 
 mod args;
 mod commands;
+mod progress;
 
 pub use args::{run, Cli};
 pub use commands::ExitStatus;

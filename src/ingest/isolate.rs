@@ -9,7 +9,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -102,19 +102,7 @@ pub fn extract_in_child(
     timeout: Duration,
     memory: u64,
 ) -> Result<Extracted, ExtractError> {
-    let mut child = Command::new(exe)
-        .arg(WORKER_COMMAND)
-        .arg("--format")
-        .arg(format.name())
-        .arg(EXIT_WITH_STDIN)
-        .arg(MAX_MEMORY)
-        .arg(memory.to_string())
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| ExtractError::Corrupt(format!("cannot start the extractor: {e}")))?;
+    let mut child = spawn(exe, format, path, memory)?;
     // Held open until the child is done (waiting would close it): its
     // closing tells the child that we are gone.
     let _lifeline = child.stdin.take();
@@ -131,32 +119,52 @@ pub fn extract_in_child(
         let _ = stderr.take(4096).read_to_end(&mut buf);
         String::from_utf8_lossy(&buf).into_owned()
     });
-    let status = match child.wait_timeout(timeout)? {
-        Some(status) => status,
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = reader.join();
-            return Err(ExtractError::Limit(crate::limits::out_of_time_reason(
-                timeout,
-            )));
-        }
+    let Some(status) = child.wait_timeout(timeout)? else {
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = reader.join();
+        return Err(ExtractError::Limit(crate::limits::out_of_time_reason(
+            timeout,
+        )));
     };
     let output = reader
         .join()
         .map_err(|_| ExtractError::Corrupt("extractor output lost".to_string()))??;
     if !status.success() {
-        let errors = errors.join().unwrap_or_default();
-        if errors.contains("memory allocation") {
-            return Err(ExtractError::Limit(crate::limits::out_of_memory_reason(
-                memory,
-            )));
-        }
-        return Err(ExtractError::Corrupt(format!(
-            "extractor crashed ({status})"
-        )));
+        return Err(crashed(status, &errors.join().unwrap_or_default(), memory));
     }
-    match serde_json::from_slice::<WorkerOutput>(&output) {
+    read_output(&output)
+}
+
+/// Starts a child process extracting `path`, its stdio piped.
+fn spawn(exe: &Path, format: Format, path: &Path, memory: u64) -> Result<Child, ExtractError> {
+    Command::new(exe)
+        .arg(WORKER_COMMAND)
+        .arg("--format")
+        .arg(format.name())
+        .arg(EXIT_WITH_STDIN)
+        .arg(MAX_MEMORY)
+        .arg(memory.to_string())
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ExtractError::Corrupt(format!("cannot start the extractor: {e}")))
+}
+
+/// Why a child that did not succeed failed: out of `memory` if its
+/// `errors` (the start of its stderr) say so, else a crash.
+fn crashed(status: std::process::ExitStatus, errors: &str, memory: u64) -> ExtractError {
+    if errors.contains("memory allocation") {
+        return ExtractError::Limit(crate::limits::out_of_memory_reason(memory));
+    }
+    ExtractError::Corrupt(format!("extractor crashed ({status})"))
+}
+
+/// The extraction a child reported on its stdout.
+fn read_output(output: &[u8]) -> Result<Extracted, ExtractError> {
+    match serde_json::from_slice::<WorkerOutput>(output) {
         Ok(WorkerOutput::Ok(e)) => Ok(e),
         Ok(WorkerOutput::Err { kind, message }) => Err(match kind.as_str() {
             "encrypted" => ExtractError::Encrypted,

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use walkdir::WalkDir;
+use walkdir::{DirEntry, WalkDir};
 
 use crate::error::{Error, Result};
 use crate::extract::Format;
@@ -89,57 +89,10 @@ pub fn walk(roots: &[Root]) -> Walk {
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
         for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err.path().unwrap_or(&root.path).to_path_buf();
-                    if err.loop_ancestor().is_some() {
-                        // Its target is walked anyway: nothing goes unseen.
-                        let shown = path.to_string_lossy().into_owned();
-                        out.problems.push((shown, "symbolic link loop".to_string()));
-                    } else {
-                        let reason = err
-                            .io_error()
-                            .map(|e| e.to_string())
-                            .unwrap_or_else(|| err.to_string());
-                        out.problem(path, reason);
-                    }
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
+            match entry {
+                Ok(entry) => out.entry(entry, root, &mut seen),
+                Err(err) => out.walk_error(&err, root),
             }
-            let Some(format) = Format::from_path(entry.path()) else {
-                continue;
-            };
-            let meta = entry.metadata();
-            let canonical = std::fs::canonicalize(entry.path());
-            let (meta, canonical) = match (meta, canonical) {
-                (Ok(m), Ok(c)) => (m, c),
-                (Err(err), _) => {
-                    out.problem(entry.into_path(), err.to_string());
-                    continue;
-                }
-                (_, Err(err)) => {
-                    out.problem(entry.into_path(), err.to_string());
-                    continue;
-                }
-            };
-            if !seen.insert(canonical.clone()) {
-                continue;
-            }
-            let walked = entry.into_path();
-            out.files.push(FileEntry {
-                key: crate::paths::to_bytes(&canonical),
-                lossy_name: walked.to_str().is_none(),
-                source: walked.to_string_lossy().into_owned(),
-                path: canonical,
-                format,
-                size: meta.len(),
-                mtime: mtime_nanos(&meta),
-                collection: root.collection.clone(),
-            });
         }
     }
     out
@@ -163,6 +116,55 @@ pub fn mtime_nanos(meta: &std::fs::Metadata) -> u64 {
 }
 
 impl Walk {
+    /// Takes a walked entry if it is a file of a format we read, not seen
+    /// before (by its canonical path).
+    fn entry(&mut self, entry: DirEntry, root: &Root, seen: &mut HashSet<PathBuf>) {
+        if !entry.file_type().is_file() {
+            return;
+        }
+        let Some(format) = Format::from_path(entry.path()) else {
+            return;
+        };
+        let meta = entry.metadata();
+        let canonical = std::fs::canonicalize(entry.path());
+        let (meta, canonical) = match (meta, canonical) {
+            (Ok(m), Ok(c)) => (m, c),
+            (Err(err), _) => return self.problem(entry.into_path(), err.to_string()),
+            (_, Err(err)) => return self.problem(entry.into_path(), err.to_string()),
+        };
+        if !seen.insert(canonical.clone()) {
+            return;
+        }
+        let walked = entry.into_path();
+        self.files.push(FileEntry {
+            key: crate::paths::to_bytes(&canonical),
+            lossy_name: walked.to_str().is_none(),
+            source: walked.to_string_lossy().into_owned(),
+            path: canonical,
+            format,
+            size: meta.len(),
+            mtime: mtime_nanos(&meta),
+            collection: root.collection.clone(),
+        });
+    }
+
+    /// Notes an entry below `root` that could not be walked.
+    fn walk_error(&mut self, err: &walkdir::Error, root: &Root) {
+        let path = err.path().unwrap_or(&root.path).to_path_buf();
+        if err.loop_ancestor().is_some() {
+            // Its target is walked anyway: nothing goes unseen.
+            let shown = path.to_string_lossy().into_owned();
+            self.problems
+                .push((shown, "symbolic link loop".to_string()));
+        } else {
+            let reason = err
+                .io_error()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| err.to_string());
+            self.problem(path, reason);
+        }
+    }
+
     /// Is `path` at or below a path the walk could not read?
     pub fn unchecked(&self, path: &Path) -> bool {
         self.unreadable.iter().any(|u| path.starts_with(u))

@@ -1,0 +1,371 @@
+//! What workers send the writer: each file's passage and definition
+//! documents in bounded batches, then its record (path, size, mtime, hash),
+//! which completes it.
+
+use std::collections::HashSet;
+use std::sync::mpsc;
+
+use tantivy::TantivyDocument;
+
+use crate::analysis::glossary;
+use crate::analysis::Analyzer;
+use crate::extract::{Extracted, Offsets};
+use crate::index::documents::{
+    self, document_key, FileIdentity, FileRecord, NewDefinition, NewPassage, NewRecord,
+};
+use crate::index::schema::Fields;
+use crate::passage::Split;
+
+use super::file_error::FileError;
+use super::walk::FileEntry;
+
+/// Work handed from a worker to the writer; `file` is the file's place in
+/// the walk.
+pub(super) enum Msg {
+    /// Documents of a file.
+    Docs(Batch),
+    /// Content unchanged; only the record (new mtime) is replaced.
+    Touch {
+        file: usize,
+        record: TantivyDocument,
+    },
+    /// The file could not be indexed: whatever was indexed of it goes, and
+    /// `record` (which holds the reason) marks it for another try.
+    Failed {
+        file: usize,
+        reason: FileError,
+        record: TantivyDocument,
+    },
+    /// The file was indexed, but part of it was not (one warning line).
+    Partly { file: usize, reason: FileError },
+}
+
+/// Passages of a file; `first` deletes what was indexed of it before;
+/// `record` (in the last batch of a file) completes it.
+pub(super) struct Batch {
+    pub file: usize,
+    pub first: bool,
+    /// Passage documents, then the file's acronym definitions.
+    pub docs: Vec<TantivyDocument>,
+    /// How many of `docs` are passages.
+    pub passages: u64,
+    pub record: Option<TantivyDocument>,
+}
+
+/// The outcome of sending: an error only if the writer is gone.
+pub(super) type Sent = std::result::Result<(), mpsc::SendError<Msg>>;
+
+/// Most documents in one message to the writer. The channel holds a few
+/// messages per worker, so this bounds the memory waiting in it: one file of
+/// 32 MB, or one chunk of a streamed file, is tens of thousands of passages.
+pub(super) const BATCH: usize = 4096;
+
+/// One file's documents on their way to the writer.
+pub(super) struct FileOutput<'a> {
+    fields: &'a Fields,
+    entry: &'a FileEntry,
+    file: usize,
+    tx: &'a mpsc::SyncSender<Msg>,
+    /// Nothing sent yet: the first message replaces what was indexed before.
+    first: bool,
+    /// Documents not sent yet: passages, then definitions, per piece added.
+    docs: Vec<TantivyDocument>,
+    /// How many of `docs` are passages.
+    passages: u64,
+    /// Passages added in all.
+    total: u64,
+}
+
+impl<'a> FileOutput<'a> {
+    /// The output of `entry`, the `file`th file of the walk.
+    pub fn new(
+        fields: &'a Fields,
+        entry: &'a FileEntry,
+        file: usize,
+        tx: &'a mpsc::SyncSender<Msg>,
+    ) -> Self {
+        FileOutput {
+            fields,
+            entry,
+            file,
+            tx,
+            first: true,
+            docs: Vec::new(),
+            passages: 0,
+            total: 0,
+        }
+    }
+
+    /// Adds the passages of `split` (of the document `doc_id`, numbered on
+    /// from `ordinal_base`) and the acronym definitions they contain.
+    pub fn add(&mut self, doc_id: &str, extracted: &Extracted, split: &Split, ordinal_base: u32) {
+        let passages = passage_docs(
+            self.fields,
+            self.entry,
+            doc_id,
+            extracted,
+            split,
+            ordinal_base,
+        );
+        self.passages += passages.len() as u64;
+        self.total += passages.len() as u64;
+        self.docs.extend(passages);
+        self.docs
+            .extend(definition_docs(self.fields, self.entry, extracted, split));
+    }
+
+    /// Documents added and not sent yet.
+    pub fn pending(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Passages added in all.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Has nothing been sent yet?
+    pub fn is_first(&self) -> bool {
+        self.first
+    }
+
+    /// Sends what was added since the last send (even nothing).
+    pub fn flush(&mut self) -> Sent {
+        let docs = std::mem::take(&mut self.docs);
+        let passages = std::mem::take(&mut self.passages);
+        let sent = send_docs(self.tx, self.file, self.first, docs, passages, None);
+        self.first = false;
+        sent
+    }
+
+    /// Sends the rest, and the record that completes the file.
+    pub fn finish(self, hash: &str, title: &str, offsets: Offsets) -> Sent {
+        let record = record(
+            self.fields,
+            self.entry,
+            hash,
+            self.total,
+            title,
+            offsets,
+            None,
+        );
+        send_docs(
+            self.tx,
+            self.file,
+            self.first,
+            self.docs,
+            self.passages,
+            Some(record),
+        )
+    }
+}
+
+/// Sends a file's documents in batches of at most [`BATCH`]; `first` goes
+/// with the first batch, `record` with the last. `passages` counts the
+/// passage documents, which come before any others in `docs`.
+fn send_docs(
+    tx: &mpsc::SyncSender<Msg>,
+    file: usize,
+    first: bool,
+    docs: Vec<TantivyDocument>,
+    passages: u64,
+    record: Option<TantivyDocument>,
+) -> Sent {
+    let mut first = first;
+    let mut passages_left = passages;
+    let mut rest = docs.into_iter().peekable();
+    loop {
+        let batch: Vec<TantivyDocument> = rest.by_ref().take(BATCH).collect();
+        let counted = passages_left.min(batch.len() as u64);
+        passages_left -= counted;
+        if rest.peek().is_none() {
+            return tx.send(Msg::Docs(Batch {
+                file,
+                first,
+                docs: batch,
+                passages: counted + passages_left,
+                record,
+            }));
+        }
+        tx.send(Msg::Docs(Batch {
+            file,
+            first,
+            docs: batch,
+            passages: counted,
+            record: None,
+        }))?;
+        first = false;
+    }
+}
+
+/// The record of a file whose content is what was indexed (`old`): as
+/// before, with the file's new size and mtime.
+pub(super) fn renewed_record(
+    fields: &Fields,
+    file: &FileEntry,
+    old: &FileRecord,
+) -> TantivyDocument {
+    record(
+        fields,
+        file,
+        &old.hash,
+        old.passages,
+        &old.title,
+        old.offsets,
+        None,
+    )
+}
+
+/// The record of a file that could not be indexed: the next run tries
+/// it again, and `status` lists it with the reason.
+pub(super) fn failed_record(fields: &Fields, file: &FileEntry, reason: &str) -> TantivyDocument {
+    record(fields, file, "", 0, "", Offsets::File, Some(reason))
+}
+
+/// The file's record, committed after its passages: what was indexed of
+/// it, or (`error`) why nothing was.
+fn record(
+    fields: &Fields,
+    file: &FileEntry,
+    hash: &str,
+    passages: u64,
+    title: &str,
+    offsets: Offsets,
+    error: Option<&str>,
+) -> TantivyDocument {
+    documents::file_record(
+        fields,
+        &NewRecord {
+            file: identity(file),
+            size: file.size,
+            mtime: file.mtime,
+            hash,
+            passages,
+            format: file.format.name(),
+            title,
+            offsets,
+            error,
+        },
+    )
+}
+
+/// Acronym definitions the passages contain ("integrated care boards
+/// (ICBs)"), one document per distinct definition in the file.
+fn definition_docs(
+    fields: &Fields,
+    file: &FileEntry,
+    extracted: &Extracted,
+    split: &Split,
+) -> Vec<TantivyDocument> {
+    let analyzer = Analyzer::english();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut docs = Vec::new();
+    for p in &split.passages {
+        let quote = &extracted.text[p.range.clone()];
+        for m in glossary::mine(quote) {
+            let akey = glossary::acronym_key(&m.acronym, &analyzer);
+            let ekey = glossary::expansion_key(&m.expansion, &analyzer);
+            if akey.is_empty() || ekey.is_empty() || !seen.insert((akey.clone(), ekey.clone())) {
+                continue;
+            }
+            let line = p.line_start as u64 + quote[..m.offset].matches('\n').count() as u64;
+            let expansion = m.expansion.split_whitespace().collect::<Vec<_>>().join(" ");
+            let doc = documents::definition(
+                fields,
+                identity(file),
+                &NewDefinition {
+                    acronym_key: &akey,
+                    expansion_key: &ekey,
+                    acronym: &m.acronym,
+                    expansion: &expansion,
+                    line,
+                },
+            );
+            docs.push(doc);
+        }
+    }
+    docs
+}
+
+fn passage_docs(
+    fields: &Fields,
+    file: &FileEntry,
+    doc_id: &str,
+    extracted: &Extracted,
+    split: &Split,
+    ordinal_base: u32,
+) -> Vec<TantivyDocument> {
+    let base = extracted.byte_base;
+    let doc_key = document_key(&file.key, doc_id);
+    let doc_len: u64 = split.passages.iter().map(|p| p.words as u64).sum();
+    split
+        .passages
+        .iter()
+        .map(|p| {
+            let quote = &extracted.text[p.range.clone()];
+            let passage = NewPassage {
+                doc_id,
+                title: &split.title,
+                heading: p.heading.as_deref(),
+                body: &extracted.markup.index_text(quote),
+                quote,
+                ordinal: (ordinal_base + p.ordinal) as u64,
+                bytes: base + p.range.start as u64..base + p.range.end as u64,
+                lines: (p.line_start as u64, p.line_end as u64),
+                page: p.page.map(|page| page as u64),
+                offsets: extracted.offsets,
+                doc_key,
+                doc_len,
+            };
+            documents::passage(fields, identity(file), &passage)
+        })
+        .collect()
+}
+
+/// What every stored document of a walked file carries.
+fn identity(file: &FileEntry) -> FileIdentity<'_> {
+    FileIdentity {
+        key: &file.key,
+        collection: &file.collection,
+        source: &file.source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_files_reach_the_writer_in_bounded_batches() {
+        let (tx, rx) = mpsc::sync_channel::<Msg>(64);
+        let docs = vec![TantivyDocument::default(); 2 * BATCH + 10];
+        send_docs(
+            &tx,
+            7,
+            true,
+            docs,
+            2 * BATCH as u64 + 5,
+            Some(TantivyDocument::default()),
+        )
+        .unwrap();
+        drop(tx);
+        let batches: Vec<(bool, usize, u64, bool)> = rx
+            .iter()
+            .map(|m| match m {
+                Msg::Docs(b) => {
+                    assert_eq!(b.file, 7);
+                    (b.first, b.docs.len(), b.passages, b.record.is_some())
+                }
+                _ => panic!("unexpected message"),
+            })
+            .collect();
+        assert_eq!(
+            batches,
+            vec![
+                (true, BATCH, BATCH as u64, false),
+                (false, BATCH, BATCH as u64, false),
+                (false, 10, 5, true),
+            ]
+        );
+    }
+}
