@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use crate::extract::{Block, BlockKind, Extracted};
+use crate::extract::{collapse_whitespace, Block, BlockKind, Extracted};
 
 /// Paragraphs longer than this many words are split into windows.
 pub const MAX_WORDS: usize = 150;
@@ -339,10 +339,6 @@ fn clean_heading(doc: &Extracted, range: Range<usize>) -> String {
         })
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '#' | '|'));
     collapse_whitespace(t)
-}
-
-fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn title_from_units(doc: &Extracted, blocks: &[Block], units: &[Unit]) -> Option<String> {

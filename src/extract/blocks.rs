@@ -65,7 +65,7 @@ pub(super) fn assemble<P: Piece>(pieces: Vec<P>, title: Option<String>) -> Extra
 }
 
 /// Runs of whitespace as one space, none at either end.
-pub(super) fn collapse_whitespace(s: &str) -> String {
+pub(crate) fn collapse_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -10,6 +10,7 @@
 //! one place: `blocks`.
 
 mod blocks;
+pub(crate) use blocks::collapse_whitespace;
 pub mod decode;
 pub mod docx;
 pub mod html;

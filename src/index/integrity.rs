@@ -196,7 +196,7 @@ fn check_commit(v: &mut Verification, dir: &Path) -> Result<Option<(Index, Index
                 first.checked = format!(
                     "JSON, commit payload (format {}, {})",
                     info.format,
-                    crate::status::format_utc(info.updated)
+                    index::format_utc(info.updated)
                 );
             }
             Ok(Some((index, metas)))
@@ -611,12 +611,7 @@ impl QuietPanics {
         let first: Arc<Mutex<Option<Caught>>> = Arc::default();
         let keep = Arc::clone(&first);
         let hook = ScopedHook::install(move |info, _previous| {
-            let message = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let message = panic_text(info.payload()).unwrap_or_default();
             let location = info
                 .location()
                 .map(|l| format!("{}:{}", l.file(), l.line()))
@@ -670,6 +665,14 @@ fn explain_panic(dir: &Path, caught: Option<Caught>) -> Error {
         };
     }
     Error::Internal(clip(&format!("{} at {}", caught.message, caught.location)))
+}
+
+/// The message a panic was raised with, if it was text.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 #[cfg(test)]

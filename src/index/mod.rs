@@ -8,6 +8,6 @@ pub mod schema;
 pub mod storage;
 
 pub use storage::{
-    build_once, exists, locate, stored_doc, CommitInfo, PolicyIndex, StoredDocs, MANAGED_FILE,
-    META_FILE,
+    build_once, exists, format_utc, locate, stored_doc, CommitInfo, PolicyIndex, StoredDocs,
+    MANAGED_FILE, META_FILE,
 };

@@ -9,7 +9,7 @@ use tantivy::TantivyDocument;
 
 use crate::analysis::glossary;
 use crate::analysis::Analyzer;
-use crate::extract::{Extracted, Offsets};
+use crate::extract::{collapse_whitespace, Extracted, Offsets};
 use crate::index::documents::{
     self, document_key, FileIdentity, FileRecord, NewDefinition, NewPassage, NewRecord,
 };
@@ -269,7 +269,7 @@ fn definition_docs(
                 continue;
             }
             let line = p.line_start as u64 + quote[..m.offset].matches('\n').count() as u64;
-            let expansion = m.expansion.split_whitespace().collect::<Vec<_>>().join(" ");
+            let expansion = collapse_whitespace(&m.expansion);
             let doc = documents::definition(
                 fields,
                 identity(file),

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::extract::stream::STREAM_THRESHOLD;
 use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
 use crate::index::documents::FileRecord;
-use crate::index::integrity::ScopedHook;
+use crate::index::integrity::{self, ScopedHook};
 use crate::index::schema::Fields;
 use crate::limits::{FileDeadline, OutOfTime};
 use crate::passage::{self, Split};
@@ -350,11 +350,7 @@ fn guarded<T>(stage: &'static str, f: impl FnOnce() -> T) -> std::result::Result
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".to_string())
+    integrity::panic_text(panic.as_ref()).unwrap_or_else(|| "unknown cause".to_string())
 }
 
 /// Opens a file to index.
