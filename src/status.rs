@@ -248,8 +248,3 @@ fn fmt_failed(f: &mut fmt::Formatter<'_>, failed: &[Failed]) -> fmt::Result {
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
