@@ -35,7 +35,7 @@ use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
 use deadline::Deadline;
 pub use params::SearchOptions;
-pub(crate) use params::{DocParams, Ranking};
+pub(crate) use params::{setting_names, DocParams, Ranking};
 
 /// One ranked passage.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,9 +105,10 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    /// Opens a snapshot of `index` with the glossaries in `opts`.
+    /// Opens a snapshot of `index` with the glossaries in `opts`, ranking
+    /// as `POLICY_SEARCH_RANKING` says.
     pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
-        let ranking = Ranking::from_env();
+        let ranking = Ranking::from_env()?;
         let analyzer = Analyzer::english();
         let reader = index.reader()?;
         let (glossary, warnings) = glossary(index, &opts.glossaries, &analyzer)?;
