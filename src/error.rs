@@ -77,6 +77,10 @@ pub enum Error {
     /// A bug: something failed that cannot fail on any input.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `POLICY_SEARCH_RANKING` names an unknown setting or gives one an
+    /// unusable value.
+    #[error("POLICY_SEARCH_RANKING: {0}")]
+    Ranking(String),
 }
 
 impl Error {
@@ -114,6 +118,10 @@ impl Error {
             Error::Timeout { .. } => Some(
                 "narrow it (fewer words or prefixes, a smaller ~N) or raise --timeout".to_string(),
             ),
+            Error::Ranking(_) => Some(format!(
+                "set it to name=value pairs separated by commas, or unset it; the names are {}",
+                crate::search::setting_names()
+            )),
             Error::Io { source, .. } => io_hint(source.kind()),
             Error::Tantivy(tantivy::TantivyError::IoError(e)) => io_hint(e.kind()),
             Error::Usage(_) | Error::Tantivy(_) => None,

@@ -38,7 +38,8 @@ pub struct Understanding {
 }
 
 impl Understanding {
-    /// Everything.
+    /// Everything (what the tests check).
+    #[cfg(test)]
     pub const ALL: Understanding = Understanding {
         acronyms: true,
         corrections: true,
@@ -183,7 +184,17 @@ fn contract_expansions(
     lexicon: &dyn Lexicon,
     analyzer: &Analyzer,
 ) {
-    // Quoted phrases.
+    contract_phrases(plan, glossary, lexicon, analyzer);
+    contract_word_runs(plan, glossary, lexicon, analyzer);
+}
+
+/// A quoted phrase that is an acronym's expansion also matches the acronym.
+fn contract_phrases(
+    plan: &mut QueryPlan,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+) {
     for c in plan.concepts.iter_mut() {
         if let [Matcher::Phrase { terms, slop: 0 }] = c.alternatives.as_slice() {
             let key = terms
@@ -205,7 +216,16 @@ fn contract_expansions(
             }
         }
     }
-    // Runs of plain words, longest first.
+}
+
+/// Runs of plain words that spell an acronym's expansion become one concept
+/// that also matches the acronym; the longest run first.
+fn contract_word_runs(
+    plan: &mut QueryPlan,
+    glossary: &Glossary,
+    lexicon: &dyn Lexicon,
+    analyzer: &Analyzer,
+) {
     let mut i = 0;
     while i < plan.concepts.len() {
         let max = MAX_EXPANSION_WORDS.min(plan.concepts.len() - i);

@@ -1,10 +1,10 @@
-//! Query understanding: [`parse`] the user's words into a plan, and
-//! [`expand`] it with acronyms, spelling variants and corrections.
+//! Query understanding: `parse` the user's words into a plan, `expand` it
+//! with acronyms, spelling variants and corrections, and `compile` it into
+//! the tantivy query that finds its passages.
 
-pub mod expand;
-pub mod parse;
+pub(crate) mod compile;
+pub(crate) mod expand;
+pub(crate) mod parse;
 
-pub use parse::{
-    parse, phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope, MAX_CONCEPTS,
-    MAX_NESTING, MAX_PHRASE_WORDS, MAX_SLOP,
-};
+pub(crate) use parse::{parse, phrase, Concept, Matcher, QueryPlan, Role, Scope};
+pub use parse::{Correction, Expansion};

@@ -1,0 +1,182 @@
+//! Ranked hits for a terminal: highlighted quotes, wrapped to its width,
+//! and control characters from the files shown, never sent.
+
+use std::fmt::Write as _;
+
+use super::{location, Style};
+use crate::search::SearchResults;
+use crate::terminal::visible;
+
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+const MAGENTA: &str = "\x1b[35m";
+const GREEN: &str = "\x1b[32m";
+const DIM: &str = "\x1b[2m";
+
+/// What the query was understood as: corrections and expansions.
+fn notices(results: &SearchResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &results.corrections {
+        out.push(format!(
+            "showing results for \"{}\" (no passages contain \"{}\")",
+            c.to, c.from
+        ));
+    }
+    for e in &results.expansions {
+        let also: Vec<String> = e.also.iter().map(|a| format!("\"{a}\"")).collect();
+        out.push(format!(
+            "also searching {} for \"{}\"",
+            also.join(", "),
+            e.term
+        ));
+    }
+    out
+}
+
+/// Ranked hits for people.
+pub fn human(results: &SearchResults, style: Style) -> String {
+    let paint = |code: &str, s: &str| {
+        if style.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    for n in notices(results) {
+        let _ = writeln!(out, "{}", paint(DIM, &visible(&n)));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    for h in &results.hits {
+        let l = &h.location;
+        let _ = writeln!(
+            out,
+            "{} {}  {}  {}",
+            paint(BOLD, &format!("[{}]", h.rank)),
+            paint(MAGENTA, &visible(&l.source)),
+            paint(GREEN, &location(l)),
+            paint(DIM, &format!("score {:.2}", h.score)),
+        );
+        let mut context = l.title.clone();
+        if let Some(heading) = &l.heading {
+            if heading != &l.title {
+                let _ = write!(context, " › {heading}");
+            }
+        }
+        let _ = writeln!(out, "    {}", paint(DIM, &visible(&context)));
+        for line in wrap(&h.quote, style.width.map(|w| w.saturating_sub(4).max(20))) {
+            out.push_str("    ");
+            push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color);
+            out.push('\n');
+        }
+        for other in h.sources.iter().skip(1) {
+            let _ = writeln!(
+                out,
+                "    {} {}  {}",
+                paint(DIM, "also in"),
+                paint(MAGENTA, &visible(&other.source)),
+                paint(GREEN, &location(other))
+            );
+        }
+        out.push('\n');
+    }
+    let shown = results.hits.len();
+    let _ = writeln!(out, "{shown} of {} matching passages", results.total_hits);
+    out
+}
+
+/// Splits `text` into display lines (byte ranges): at its own newlines, and
+/// at spaces to fit `width` columns if given.
+fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let raw_trim = raw.trim_end_matches('\r');
+        let start = offset;
+        offset += raw.len() + 1;
+        let Some(width) = width else {
+            lines.push(start..start + raw_trim.len());
+            continue;
+        };
+        let mut line_start = start;
+        let mut cols = 0;
+        let mut last_space: Option<usize> = None;
+        for (i, c) in raw_trim.char_indices() {
+            let at = start + i;
+            if c == ' ' {
+                last_space = Some(at);
+            }
+            cols += 1;
+            if cols > width {
+                if let Some(sp) = last_space.filter(|&sp| sp > line_start) {
+                    lines.push(line_start..sp);
+                    line_start = sp + 1;
+                    cols = text[line_start..=at].chars().count();
+                    last_space = None;
+                }
+            }
+        }
+        lines.push(line_start..start + raw_trim.len());
+    }
+    lines
+}
+
+fn push_highlighted(
+    out: &mut String,
+    quote: &str,
+    line: std::ops::Range<usize>,
+    spans: &[(usize, usize)],
+    color: bool,
+) {
+    // Offsets are the quote's; only what is printed is made visible.
+    if !color {
+        out.push_str(&visible(&quote[line]));
+        return;
+    }
+    let mut at = line.start;
+    for &(s, e) in spans {
+        let (s, e) = (s.max(line.start), e.min(line.end));
+        if s >= e {
+            continue;
+        }
+        out.push_str(&visible(&quote[at..s]));
+        out.push_str(BOLD);
+        out.push_str(&visible(&quote[s..e]));
+        out.push_str(RESET);
+        at = e;
+    }
+    out.push_str(&visible(&quote[at..line.end]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_every_byte_in_order() {
+        let text = "one two three four five six seven\neight nine";
+        let lines = wrap(text, Some(10));
+        let joined: Vec<&str> = lines.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            joined,
+            vec!["one two", "three four", "five six", "seven", "eight nine"]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let quote = "a\u{1b}[2J care\u{7} home";
+        let mut out = String::new();
+        push_highlighted(&mut out, quote, 0..quote.len(), &[(6, 10)], true);
+        assert_eq!(out, format!("a\\u{{1b}}[2J {BOLD}care{RESET}\\u{{7}} home"));
+    }
+
+    #[test]
+    fn highlight_spans_are_bold() {
+        let mut out = String::new();
+        push_highlighted(&mut out, "an A&E unit", 0..11, &[(3, 6)], true);
+        assert_eq!(out, format!("an {BOLD}A&E{RESET} unit"));
+    }
+}

@@ -1,0 +1,112 @@
+//! The `--json` object: a stable interface, documented in the README.
+
+use serde::Serialize;
+
+use crate::query::{Correction, Expansion};
+use crate::search::{Location, SearchResults};
+
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    query: &'a str,
+    total_hits: usize,
+    hits: Vec<JsonHit<'a>>,
+    corrections: &'a [Correction],
+    expansions: &'a [Expansion],
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    doc_id: &'a str,
+    passage_id: &'a str,
+    source: &'a str,
+    path: &'a str,
+    title: &'a str,
+    heading: Option<&'a str>,
+    line_start: u64,
+    line_end: u64,
+    byte_start: u64,
+    byte_end: u64,
+    offsets: &'a str,
+    page: Option<u64>,
+}
+
+impl<'a> From<&'a Location> for JsonLocation<'a> {
+    fn from(l: &'a Location) -> Self {
+        JsonLocation {
+            doc_id: &l.doc_id,
+            passage_id: &l.passage_id,
+            source: &l.source,
+            path: &l.path,
+            title: &l.title,
+            heading: l.heading.as_deref(),
+            line_start: l.line_start,
+            line_end: l.line_end,
+            byte_start: l.byte_start,
+            byte_end: l.byte_end,
+            offsets: l.offsets,
+            page: l.page,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    rank: usize,
+    score: f32,
+    doc_id: &'a str,
+    passage_id: &'a str,
+    source: &'a str,
+    path: &'a str,
+    title: &'a str,
+    heading: Option<&'a str>,
+    line_start: u64,
+    line_end: u64,
+    byte_start: u64,
+    byte_end: u64,
+    quote: &'a str,
+    highlights: &'a [(usize, usize)],
+    offsets: &'a str,
+    page: Option<u64>,
+    sources: Vec<JsonLocation<'a>>,
+}
+
+/// The `--json` object.
+pub fn json(results: &SearchResults) -> String {
+    let out = JsonResults {
+        query: &results.query,
+        total_hits: results.total_hits,
+        hits: results
+            .hits
+            .iter()
+            .map(|h| {
+                let l = &h.location;
+                JsonHit {
+                    rank: h.rank,
+                    score: h.score,
+                    doc_id: &l.doc_id,
+                    passage_id: &l.passage_id,
+                    source: &l.source,
+                    path: &l.path,
+                    title: &l.title,
+                    heading: l.heading.as_deref(),
+                    line_start: l.line_start,
+                    line_end: l.line_end,
+                    byte_start: l.byte_start,
+                    byte_end: l.byte_end,
+                    quote: &h.quote,
+                    highlights: &h.highlights,
+                    offsets: l.offsets,
+                    page: l.page,
+                    sources: h.sources.iter().map(JsonLocation::from).collect(),
+                }
+            })
+            .collect(),
+        corrections: &results.corrections,
+        expansions: &results.expansions,
+        warnings: &results.warnings,
+    };
+    let mut s = serde_json::to_string(&out).expect("results serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,33 @@
+//! Citations as Markdown blockquotes, ready to paste into a briefing.
+
+use std::fmt::Write as _;
+
+use super::location;
+use crate::search::{Location, SearchResults};
+use crate::terminal::visible;
+
+/// Citations ready to paste into a briefing.
+pub fn markdown(results: &SearchResults) -> String {
+    let mut out = String::new();
+    for h in &results.hits {
+        for line in h.quote.lines() {
+            let line = visible(line.trim_end());
+            if line.is_empty() {
+                out.push_str(">\n");
+            } else {
+                let _ = writeln!(out, "> {line}");
+            }
+        }
+        let cite = |l: &Location| {
+            format!(
+                "*{}*, `{}`, {}",
+                visible(&l.title),
+                visible(&l.source),
+                location(l)
+            )
+        };
+        let all: Vec<String> = h.sources.iter().map(cite).collect();
+        let _ = writeln!(out, ">\n> — {}\n", all.join("; also "));
+    }
+    out
+}

@@ -1,0 +1,339 @@
+//! The evidence a document's score is made of, read from the postings
+//! segment by segment: term frequencies summed over its passages, title
+//! matches, and how close the query's terms stand in its best passage.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tantivy::columnar::Column;
+use tantivy::fastfield::AliveBitSet;
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, InvertedIndexReader, SegmentReader, Term, TERMINATED};
+
+use super::ranker::RankedDoc;
+use super::slots::{KeyHasher, SlotMap};
+use super::terms::WeightedTerm;
+use crate::error::Result;
+use crate::index::schema::Fields;
+use crate::search::DocParams;
+
+/// Evidence per document: documents get slots, and their per-term evidence
+/// lives in flat arrays, one cell per term and slot.
+pub struct Evidence {
+    /// Number of query terms.
+    n: usize,
+    slots: HashMap<u64, usize, KeyHasher>,
+    keys: Vec<u64>,
+    first_passage: Vec<(u32, DocId)>,
+    length: Vec<f32>,
+    tf: Vec<f32>,
+    title_tf: Vec<f32>,
+    proximity: Vec<f32>,
+    doc_freq: Vec<f32>,
+}
+
+impl Evidence {
+    /// No evidence yet, for `n` query terms.
+    pub fn new(n: usize) -> Self {
+        Evidence {
+            n,
+            slots: HashMap::default(),
+            keys: Vec::new(),
+            first_passage: Vec::new(),
+            length: Vec::new(),
+            tf: Vec::new(),
+            title_tf: Vec::new(),
+            proximity: Vec::new(),
+            doc_freq: vec![0f32; n],
+        }
+    }
+
+    /// Number of documents containing each term.
+    pub fn doc_freq(&self) -> &[f32] {
+        &self.doc_freq
+    }
+
+    /// The slot of document `key`, made when first seen (in `passage`).
+    fn slot(&mut self, key: u64, passage: (u32, DocId), length: impl FnOnce() -> f32) -> usize {
+        *self.slots.entry(key).or_insert_with(|| {
+            self.keys.push(key);
+            self.first_passage.push(passage);
+            self.length.push(length());
+            self.tf.resize(self.tf.len() + self.n, 0.0);
+            self.title_tf.resize(self.title_tf.len() + self.n, 0.0);
+            self.proximity.push(0.0);
+            self.keys.len() - 1
+        })
+    }
+
+    /// Counts `tf` occurrences of term `i` in a passage of `slot`'s document.
+    fn count(&mut self, slot: usize, i: usize, tf: f32) {
+        let cell = &mut self.tf[slot * self.n + i];
+        if *cell == 0.0 {
+            self.doc_freq[i] += 1.0;
+        }
+        *cell += tf;
+    }
+
+    /// The documents scored, best first: per term, BM25 over the document's
+    /// text and (weighted) over its title, with `weight` (the term's weight
+    /// times its idf); per query unit, its best alternative; plus proximity.
+    pub fn ranked(
+        &self,
+        terms: &[WeightedTerm],
+        weight: &[f32],
+        p: &DocParams,
+        average_length: f32,
+    ) -> Vec<RankedDoc> {
+        let n = self.n;
+        let alts = Alternatives::new(terms);
+        let mut alt_sum = vec![0f32; alts.unit.len()];
+        let mut unit_best = vec![0f32; alts.units];
+        let mut ranked: Vec<RankedDoc> = Vec::with_capacity(self.keys.len());
+        for slot in 0..self.keys.len() {
+            alt_sum.iter_mut().for_each(|v| *v = 0.0);
+            unit_best.iter_mut().for_each(|v| *v = 0.0);
+            let norm = p.k1 * (1.0 - p.b + p.b * self.length[slot] / average_length);
+            for i in 0..n {
+                let (t, tt) = (self.tf[slot * n + i], self.title_tf[slot * n + i]);
+                let mut score = 0.0;
+                if t > 0.0 {
+                    score += weight[i] * t * (p.k1 + 1.0) / (t + norm);
+                }
+                if tt > 0.0 {
+                    score += p.title_weight * weight[i] * tt * (p.k1 + 1.0) / (tt + p.k1);
+                }
+                alt_sum[alts.of_term[i]] += score * terms[i].scale;
+            }
+            for (a, &sum) in alt_sum.iter().enumerate() {
+                let best = &mut unit_best[alts.unit[a]];
+                *best = best.max(sum);
+            }
+            let score = unit_best.iter().sum::<f32>() + p.proximity_weight * self.proximity[slot];
+            ranked.push(RankedDoc {
+                key: self.keys[slot],
+                score,
+                passages: vec![self.first_passage[slot]],
+            });
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+        ranked
+    }
+}
+
+/// Units and alternatives as dense indices, for per-document sums.
+struct Alternatives {
+    /// Each term's alternative.
+    of_term: Vec<usize>,
+    /// Each alternative's unit.
+    unit: Vec<usize>,
+    /// Number of units.
+    units: usize,
+}
+
+impl Alternatives {
+    fn new(terms: &[WeightedTerm]) -> Self {
+        let all = terms
+            .iter()
+            .map(|t| (t.unit, t.alt))
+            .collect::<BTreeSet<_>>();
+        let index: HashMap<(usize, usize), usize> =
+            all.iter().enumerate().map(|(i, &ua)| (ua, i)).collect();
+        Alternatives {
+            of_term: terms.iter().map(|t| index[&(t.unit, t.alt)]).collect(),
+            unit: all.iter().map(|&(u, _)| u).collect(),
+            units: terms.iter().map(|t| t.unit + 1).max().unwrap_or(0),
+        }
+    }
+}
+
+/// Reading one segment's postings into the evidence.
+pub struct SegmentPass<'s> {
+    ord: u32,
+    fields: Fields,
+    keys: Column<u64>,
+    lengths: Column<u64>,
+    body: std::sync::Arc<InvertedIndexReader>,
+    context: std::sync::Arc<InvertedIndexReader>,
+    alive: Option<&'s AliveBitSet>,
+    /// Per passage: its document's slot (looked up once per passage).
+    slots: SlotMap,
+    /// Per passage: positions of each typed term, for proximity.
+    positions: HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher>,
+}
+
+impl<'s> SegmentPass<'s> {
+    /// Prepares to read segment number `ord`.
+    pub fn new(ord: u32, segment: &'s SegmentReader, fields: Fields) -> Result<Self> {
+        Ok(SegmentPass {
+            ord,
+            fields,
+            keys: segment.fast_fields().u64("doc_key")?,
+            lengths: segment.fast_fields().u64("doc_len")?,
+            body: segment.inverted_index(fields.body)?,
+            context: segment.inverted_index(fields.context)?,
+            alive: segment.alive_bitset(),
+            slots: SlotMap::new(segment.max_doc()),
+            positions: HashMap::default(),
+        })
+    }
+
+    /// Reads term `i` in the passages' text, with its positions if asked.
+    pub fn read_text(
+        &mut self,
+        ev: &mut Evidence,
+        i: usize,
+        term: &str,
+        with_positions: bool,
+    ) -> Result<()> {
+        let term = Term::from_field_text(self.fields.body, term);
+        let option = if with_positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        let Some(mut postings) = read_postings(&self.body, &term, option)? else {
+            return Ok(());
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if let Some(slot) = self.slot(ev, doc) {
+                ev.count(slot, i, postings.term_freq() as f32);
+                if with_positions {
+                    let mut pos = Vec::with_capacity(postings.term_freq() as usize);
+                    postings.positions(&mut pos);
+                    self.positions.entry(doc).or_default().push((i, pos));
+                }
+            }
+            doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// Reads term `i` in the passages' title and heading.
+    pub fn read_title(&self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
+        let term = Term::from_field_text(self.fields.context, term);
+        let Some(mut postings) = read_postings(&self.context, &term, IndexRecordOption::WithFreqs)?
+        else {
+            return Ok(());
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            // Only documents whose text matched; the title repeats in every
+            // passage, so count it once.
+            if let Some(slot) = self.slots.get(doc) {
+                let cell = &mut ev.title_tf[slot * ev.n + i];
+                *cell = cell.max(postings.term_freq() as f32);
+            }
+            doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// Adds the proximity of the typed terms in each passage read with
+    /// positions: a document counts its best passage.
+    pub fn add_proximity(
+        self,
+        ev: &mut Evidence,
+        terms: &[WeightedTerm],
+        idf: &[f32],
+        window: u32,
+    ) {
+        for (doc, term_positions) in self.positions {
+            if term_positions.len() < 2 {
+                continue;
+            }
+            if let Some(slot) = self.slots.get(doc) {
+                let prox = proximity(&term_positions, terms, idf, window);
+                ev.proximity[slot] = ev.proximity[slot].max(prox);
+            }
+        }
+    }
+
+    /// The slot of passage `doc`'s document: none for a deleted passage or
+    /// one without a document.
+    fn slot(&mut self, ev: &mut Evidence, doc: DocId) -> Option<usize> {
+        if let Some(slot) = self.slots.get(doc) {
+            return Some(slot);
+        }
+        if !self.alive.is_none_or(|a| a.is_alive(doc)) {
+            return None;
+        }
+        let key = self.keys.first(doc)?;
+        let lengths = &self.lengths;
+        let slot = ev.slot(key, (self.ord, doc), || {
+            lengths.first(doc).unwrap_or(1) as f32
+        });
+        self.slots.insert(doc, slot);
+        Some(slot)
+    }
+}
+
+fn read_postings(
+    index: &InvertedIndexReader,
+    term: &Term,
+    option: IndexRecordOption,
+) -> Result<Option<tantivy::postings::SegmentPostings>> {
+    Ok(index
+        .read_postings(term, option)
+        .map_err(tantivy::TantivyError::from)?)
+}
+
+/// Proximity of query terms in one passage: for each pair of distinct terms,
+/// how close their nearest occurrences are (1 when adjacent, falling with the
+/// square of the distance, 0 beyond `window`).
+fn proximity(
+    term_positions: &[(usize, Vec<u32>)],
+    terms: &[WeightedTerm],
+    idf: &[f32],
+    window: u32,
+) -> f32 {
+    let mut score = 0.0;
+    for (a, (i, pa)) in term_positions.iter().enumerate() {
+        for (j, pb) in &term_positions[a + 1..] {
+            if i == j || terms[*i].unit == terms[*j].unit {
+                continue;
+            }
+            let mut best = u32::MAX;
+            let (mut x, mut y) = (0, 0);
+            while x < pa.len() && y < pb.len() {
+                let d = pa[x].abs_diff(pb[y]);
+                best = best.min(d);
+                if pa[x] < pb[y] {
+                    x += 1;
+                } else {
+                    y += 1;
+                }
+            }
+            if best >= 1 && best <= window {
+                let w = terms[*i].weight.min(terms[*j].weight) * idf[*i].min(idf[*j]);
+                score += w / (best * best) as f32;
+            }
+        }
+    }
+    score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proximity_rewards_adjacent_terms() {
+        let term = |t: &str, unit| WeightedTerm {
+            term: t.into(),
+            weight: 1.0,
+            unit,
+            alt: 0,
+            scale: 1.0,
+            feedback: false,
+        };
+        let terms = vec![term("a", 0), term("b", 1)];
+        let idf = [1.0, 1.0];
+        let near = proximity(&[(0, vec![3]), (1, vec![4])], &terms, &idf, 5);
+        let far = proximity(&[(0, vec![3]), (1, vec![7])], &terms, &idf, 5);
+        let out = proximity(&[(0, vec![3]), (1, vec![20])], &terms, &idf, 5);
+        assert!(near > far && far > out);
+        assert_eq!(out, 0.0);
+    }
+}

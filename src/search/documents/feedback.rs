@@ -1,0 +1,283 @@
+//! Pseudo-relevance feedback: terms frequent in the top documents, added to
+//! the query with a small weight, read from a bounded part of each
+//! document.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::ranker::{DocumentRanker, RankedDoc};
+use super::terms::{WeightedTerm, STOP_WORDS};
+use crate::analysis::Analyzer;
+use crate::error::Result;
+use crate::index::documents::feedback_texts;
+use crate::index::StoredDocs;
+
+/// Passages of one document that pseudo-relevance feedback reads at most:
+/// every passage of a short document, the best-matching of a long one.
+pub const FEEDBACK_PASSAGES: usize = 32;
+/// Bytes of text feedback reads from one document at most.
+pub const FEEDBACK_BYTES: usize = 64 << 10;
+
+/// What feedback read of one document.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Examined {
+    passages: usize,
+    bytes: usize,
+}
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    if at >= s.len() {
+        return s.len();
+    }
+    (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+}
+
+impl DocumentRanker<'_> {
+    /// Pseudo-relevance feedback: the terms that weigh most in the top
+    /// documents (relevance model RM3), weighted to make up `feedback_weight`
+    /// of the expanded query.
+    pub(super) fn feedback(
+        &self,
+        terms: &[WeightedTerm],
+        ranked: &[RankedDoc],
+    ) -> Result<Vec<WeightedTerm>> {
+        let p = &self.params;
+        let analyzer = Analyzer::english();
+        let top = &ranked[..ranked.len().min(p.feedback_docs)];
+        let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
+        let mut model: HashMap<String, f32> = HashMap::new();
+        let mut df: HashMap<String, f32> = HashMap::new();
+        for RankedDoc { key, score, .. } in top {
+            let mut tf: HashMap<String, f32> = HashMap::new();
+            let mut length: f32 = 0.0;
+            self.feedback_text(*key, terms, |text| {
+                analyzer.analyze(text, |t| {
+                    if !t.compound && t.term.chars().any(char::is_alphabetic) && t.term.len() > 2 {
+                        *tf.entry(t.term).or_default() += 1.0;
+                        length += 1.0;
+                    }
+                });
+            })?;
+            let doc_weight = match p.feedback_doc_weighting {
+                0 => ((score - max_score) / p.feedback_temperature.max(1e-3)).exp(),
+                1 => score / max_score.max(1e-9),
+                _ => 1.0,
+            };
+            for (t, c) in tf {
+                *model.entry(t.clone()).or_default() += doc_weight * c / length.max(1.0);
+                *df.entry(t).or_default() += 1.0;
+            }
+        }
+        // Terms common across the collection carry no signal; weigh by idf.
+        let mut candidates: Vec<(String, f32)> = model
+            .into_iter()
+            .filter(|(t, _)| !STOP_WORDS.contains(&t.as_str()))
+            .map(|(t, w)| {
+                let idf = self.passage_idf(&t).max(0.0);
+                (t, w * idf.powf(p.feedback_idf))
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        candidates.truncate(p.feedback_terms);
+        let total_fb: f32 = candidates.iter().map(|c| c.1).sum::<f32>().max(1e-9);
+        let total_q: f32 = terms
+            .iter()
+            .map(|t| t.weight * t.scale)
+            .sum::<f32>()
+            .max(1e-9);
+        Ok(candidates
+            .into_iter()
+            .enumerate()
+            .map(|(unit, (term, w))| WeightedTerm {
+                term,
+                weight: p.feedback_weight * total_q * w / total_fb,
+                unit,
+                alt: 0,
+                scale: 1.0,
+                feedback: true,
+            })
+            .collect())
+    }
+
+    /// Hands the text of feedback document `key` to `each`: all of a short
+    /// document's passages, or the [`FEEDBACK_PASSAGES`] that match the
+    /// query best of a long one's, and at most [`FEEDBACK_BYTES`] of text
+    /// either way, so a document's size does not bound the cost.
+    fn feedback_text(
+        &self,
+        key: u64,
+        terms: &[WeightedTerm],
+        mut each: impl FnMut(&str),
+    ) -> Result<Examined> {
+        let f = &self.fields;
+        let Some(addresses) = self.feedback_passages(key, terms)? else {
+            return Ok(Examined::default());
+        };
+        let mut examined = Examined::default();
+        let mut title_seen = false;
+        let stored = StoredDocs::new(self.searcher)?;
+        for address in addresses.into_iter().take(FEEDBACK_PASSAGES) {
+            if examined.bytes >= FEEDBACK_BYTES {
+                break;
+            }
+            let d: TantivyDocument = stored.get(address)?;
+            examined.passages += 1;
+            // The title is part of the document, once.
+            let with_title = !title_seen && self.params.feedback_title;
+            title_seen = true;
+            for text in feedback_texts(f, &d, with_title) {
+                let room = FEEDBACK_BYTES.saturating_sub(examined.bytes);
+                let text = &text[..floor_char_boundary(text, room)];
+                examined.bytes += text.len();
+                each(text);
+            }
+        }
+        Ok(examined)
+    }
+
+    /// The passages of document `key` that feedback reads: all of a short
+    /// document's, in document order; the best-matching of a long one's,
+    /// best first (none if no query term has weight).
+    fn feedback_passages(
+        &self,
+        key: u64,
+        terms: &[WeightedTerm],
+    ) -> Result<Option<Vec<DocAddress>>> {
+        let f = &self.fields;
+        let key_term = Term::from_field_u64(f.doc_key, key);
+        let in_document = TermQuery::new(key_term.clone(), IndexRecordOption::Basic);
+        // Counts deleted passages too: a bound, which is all this needs.
+        let passages = self.searcher.doc_freq(&key_term)?;
+        let addresses: Vec<DocAddress> = if passages <= FEEDBACK_PASSAGES as u64 {
+            // In document order, so the title is read with the first.
+            let mut all: Vec<DocAddress> = self
+                .searcher
+                .search(&in_document, &DocSetCollector)?
+                .into_iter()
+                .collect();
+            all.sort();
+            all
+        } else {
+            let matching: Vec<(Occur, Box<dyn Query>)> = terms
+                .iter()
+                .filter(|t| !t.feedback && t.weight > 0.0)
+                .map(|t| {
+                    let term = Term::from_field_text(f.body, &t.term);
+                    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                    let boosted: Box<dyn Query> =
+                        Box::new(BoostQuery::new(Box::new(query), t.weight * t.scale));
+                    (Occur::Should, boosted)
+                })
+                .collect();
+            if matching.is_empty() {
+                return Ok(None);
+            }
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(Box::new(in_document), 0.0)),
+                ),
+                (Occur::Must, Box::new(BooleanQuery::new(matching))),
+            ]);
+            // Best first, so the byte limit cuts the least relevant.
+            let top = TopDocs::with_limit(FEEDBACK_PASSAGES).order_by_score();
+            self.searcher
+                .search(&query, &top)?
+                .into_iter()
+                .map(|(_, address)| address)
+                .collect()
+        };
+        Ok(Some(addresses))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::documents::ranker::stats;
+    use crate::search::documents::terms::query_terms;
+    use crate::search::DocParams;
+
+    /// An index of one huge document (`HUGE_PASSAGES` passages) and a
+    /// short one (three passages).
+    fn feedback_index(dir: &std::path::Path) -> crate::index::PolicyIndex {
+        use crate::index::schema::KIND_PASSAGE;
+        let index = crate::index::PolicyIndex::create(dir).unwrap();
+        let f = index.fields;
+        let mut writer = index.writer(1, 50_000_000).unwrap();
+        let passage = |key: u64, text: &str| {
+            let mut d = TantivyDocument::new();
+            d.add_u64(f.kind, KIND_PASSAGE);
+            d.add_u64(f.doc_key, key);
+            d.add_u64(f.doc_len, 1000);
+            d.add_text(f.title, "Title");
+            d.add_text(f.context, "Title");
+            d.add_text(f.body, text);
+            d.add_text(f.quote, text);
+            d
+        };
+        for i in 0..HUGE_PASSAGES {
+            let text = format!(
+                "Passage {i} of the long report on discharge funding and hospital beds, {}",
+                "with more words about community services ".repeat(10)
+            );
+            writer.add_document(passage(1, &text)).unwrap();
+        }
+        for text in ["Short discharge note.", "Second part.", "Third part."] {
+            writer.add_document(passage(2, text)).unwrap();
+        }
+        index.commit(&mut writer, &[]).unwrap();
+        index
+    }
+
+    const HUGE_PASSAGES: usize = 5000;
+
+    #[test]
+    fn feedback_reads_a_bounded_part_of_a_huge_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = feedback_index(dir.path());
+        let searcher = index.reader().unwrap().searcher();
+        let ranker = DocumentRanker::new(
+            &searcher,
+            index.fields,
+            stats(&searcher).unwrap(),
+            DocParams::default(),
+        );
+        let plan = crate::query::parse("discharge funding", &Analyzer::english()).unwrap();
+        let terms = query_terms(&plan, 1.0);
+
+        let mut texts = 0;
+        let huge = ranker.feedback_text(1, &terms, |_| texts += 1).unwrap();
+        assert!(
+            huge.passages <= FEEDBACK_PASSAGES && huge.passages > 0,
+            "{huge:?}"
+        );
+        assert!(huge.bytes <= FEEDBACK_BYTES, "{huge:?}");
+        assert_eq!(texts, huge.passages);
+
+        // A short document is read whole.
+        let mut read = String::new();
+        let short = ranker
+            .feedback_text(2, &terms, |t| read.push_str(t))
+            .unwrap();
+        assert_eq!(short.passages, 3);
+        assert_eq!(read, "Short discharge note.Second part.Third part.");
+
+        // And ranking with feedback over the huge document still works.
+        let ranked = ranker.rank(&terms, 10).unwrap();
+        assert_eq!(ranked.len(), 2);
+    }
+
+    #[test]
+    fn feedback_text_is_cut_at_a_char_boundary() {
+        let s = "aé";
+        assert_eq!(floor_char_boundary(s, 2), 1);
+        assert_eq!(floor_char_boundary(s, 3), 3);
+        assert_eq!(floor_char_boundary(s, 99), 3);
+    }
+}

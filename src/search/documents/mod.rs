@@ -1,0 +1,117 @@
+//! Ranking whole documents, for batch runs and evaluation.
+//!
+//! The index holds passages; a document is the sum of its passages. Its score
+//! combines three kinds of evidence, each computed here from tantivy's
+//! postings, so BM25's parameters are ours to set (tantivy fixes them for
+//! its own scorer):
+//!
+//! - **whole-document BM25**: term frequencies summed over the document's
+//!   passages, normalised by the document's length (`doc_len`);
+//! - **title BM25**: matches in the document's title, weighted;
+//! - **proximity**: query terms close together in one passage (within a few
+//!   words) count extra, as a phrase would;
+//!
+//! and optionally **pseudo-relevance feedback**: terms frequent in the top
+//! documents are added with a small weight and the documents ranked again.
+//! Every variant tried, with its scores, is in `docs/ranking.md`.
+
+mod evidence;
+mod feedback;
+mod ranker;
+mod slots;
+mod terms;
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use tantivy::columnar::StrColumn;
+use tantivy::Searcher;
+
+use crate::error::Result;
+use crate::query::expand::Understanding;
+use crate::search::deadline::Deadline;
+use crate::search::{Engine, SearchOptions};
+pub use ranker::Stats;
+use ranker::{DocumentRanker, RankedDoc};
+
+impl Engine<'_> {
+    /// The `k` best documents for `query_text`, as `(doc_id, score)`, best
+    /// first.
+    pub fn documents(
+        &self,
+        query_text: &str,
+        k: usize,
+        opts: &SearchOptions,
+    ) -> Result<Vec<(String, f32)>> {
+        let r = &self.ranking;
+        let deadline = Deadline::after(opts.timeout);
+        let how = Understanding {
+            acronyms: r.expand && !opts.exact,
+            corrections: r.correct && !opts.exact,
+        };
+        let plan = self.plan(query_text, &self.analyzer, how)?;
+        deadline.check()?;
+        let stats = *self
+            .document_stats
+            .get_or_init(|| ranker::stats(&self.searcher).unwrap_or(Stats::EMPTY));
+        let ranker = DocumentRanker::new(
+            &self.searcher,
+            self.index.fields,
+            stats,
+            r.documents.clone(),
+        )
+        .with_deadline(deadline.clone());
+        let terms = terms::query_terms(&plan, r.documents.alternative_weight);
+        let ranked = ranker.rank(&terms, k)?;
+        deadline.check()?;
+        let mut ranked: Vec<(String, f32)> = doc_ids(&self.searcher, ranked)?.into_iter().collect();
+        crate::eval::trec_order(&mut ranked);
+        ranked.truncate(k);
+        Ok(ranked)
+    }
+}
+
+/// Documents' ids and scores (the best, for ids shared by several
+/// documents): from the doc_id fast field of one passage each, resolved per
+/// segment in ordinal order (one pass over the dictionary).
+fn doc_ids(searcher: &Searcher, ranked: Vec<RankedDoc>) -> Result<HashMap<String, f32>> {
+    let mut by_segment: HashMap<u32, Vec<(u64, f32)>> = HashMap::new();
+    let mut columns: HashMap<u32, StrColumn> = HashMap::new();
+    for RankedDoc {
+        score, passages, ..
+    } in ranked
+    {
+        let Some(&(segment, doc)) = passages.first() else {
+            continue;
+        };
+        let column = match columns.entry(segment) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let reader = searcher.segment_reader(segment);
+                let Some(column) = reader.fast_fields().str("doc_id")? else {
+                    continue;
+                };
+                v.insert(column)
+            }
+        };
+        if let Some(ord) = column.term_ords(doc).next() {
+            by_segment.entry(segment).or_default().push((ord, score));
+        }
+    }
+    let mut docs: HashMap<String, f32> = HashMap::new();
+    for (segment, mut ords) in by_segment {
+        ords.sort_unstable_by_key(|&(ord, _)| ord);
+        let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+        let mut scores = ords.iter().map(|&(_, score)| score);
+        columns[&segment]
+            .dictionary()
+            .sorted_ords_to_term_cb(&sorted, |bytes| {
+                let score = scores.next().unwrap_or(0.0);
+                let id = crate::paths::shown(&String::from_utf8_lossy(bytes));
+                let e = docs.entry(id).or_insert(score);
+                *e = e.max(score);
+            })
+            .map_err(tantivy::TantivyError::from)?;
+    }
+    Ok(docs)
+}

@@ -1,0 +1,171 @@
+//! The document ranker: scores from the evidence, and a second pass with
+//! the terms feedback adds.
+
+use std::collections::HashMap;
+
+use tantivy::{DocId, Searcher, Term};
+
+use super::evidence::{Evidence, SegmentPass};
+use super::slots::KeyHasher;
+use super::terms::WeightedTerm;
+use crate::error::Result;
+use crate::index::schema::Fields;
+use crate::search::deadline::Deadline;
+use crate::search::DocParams;
+
+/// A ranked document: its key, score, and a passage it was found in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedDoc {
+    /// The document's key (`doc_key`).
+    pub key: u64,
+    /// Its score.
+    pub score: f32,
+    /// `(segment, doc)` of one of its matching passages.
+    pub passages: Vec<(u32, DocId)>,
+}
+
+/// Collection statistics at document level.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    documents: f32,
+    average_length: f32,
+    passages: f32,
+}
+
+impl Stats {
+    /// No documents.
+    pub const EMPTY: Stats = Stats {
+        documents: 0.0,
+        average_length: 1.0,
+        passages: 0.0,
+    };
+}
+
+/// Ranks documents over one index snapshot.
+pub struct DocumentRanker<'a> {
+    pub(super) searcher: &'a Searcher,
+    pub(super) fields: Fields,
+    stats: Stats,
+    pub(super) params: DocParams,
+    deadline: Deadline,
+}
+
+impl<'a> DocumentRanker<'a> {
+    /// Prepares ranking over `searcher`'s snapshot, with its statistics
+    /// from [`stats`] (computed once per snapshot, not per query).
+    pub fn new(searcher: &'a Searcher, fields: Fields, stats: Stats, params: DocParams) -> Self {
+        DocumentRanker {
+            searcher,
+            fields,
+            stats,
+            params,
+            deadline: Deadline::none(),
+        }
+    }
+
+    /// The same ranker, giving up with [`crate::error::Error::Timeout`] past `deadline`.
+    pub fn with_deadline(self, deadline: Deadline) -> Self {
+        DocumentRanker { deadline, ..self }
+    }
+
+    /// The `k` best documents for the terms, as `(doc_key, score)`, with the
+    /// passages each was found in.
+    pub fn rank(&self, terms: &[WeightedTerm], k: usize) -> Result<Vec<RankedDoc>> {
+        let mut ranked = self.score(terms)?;
+        if self.params.feedback_docs > 0 && !ranked.is_empty() {
+            // Scores are linear in the query's weights, so the expanded
+            // query's score is (1 − λ) × the first pass + the feedback
+            // terms' own score: the typed terms are not read twice.
+            self.deadline.check()?;
+            let added = self.feedback(terms, &ranked)?;
+            let extra = self.score(&added)?;
+            let keep = 1.0 - self.params.feedback_weight;
+            let mut by_key: HashMap<u64, usize, KeyHasher> = HashMap::default();
+            for (i, d) in ranked.iter_mut().enumerate() {
+                d.score *= keep;
+                by_key.insert(d.key, i);
+            }
+            for d in extra {
+                match by_key.get(&d.key) {
+                    Some(&i) => ranked[i].score += d.score,
+                    None => ranked.push(d),
+                }
+            }
+            ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+        }
+        ranked.truncate(k);
+        Ok(ranked)
+    }
+
+    fn idf(&self, df: f32) -> f32 {
+        let n = self.stats.documents;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Scores every document containing a term, best first.
+    fn score(&self, terms: &[WeightedTerm]) -> Result<Vec<RankedDoc>> {
+        let p = &self.params;
+        let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
+        let want_positions = p.proximity_weight > 0.0 && typed_units.is_some_and(|u| u > 0);
+        // Passage-level idf for proximity: known before the pass.
+        let proximity_idf: Option<Vec<f32>> =
+            want_positions.then(|| terms.iter().map(|t| self.passage_idf(&t.term)).collect());
+        let mut evidence = Evidence::new(terms.len());
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let mut pass = SegmentPass::new(ord as u32, segment, self.fields)?;
+            for (i, t) in terms.iter().enumerate() {
+                self.deadline.check()?;
+                let with_positions = proximity_idf.is_some() && !t.feedback;
+                pass.read_text(&mut evidence, i, &t.term, with_positions)?;
+                pass.read_title(&mut evidence, i, &t.term)?;
+            }
+            if let Some(idf) = &proximity_idf {
+                pass.add_proximity(&mut evidence, terms, idf, p.window);
+            }
+        }
+        let weight: Vec<f32> = terms
+            .iter()
+            .zip(evidence.doc_freq())
+            .map(|(t, &df)| t.weight * self.idf(df))
+            .collect();
+        let average_length = self.stats.average_length.max(1.0);
+        Ok(evidence.ranked(terms, &weight, p, average_length))
+    }
+
+    /// The idf of a term over passages: known without reading its postings,
+    /// for weighing feedback terms and proximity.
+    pub(super) fn passage_idf(&self, term: &str) -> f32 {
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.body, term))
+            .unwrap_or(0) as f32;
+        let n = self.stats.passages;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+}
+
+/// Number of documents and their average length, over live passages.
+pub fn stats(searcher: &Searcher) -> Result<Stats> {
+    let mut lengths: HashMap<u64, u64> = HashMap::new();
+    let mut passages = 0u64;
+    for segment in searcher.segment_readers() {
+        let keys = segment.fast_fields().u64("doc_key")?;
+        let lens = segment.fast_fields().u64("doc_len")?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                if let (Some(k @ 1..), Some(l)) = (keys.first(doc), lens.first(doc)) {
+                    lengths.insert(k, l);
+                    passages += 1;
+                }
+            }
+        }
+    }
+    let documents = lengths.len().max(1) as f32;
+    let total: u64 = lengths.values().sum();
+    Ok(Stats {
+        documents,
+        average_length: total as f32 / documents,
+        passages: passages as f32,
+    })
+}

@@ -1,0 +1,82 @@
+//! Where a document's evidence lives: passages map to document slots, and
+//! keys that are already hashes hash as themselves.
+
+use std::collections::HashMap;
+
+use tantivy::DocId;
+
+/// Passage → document slot, for one segment: a dense array for segments of
+/// ordinary size, a map for very large ones.
+pub enum SlotMap {
+    Dense(Vec<u32>),
+    Sparse(HashMap<DocId, usize, KeyHasher>),
+}
+
+impl SlotMap {
+    /// Segments up to this many documents use the dense array.
+    const DENSE_LIMIT: u32 = 1 << 21;
+
+    pub fn new(max_doc: u32) -> Self {
+        if max_doc <= Self::DENSE_LIMIT {
+            SlotMap::Dense(vec![u32::MAX; max_doc as usize])
+        } else {
+            SlotMap::Sparse(HashMap::default())
+        }
+    }
+
+    pub fn get(&self, doc: DocId) -> Option<usize> {
+        match self {
+            SlotMap::Dense(v) => v
+                .get(doc as usize)
+                .filter(|&&s| s != u32::MAX)
+                .map(|&s| s as usize),
+            SlotMap::Sparse(m) => m.get(&doc).copied(),
+        }
+    }
+
+    pub fn insert(&mut self, doc: DocId, slot: usize) {
+        match self {
+            SlotMap::Dense(v) => v[doc as usize] = slot as u32,
+            SlotMap::Sparse(m) => {
+                m.insert(doc, slot);
+            }
+        }
+    }
+}
+
+/// Hashes keys that are already hashes (document keys, doc ids) by
+/// themselves: the default hasher is a measurable share of ranking time.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = IdentityHasher;
+
+    fn build_hasher(&self) -> IdentityHasher {
+        IdentityHasher(0)
+    }
+}
+
+/// See [`KeyHasher`].
+pub struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        // Document ids are small integers: spread them.
+        self.0 = u64::from(v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}

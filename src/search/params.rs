@@ -1,0 +1,288 @@
+//! The knobs of a search: what the user asks for ([`SearchOptions`]) and how
+//! results are ranked ([`Ranking`], [`DocParams`]). The ranking defaults are
+//! the product's; `POLICY_SEARCH_RANKING` overrides them, to reproduce the
+//! variants compared in `docs/ranking.md`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The environment variable that overrides ranking parameters.
+pub const RANKING_VAR: &str = "POLICY_SEARCH_RANKING";
+
+/// Options of one search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Number of hits to return (0 is taken as 10).
+    pub limit: usize,
+    /// Only passages from these collections (all if empty).
+    pub collections: Vec<String>,
+    /// Only passages from sources matching one of these globs.
+    pub sources: Vec<String>,
+    /// Words as written: no stemming, spelling variants, expansion or correction.
+    pub exact: bool,
+    /// Extra glossary files.
+    pub glossaries: Vec<PathBuf>,
+    /// Time limit of one query (none if unset): past it, the query fails
+    /// with [`Error::Timeout`] rather than returning partial results.
+    pub timeout: Option<Duration>,
+}
+
+/// Ranking parameters: of passages, and of whole documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Weight of a match in a passage's title or heading, relative to its text.
+    pub context_weight: f32,
+    /// Acronym expansion when ranking documents.
+    pub expand: bool,
+    /// Typo correction when ranking documents.
+    pub correct: bool,
+    /// Document ranking parameters.
+    pub documents: DocParams,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            context_weight: 0.5,
+            expand: true,
+            correct: true,
+            documents: DocParams::default(),
+        }
+    }
+}
+
+/// Parameters of document ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocParams {
+    /// BM25 term-frequency saturation.
+    pub k1: f32,
+    /// BM25 length normalisation.
+    pub b: f32,
+    /// Weight of title matches relative to text matches.
+    pub title_weight: f32,
+    /// Weight of proximity evidence.
+    pub proximity_weight: f32,
+    /// Largest distance (in words) at which two query terms count as close.
+    pub window: u32,
+    /// Documents used for feedback (0: no feedback).
+    pub feedback_docs: usize,
+    /// Terms added by feedback.
+    pub feedback_terms: usize,
+    /// Weight of the feedback terms, relative to the query's (0..1).
+    pub feedback_weight: f32,
+    /// How feedback documents are weighted: 0 by exp(score − best),
+    /// 1 by score / best, 2 equally.
+    pub feedback_doc_weighting: u8,
+    /// Exponent of the idf that weighs feedback terms (0: none).
+    pub feedback_idf: f32,
+    /// Temperature of the exp(score − best) document weights: lower
+    /// concentrates feedback on the very top documents.
+    pub feedback_temperature: f32,
+    /// Count the feedback documents' titles as part of their text.
+    pub feedback_title: bool,
+    /// Weight of a concept's other forms (compound parts, expansions) relative to what was typed.
+    pub alternative_weight: f32,
+}
+
+impl Default for DocParams {
+    fn default() -> Self {
+        DocParams {
+            k1: 1.2,
+            b: 0.75,
+            title_weight: 0.5,
+            proximity_weight: 0.4,
+            window: 5,
+            feedback_docs: 10,
+            feedback_terms: 20,
+            feedback_weight: 0.3,
+            feedback_doc_weighting: 0,
+            feedback_idf: 1.0,
+            feedback_temperature: 1.0,
+            feedback_title: false,
+            alternative_weight: 1.0,
+        }
+    }
+}
+
+/// Sets one parameter from its value as written, or says what it expects.
+type Setter = fn(&mut Ranking, &str) -> Result<(), &'static str>;
+
+/// Every setting `POLICY_SEARCH_RANKING` may name, in the order listed to
+/// the user.
+const SETTINGS: &[(&str, Setter)] = &[
+    ("context_weight", |r, v| {
+        number(v).map(|x| r.context_weight = x)
+    }),
+    ("expand", |r, v| switch(v).map(|x| r.expand = x)),
+    ("correct", |r, v| switch(v).map(|x| r.correct = x)),
+    ("k1", |r, v| number(v).map(|x| r.documents.k1 = x)),
+    ("b", |r, v| number(v).map(|x| r.documents.b = x)),
+    ("title_weight", |r, v| {
+        number(v).map(|x| r.documents.title_weight = x)
+    }),
+    ("proximity_weight", |r, v| {
+        number(v).map(|x| r.documents.proximity_weight = x)
+    }),
+    ("window", |r, v| whole(v).map(|x| r.documents.window = x)),
+    ("feedback_docs", |r, v| {
+        whole(v).map(|x| r.documents.feedback_docs = x)
+    }),
+    ("feedback_terms", |r, v| {
+        whole(v).map(|x| r.documents.feedback_terms = x)
+    }),
+    ("feedback_weight", |r, v| {
+        number(v).map(|x| r.documents.feedback_weight = x)
+    }),
+    ("feedback_doc_weighting", |r, v| match v {
+        "0" | "1" | "2" => whole(v).map(|x| r.documents.feedback_doc_weighting = x),
+        _ => Err("0, 1 or 2"),
+    }),
+    ("feedback_idf", |r, v| {
+        number(v).map(|x| r.documents.feedback_idf = x)
+    }),
+    ("feedback_temperature", |r, v| {
+        number(v).map(|x| r.documents.feedback_temperature = x)
+    }),
+    ("feedback_title", |r, v| {
+        switch(v).map(|x| r.documents.feedback_title = x)
+    }),
+    ("alternative_weight", |r, v| {
+        number(v).map(|x| r.documents.alternative_weight = x)
+    }),
+];
+
+fn number(v: &str) -> Result<f32, &'static str> {
+    v.parse::<f32>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or("a number")
+}
+
+fn whole<T: std::str::FromStr>(v: &str) -> Result<T, &'static str> {
+    v.parse().map_err(|_| "a whole number, 0 or more")
+}
+
+fn switch(v: &str) -> Result<bool, &'static str> {
+    match v {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err("0 (off) or 1 (on)"),
+    }
+}
+
+/// The names `POLICY_SEARCH_RANKING` knows, for a hint.
+pub fn setting_names() -> String {
+    SETTINGS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Ranking {
+    /// The defaults, overridden by `POLICY_SEARCH_RANKING` if set.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var(RANKING_VAR) {
+            Ok(spec) => Ranking::parse(&spec),
+            Err(std::env::VarError::NotPresent) => Ok(Ranking::default()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::Ranking("it is not valid UTF-8".to_string()))
+            }
+        }
+    }
+
+    /// The defaults, overridden by `spec` (`name=value,...`): an unknown
+    /// name, a missing value or one that is not of the setting's kind is an
+    /// error, never a silent default.
+    pub fn parse(spec: &str) -> Result<Self> {
+        let mut r = Ranking::default();
+        for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let Some((name, value)) = pair.split_once('=') else {
+                let name = pair.trim();
+                return Err(Error::Ranking(format!(
+                    "setting {name:?} has no value (write {name}=VALUE)"
+                )));
+            };
+            let (name, value) = (name.trim(), value.trim());
+            let Some((_, set)) = SETTINGS.iter().find(|(known, _)| *known == name) else {
+                return Err(Error::Ranking(format!("unknown setting {name:?}")));
+            };
+            set(&mut r, value).map_err(|expected| {
+                Error::Ranking(format!(
+                    "setting {name:?} is {value:?}, which is not {expected}"
+                ))
+            })?;
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(spec: &str) -> String {
+        match Ranking::parse(spec) {
+            Err(Error::Ranking(why)) => why,
+            other => panic!("{spec:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_override_the_defaults() {
+        assert_eq!(Ranking::parse("").unwrap(), Ranking::default());
+        let r = Ranking::parse("k1=0.9, b = 0.4,expand=0,window=3,feedback_title=1,").unwrap();
+        assert_eq!((r.documents.k1, r.documents.b), (0.9, 0.4));
+        assert!(!r.expand && r.correct && r.documents.feedback_title);
+        assert_eq!(r.documents.window, 3);
+        let r = Ranking::parse("feedback_doc_weighting=2,context_weight=0").unwrap();
+        assert_eq!(r.documents.feedback_doc_weighting, 2);
+        assert_eq!(r.context_weight, 0.0);
+    }
+
+    #[test]
+    fn every_setting_is_known_by_name() {
+        let names = setting_names();
+        for (name, _) in SETTINGS {
+            assert!(names.contains(name));
+            let value = if *name == "feedback_doc_weighting" {
+                "1"
+            } else {
+                "0"
+            };
+            assert!(Ranking::parse(&format!("{name}={value}")).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_mistake_is_an_error_naming_the_setting() {
+        assert_eq!(reason("k1=0.9,kl=2"), "unknown setting \"kl\"");
+        assert_eq!(
+            reason("expand"),
+            "setting \"expand\" has no value (write expand=VALUE)"
+        );
+        assert_eq!(
+            reason("k1=abc"),
+            "setting \"k1\" is \"abc\", which is not a number"
+        );
+        assert!(reason("k1=").contains("not a number"));
+        assert!(reason("b=nan").contains("not a number"));
+        assert!(reason("window=2.5").contains("not a whole number"));
+        assert!(reason("feedback_docs=-1").contains("not a whole number"));
+        assert!(reason("expand=2").contains("0 (off) or 1 (on)"));
+        assert!(reason("feedback_doc_weighting=3").contains("0, 1 or 2"));
+        // Settings that no longer exist are not taken silently either.
+        assert!(reason("other_passages=0.5").starts_with("unknown setting"));
+    }
+
+    #[test]
+    fn the_hint_lists_every_setting() {
+        let hint = Error::Ranking("unknown setting \"kl\"".into())
+            .hint()
+            .unwrap();
+        assert!(hint.contains("k1, b, title_weight"), "{hint}");
+        assert!(hint.contains("alternative_weight"), "{hint}");
+    }
+}
