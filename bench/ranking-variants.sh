@@ -2,7 +2,7 @@
 # Scores ranking variants on the public test collections, side by side.
 # Usage: bench/ranking-variants.sh [EVAL_DIR]   (default ../shared/eval)
 # Each variant is a POLICY_SEARCH_RANKING setting (name=value,...) over the
-# product's defaults (src/search.rs Ranking, src/rank.rs DocParams).
+# product's defaults (src/search/params.rs: Ranking, DocParams).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval_dir=${1:-../shared/eval}

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::search::trec_order;
 
 /// A query to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,11 +134,6 @@ impl fmt::Display for Metrics {
         writeln!(f, "MAP         {:.4}", self.map)?;
         writeln!(f, "MRR@10      {:.4}", self.mrr_10)
     }
-}
-
-/// Orders a query's results as trec_eval does: score descending, then id descending.
-pub fn trec_order(results: &mut [(String, f32)]) {
-    results.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
 }
 
 /// Scores `run` against `qrels`.

@@ -2,7 +2,7 @@
 //! indexed terms are close to a misspelt one or start with a prefix, and
 //! which acronym definitions the documents themselves contain.
 //!
-//! Query rewriting ([`crate::query::expand`]) asks these questions through the
+//! Query rewriting (`query::expand`) asks these questions through the
 //! [`Lexicon`] trait, so it can be tested without an index.
 
 use std::collections::HashMap;

@@ -7,8 +7,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use crate::index::schema::Fields;
+use crate::query::deadline::Deadline;
 use crate::query::{Concept, Matcher, QueryPlan, Role, Scope};
-use crate::search::deadline::Deadline;
 
 /// How a plan becomes a query.
 pub struct Compiler<'a> {

@@ -3,6 +3,7 @@
 //! the tantivy query that finds its passages.
 
 pub(crate) mod compile;
+pub(crate) mod deadline;
 pub(crate) mod expand;
 pub(crate) mod parse;
 

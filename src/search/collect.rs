@@ -15,8 +15,8 @@ use crate::error::Result;
 use crate::index::documents::{self, Location};
 use crate::index::schema::Fields;
 use crate::index::StoredDocs;
+use crate::query::deadline::Deadline;
 use crate::query::QueryPlan;
-use crate::search::deadline::Deadline;
 use crate::search::highlight::{highlights, satisfies};
 use crate::search::Hit;
 

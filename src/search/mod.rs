@@ -11,7 +11,6 @@
 
 mod collect;
 mod corrections;
-pub(crate) mod deadline;
 mod documents;
 mod filters;
 pub(crate) mod highlight;
@@ -30,10 +29,11 @@ pub use crate::index::documents::Location;
 use crate::index::lexicon::IndexLexicon;
 use crate::index::PolicyIndex;
 use crate::query::compile::Compiler;
+use crate::query::deadline::Deadline;
 use crate::query::expand::{self, Understanding};
 use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
-use deadline::Deadline;
+pub(crate) use documents::trec_order;
 pub use params::SearchOptions;
 pub(crate) use params::{setting_names, DocParams, Ranking};
 

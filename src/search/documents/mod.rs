@@ -28,8 +28,8 @@ use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
 use crate::error::Result;
+use crate::query::deadline::Deadline;
 use crate::query::expand::Understanding;
-use crate::search::deadline::Deadline;
 use crate::search::{Engine, SearchOptions};
 pub use ranker::Stats;
 use ranker::{DocumentRanker, RankedDoc};
@@ -65,7 +65,7 @@ impl Engine<'_> {
         let ranked = ranker.rank(&terms, k)?;
         deadline.check()?;
         let mut ranked: Vec<(String, f32)> = doc_ids(&self.searcher, ranked)?.into_iter().collect();
-        crate::eval::trec_order(&mut ranked);
+        trec_order(&mut ranked);
         ranked.truncate(k);
         Ok(ranked)
     }
@@ -114,4 +114,8 @@ fn doc_ids(searcher: &Searcher, ranked: Vec<RankedDoc>) -> Result<HashMap<String
             .map_err(tantivy::TantivyError::from)?;
     }
     Ok(docs)
+}
+/// Orders a query's results as trec_eval does: score descending, then id descending.
+pub(crate) fn trec_order(results: &mut [(String, f32)]) {
+    results.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
 }

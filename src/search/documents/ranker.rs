@@ -10,7 +10,7 @@ use super::slots::KeyHasher;
 use super::terms::WeightedTerm;
 use crate::error::Result;
 use crate::index::schema::Fields;
-use crate::search::deadline::Deadline;
+use crate::query::deadline::Deadline;
 use crate::search::DocParams;
 
 /// A ranked document: its key, score, and a passage it was found in.
