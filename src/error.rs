@@ -79,8 +79,13 @@ pub enum Error {
     Internal(String),
     /// `POLICY_SEARCH_RANKING` names an unknown setting or gives one an
     /// unusable value.
-    #[error("POLICY_SEARCH_RANKING: {0}")]
-    Ranking(String),
+    #[error("POLICY_SEARCH_RANKING: {reason}")]
+    Ranking {
+        /// What is wrong with it.
+        reason: String,
+        /// The settings it may name, for the hint.
+        known: String,
+    },
 }
 
 impl Error {
@@ -118,9 +123,8 @@ impl Error {
             Error::Timeout { .. } => Some(
                 "narrow it (fewer words or prefixes, a smaller ~N) or raise --timeout".to_string(),
             ),
-            Error::Ranking(_) => Some(format!(
-                "set it to name=value pairs separated by commas, or unset it; the names are {}",
-                crate::search::setting_names()
+            Error::Ranking { known, .. } => Some(format!(
+                "set it to name=value pairs separated by commas, or unset it; the names are {known}"
             )),
             Error::Io { source, .. } => io_hint(source.kind()),
             Error::Tantivy(tantivy::TantivyError::IoError(e)) => io_hint(e.kind()),

@@ -35,7 +35,7 @@ use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
 pub(crate) use documents::trec_order;
 pub use params::SearchOptions;
-pub(crate) use params::{setting_names, DocParams, Ranking};
+pub(crate) use params::{DocParams, Ranking};
 
 /// One ranked passage.
 #[derive(Debug, Clone, PartialEq)]

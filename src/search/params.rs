@@ -173,7 +173,15 @@ fn switch(v: &str) -> Result<bool, &'static str> {
 }
 
 /// The names `POLICY_SEARCH_RANKING` knows, for a hint.
-pub fn setting_names() -> String {
+/// A mistake in `POLICY_SEARCH_RANKING`.
+fn bad(reason: String) -> Error {
+    Error::Ranking {
+        reason,
+        known: setting_names(),
+    }
+}
+
+fn setting_names() -> String {
     SETTINGS
         .iter()
         .map(|(name, _)| *name)
@@ -187,9 +195,7 @@ impl Ranking {
         match std::env::var(RANKING_VAR) {
             Ok(spec) => Ranking::parse(&spec),
             Err(std::env::VarError::NotPresent) => Ok(Ranking::default()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::Ranking("it is not valid UTF-8".to_string()))
-            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(bad("it is not valid UTF-8".to_string())),
         }
     }
 
@@ -201,16 +207,16 @@ impl Ranking {
         for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
             let Some((name, value)) = pair.split_once('=') else {
                 let name = pair.trim();
-                return Err(Error::Ranking(format!(
+                return Err(bad(format!(
                     "setting {name:?} has no value (write {name}=VALUE)"
                 )));
             };
             let (name, value) = (name.trim(), value.trim());
             let Some((_, set)) = SETTINGS.iter().find(|(known, _)| *known == name) else {
-                return Err(Error::Ranking(format!("unknown setting {name:?}")));
+                return Err(bad(format!("unknown setting {name:?}")));
             };
             set(&mut r, value).map_err(|expected| {
-                Error::Ranking(format!(
+                bad(format!(
                     "setting {name:?} is {value:?}, which is not {expected}"
                 ))
             })?;
@@ -225,7 +231,7 @@ mod tests {
 
     fn reason(spec: &str) -> String {
         match Ranking::parse(spec) {
-            Err(Error::Ranking(why)) => why,
+            Err(Error::Ranking { reason, .. }) => reason,
             other => panic!("{spec:?}: {other:?}"),
         }
     }
@@ -279,9 +285,7 @@ mod tests {
 
     #[test]
     fn the_hint_lists_every_setting() {
-        let hint = Error::Ranking("unknown setting \"kl\"".into())
-            .hint()
-            .unwrap();
+        let hint = bad("unknown setting \"kl\"".into()).hint().unwrap();
         assert!(hint.contains("k1, b, title_weight"), "{hint}");
         assert!(hint.contains("alternative_weight"), "{hint}");
     }
