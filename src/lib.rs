@@ -2,9 +2,9 @@
 //! queries with ranked, verbatim, citable passages.
 //!
 //! A document flows one way (see ARCHITECTURE.md): [`ingest`] walks the
-//! files → [`extract`] turns each into text and blocks → [`passage`] splits
+//! files → [`extract`] turns each into text and blocks → `passage` splits
 //! blocks into passages → [`index`] stores them, tokenized by the one
-//! [`analysis`] analyzer. A query flows [`query`] (parse, expand) →
+//! [`analysis`] analyzer. A query flows `query` (parse, expand) →
 //! [`search`] (retrieve, rank, highlight) → [`render`].
 
 #![warn(missing_docs)]
@@ -15,10 +15,10 @@ pub mod eval;
 pub mod extract;
 pub mod index;
 pub mod ingest;
-pub mod limits;
-pub mod passage;
-pub mod paths;
-pub mod query;
+pub(crate) mod limits;
+pub(crate) mod passage;
+pub(crate) mod paths;
+pub(crate) mod query;
 pub mod render;
 pub mod search;
 pub mod status;

@@ -3,7 +3,7 @@
 //! mined from the documents themselves ("integrated care boards (ICBs)").
 //!
 //! A query for an acronym also finds its expansions, and the other way
-//! round; the query planner ([`crate::query`]) asks the glossary for both.
+//! round; the query planner (`crate::query`) asks the glossary for both.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Offsets of UTF-8 files are the file's own bytes; a transcoded file's
 //! offsets refer to its UTF-8 text instead ([`Offsets::Extracted`]).
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_8};
 
 use super::{ExtractError, Offsets};
 
@@ -58,11 +58,6 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<(String, Offsets), ExtractError> {
 /// True for encodings whose decoding is the identity on valid UTF-8 bytes.
 pub fn is_utf8(encoding: &'static Encoding) -> bool {
     encoding == UTF_8
-}
-
-/// True for UTF-16 (detected by BOM).
-pub fn is_utf16(encoding: &'static Encoding) -> bool {
-    encoding == UTF_16LE || encoding == UTF_16BE
 }
 
 #[cfg(test)]

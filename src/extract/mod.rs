@@ -2,7 +2,7 @@
 //!
 //! Each format module turns a file into an [`Extracted`]: the text that quotes
 //! are cut from, and the blocks (paragraphs, headings, list items, table rows)
-//! found in it. Passage splitting ([`crate::passage`]) works on blocks only, so
+//! found in it. Passage splitting (`crate::passage`) works on blocks only, so
 //! it is the same for every format.
 //!
 //! Formats whose blocks come from markup (HTML, DOCX) join them into the text,
@@ -11,14 +11,14 @@
 
 mod blocks;
 pub(crate) use blocks::collapse_whitespace;
-pub mod decode;
-pub mod docx;
-pub mod html;
-pub mod jsonl;
-pub mod markdown;
+pub(crate) mod decode;
+pub(crate) mod docx;
+pub(crate) mod html;
+pub(crate) mod jsonl;
+pub(crate) mod markdown;
 pub mod pdf;
-pub mod stream;
-pub mod text;
+pub(crate) mod stream;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod property_tests;

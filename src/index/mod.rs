@@ -1,11 +1,11 @@
-//! The index on disk: its [`schema`], [`storage`] (open, lock, commit),
+//! The index on disk: its `schema`, `storage` (open, lock, commit),
 //! [`integrity`] checks and the [`lexicon`] of indexed words.
 
-pub mod documents;
+pub(crate) mod documents;
 pub mod integrity;
 pub mod lexicon;
-pub mod schema;
-pub mod storage;
+pub(crate) mod schema;
+pub(crate) mod storage;
 
 pub use storage::{
     build_once, exists, format_utc, locate, stored_doc, CommitInfo, PolicyIndex, StoredDocs,

@@ -25,7 +25,7 @@ use crate::index::schema::{self, Fields, FORMAT_VERSION};
 /// What each commit records about itself.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CommitInfo {
-    /// On-disk format version ([`FORMAT_VERSION`]).
+    /// On-disk format version (`FORMAT_VERSION`).
     pub format: u32,
     /// Version of policy-search that made the commit.
     pub version: String,

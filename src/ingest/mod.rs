@@ -19,7 +19,7 @@ mod output;
 mod pieces;
 mod plan;
 mod progress;
-pub mod walk;
+pub(crate) mod walk;
 mod worker;
 mod writer;
 

@@ -1,6 +1,6 @@
 //! Searching: from query text to ranked, highlighted, de-duplicated hits.
 //!
-//! The query is parsed and expanded into a plan ([`crate::query`]). Ranking
+//! The query is parsed and expanded into a plan (`crate::query`). Ranking
 //! is BM25 over the passage text, plus BM25 over the passage's title and
 //! heading at a lower weight, times a length prior that keeps fragments of
 //! a few words from outranking the paragraphs that answer the query. For a
