@@ -473,3 +473,71 @@ fn passages_that_say_it_come_before_passages_under_a_title_that_does() {
         .all(|h| h["source"].as_str().unwrap().ends_with("a.md")
             && h["highlights"].as_array().unwrap().is_empty()));
 }
+
+/// The one error line of a query that could not run, and its exit code.
+fn query_error(dir: &Path, text: &str) -> (Option<i32>, String) {
+    let out = run(dir, &["query", text, "--index", "idx"]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_query_of_common_words_only_has_nothing_to_search_for() {
+    let dir = seeded();
+    let (code, err) = query_error(dir.path(), "the of and");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("nothing to search for"), "{err}");
+    assert!(err.contains("(the, of, and)"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // A quoted phrase of them is meant, and an acronym is not a common word.
+    assert!(!hits(&query(dir.path(), &["\"of the\""])).is_empty());
+    let it = query(dir.path(), &["IT"]);
+    assert_eq!(it["expansions"][0]["term"], "IT");
+    // Common words beside a word with content are searched as before.
+    assert!(!hits(&query(dir.path(), &["the ICB"])).is_empty());
+}
+
+#[test]
+fn an_unknown_field_is_an_error_naming_the_fields() {
+    let dir = seeded();
+    let (code, err) = query_error(dir.path(), "foo:bar");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("\"foo\" in \"foo:bar\" is not a field"),
+        "{err}"
+    );
+    assert!(err.contains("title:, heading:, source:, path:"), "{err}");
+    // Colons that are text: after a word and a space, in a time, in a URL,
+    // and inside quotes.
+    for text in ["outcomes: place", "10:30 webinar", "\"foo:bar\" care"] {
+        let out = run(dir.path(), &["query", text, "--index", "idx", "--json"]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{text}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let url = run(
+        dir.path(),
+        &["query", "https://www.nhs.uk", "--index", "idx"],
+    );
+    assert!(matches!(url.status.code(), Some(0 | 1)));
+    assert!(!hits(&query(dir.path(), &["title:collaboratives"])).is_empty());
+}
+
+#[test]
+fn exact_reports_every_matching_passage_not_the_page() {
+    let dir = seeded();
+    let all = query(dir.path(), &["integrated care", "--exact", "-n", "1000"]);
+    let every = hits(&all).len();
+    assert!(every > 10, "{every}");
+    for n in ["1", "10"] {
+        let page = query(dir.path(), &["integrated care", "--exact", "-n", n]);
+        assert_eq!(page["total_hits"], all["total_hits"], "-n {n}");
+    }
+    // The same paragraph in several documents is one hit; the total counts
+    // passages, so it is at least the hits.
+    assert!(all["total_hits"].as_u64().unwrap() >= every as u64);
+}

@@ -8,5 +8,5 @@ pub(crate) mod tokens;
 
 pub use tokens::{
     acronym_term, AnalyzedToken, Analyzer, PolicyTokenStream, PolicyTokenizer, TermCache,
-    ANALYZER_NAME,
+    ANALYZER_NAME, STOP_WORDS,
 };

@@ -13,7 +13,7 @@ use tantivy::query_grammar::{
     parse_query_lenient, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
 };
 
-use crate::analysis::{AnalyzedToken, Analyzer};
+use crate::analysis::{AnalyzedToken, Analyzer, STOP_WORDS};
 use crate::error::{Error, Result};
 
 /// One way to satisfy a concept.
@@ -182,6 +182,7 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     // words they separate.
     let grammar_text = literal_slashes(text).replace(['\t', '\n', '\r', '\u{b}', '\u{c}'], " ");
     check_nesting(&grammar_text)?;
+    check_fields(&grammar_text)?;
     let (ast, _errors) = parse_query_lenient(&grammar_text);
     let mut plan = QueryPlan {
         text: text.to_string(),
@@ -199,7 +200,66 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
             "a query needs at least one word that is not excluded".to_string()
         }));
     }
+    check_content(&plan)?;
     Ok(plan)
+}
+
+/// The fields a query may name (`title:care`).
+const FIELDS: [&str; 4] = ["title", "heading", "source", "path"];
+
+/// Refuses `name:word` where `name` is not a field, rather than searching
+/// something else than was meant; a colon followed by a space
+/// (`outcomes: place`), a number (`10:30`) or a `/` (a URL) is text.
+fn check_fields(text: &str) -> Result<()> {
+    let mut quoted = false;
+    for token in text.split(' ') {
+        let outside = !quoted;
+        quoted ^= token.matches('"').count() % 2 == 1;
+        if !outside {
+            continue;
+        }
+        let token = token.trim_start_matches(['+', '-', '(']);
+        let Some((name, rest)) = token.split_once(':') else {
+            continue;
+        };
+        let is_name = name.chars().next().is_some_and(|c| c.is_alphabetic())
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if is_name
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+            && !FIELDS.contains(&name.to_lowercase().as_str())
+        {
+            return Err(Error::Query(format!(
+                "{name:?} in {token:?} is not a field; the fields are {}",
+                FIELDS.map(|f| format!("{f}:")).join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a query whose words are all common words (`the of and`): it
+/// would match nearly every passage, ranked by nothing the user meant. A
+/// quoted phrase of them (`"of the"`) is deliberate and searched.
+fn check_content(plan: &QueryPlan) -> Result<()> {
+    // An acronym (`IT`) is a word with content, whatever its letters.
+    let common = |c: &Concept| {
+        !crate::analysis::glossary::is_acronym_shaped(&c.surface)
+            && c.alternatives.iter().all(|m| match m {
+                Matcher::Term(t) => STOP_WORDS.contains(&t.as_str()),
+                _ => false,
+            })
+    };
+    if plan.positive().all(common) {
+        let words: Vec<&str> = plan.positive().map(|c| c.surface.as_str()).collect();
+        return Err(Error::Query(format!(
+            "nothing to search for: {:?} has only common words ({}); add a word that says \
+             what the passage is about, or quote a phrase",
+            plan.text,
+            words.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 /// Largest slop of a phrase (`"…"~N`); larger values are taken as this.

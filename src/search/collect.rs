@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{BooleanQuery, Query};
 use tantivy::schema::Field;
@@ -146,16 +146,10 @@ impl Gatherer<'_> {
                     doc
                 }
             };
-            if let Some((p, a)) = self.exact {
-                let context = format!(
-                    "{}\n{}",
-                    location.title,
-                    location.heading.as_deref().unwrap_or("")
-                );
-                if !satisfies(p, a, &quote, &context) {
+            if let Some(exact) = self.exact {
+                if !is_exact_match(exact, &location, &quote) {
                     continue;
                 }
-                hits.verified += 1;
             }
             let (plan, analyzer) = self.shown;
             hits.add(score, location, quote, |q| highlights(plan, analyzer, q));
@@ -175,8 +169,6 @@ pub struct Collected {
     /// Normalized quote → (set aside?, index).
     by_text: HashMap<String, (bool, usize)>,
     visited: HashSet<DocAddress>,
-    /// Candidates that passed `--exact` verification.
-    verified: usize,
 }
 
 impl Collected {
@@ -187,7 +179,6 @@ impl Collected {
             aside: Vec::new(),
             by_text: HashMap::new(),
             visited: HashSet::new(),
-            verified: 0,
         }
     }
 
@@ -265,11 +256,6 @@ impl Collected {
             .collect();
     }
 
-    /// Candidates that passed `--exact` verification.
-    pub fn verified(&self) -> usize {
-        self.verified
-    }
-
     /// The page: matching passages first, then those set aside.
     pub fn into_hits(self) -> Vec<Hit> {
         let mut hits = self.hits;
@@ -319,6 +305,42 @@ fn top_passages(
 /// 1 for passages of [`FULL_LENGTH_TERMS`] or more, less for fragments.
 fn length_prior(terms: u32) -> f32 {
     (terms.min(FULL_LENGTH_TERMS) as f32 / FULL_LENGTH_TERMS as f32).sqrt()
+}
+
+/// Whether a passage matches the `--exact` plan word for word, in its
+/// quote or its title and heading.
+fn is_exact_match(exact: (&QueryPlan, &Analyzer), location: &Location, quote: &str) -> bool {
+    let context = format!(
+        "{}\n{}",
+        location.title,
+        location.heading.as_deref().unwrap_or("")
+    );
+    satisfies(exact.0, exact.1, quote, &context)
+}
+
+/// How many of the passages `candidates` matches pass `--exact`: each is
+/// read and checked, so the total is true, not only that of the page.
+pub fn count_exact(
+    searcher: &Searcher,
+    fields: &Fields,
+    candidates: &dyn Query,
+    exact: (&QueryPlan, &Analyzer),
+    deadline: &Deadline,
+) -> Result<usize> {
+    let mut addrs: Vec<DocAddress> = searcher
+        .search(candidates, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    // In store order, so each compressed block is read once.
+    addrs.sort_unstable();
+    let stored = StoredDocs::new(searcher)?;
+    let mut count = 0;
+    for addr in addrs {
+        deadline.check()?;
+        let (location, quote) = load(&stored, fields, addr)?;
+        count += usize::from(is_exact_match(exact, &location, &quote));
+    }
+    Ok(count)
 }
 
 fn load(stored: &StoredDocs, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {

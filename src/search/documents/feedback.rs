@@ -10,8 +10,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::ranker::{DocumentRanker, RankedDoc};
-use super::terms::{WeightedTerm, STOP_WORDS};
+use super::terms::WeightedTerm;
 use crate::analysis::Analyzer;
+use crate::analysis::STOP_WORDS;
 use crate::error::Result;
 use crate::index::documents::feedback_texts;
 use crate::index::StoredDocs;

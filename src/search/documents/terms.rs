@@ -1,5 +1,6 @@
 //! A query as weighted terms: what document ranking scores.
 
+use crate::analysis::STOP_WORDS;
 use crate::query::{Matcher, QueryPlan, Role};
 
 /// A weighted query term, as part of one way (`alt`) of matching one query
@@ -21,13 +22,6 @@ pub struct WeightedTerm {
     /// Added by feedback (not typed): no proximity evidence.
     pub feedback: bool,
 }
-
-/// Words that carry no content in a query (Lucene's English list).
-pub const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
-    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
-    "they", "this", "to", "was", "will", "with",
-];
 
 /// The weighted terms of a query's positive concepts, stop words left out:
 /// each concept is a unit, each of its alternatives scaled to the length of
