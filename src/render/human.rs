@@ -51,13 +51,15 @@ pub fn human(results: &SearchResults, style: Style) -> String {
     }
     for h in &results.hits {
         let l = &h.location;
+        // The rank, not the score: passages whose own words match come
+        // before those matching only through their title, whatever the
+        // scores, and a number that contradicts the order misleads.
         let _ = writeln!(
             out,
-            "{} {}  {}  {}",
+            "{} {}  {}",
             paint(BOLD, &format!("[{}]", h.rank)),
             paint(MAGENTA, &visible(&l.source)),
             paint(GREEN, &location(l)),
-            paint(DIM, &format!("score {:.2}", h.score)),
         );
         let mut context = l.title.clone();
         if let Some(heading) = &l.heading {
