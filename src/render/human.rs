@@ -67,7 +67,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
                 let _ = write!(context, " › {heading}");
             }
         }
-        let _ = writeln!(out, "    {}", paint(DIM, &visible(&context)));
+        let _ = writeln!(out, "    {}", paint(DIM, &shown(&context)));
         for line in wrap(&h.quote, style.width.map(|w| w.saturating_sub(4).max(20))) {
             out.push_str("    ");
             push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color);
@@ -107,7 +107,7 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
         let mut last_space: Option<usize> = None;
         for (i, c) in raw_trim.char_indices() {
             let at = start + i;
-            if c == ' ' {
+            if c == ' ' || c == '\t' {
                 last_space = Some(at);
             }
             cols += 1;
@@ -134,7 +134,7 @@ fn push_highlighted(
 ) {
     // Offsets are the quote's; only what is printed is made visible.
     if !color {
-        out.push_str(&visible(&quote[line]));
+        out.push_str(&shown(&quote[line]));
         return;
     }
     let mut at = line.start;
@@ -143,13 +143,31 @@ fn push_highlighted(
         if s >= e {
             continue;
         }
-        out.push_str(&visible(&quote[at..s]));
+        out.push_str(&shown(&quote[at..s]));
         out.push_str(BOLD);
-        out.push_str(&visible(&quote[s..e]));
+        out.push_str(&shown(&quote[s..e]));
         out.push_str(RESET);
         at = e;
     }
-    out.push_str(&visible(&quote[at..line.end]));
+    out.push_str(&shown(&quote[at..line.end]));
+}
+
+/// A piece of a quote as a reader expects it on screen: tabs as spaces
+/// (a tab stop would break the indent and the wrapping), the private-use
+/// bullets that Word's Symbol and Wingdings fonts leave in extracted text
+/// as "•", and control characters as escapes. Tabs and bullets are replaced
+/// char for char, so offsets and widths still hold.
+fn shown(text: &str) -> String {
+    let readable: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            '\u{f0a7}' | '\u{f0b7}' | '\u{f06c}' | '\u{f06e}' | '\u{f076}' | '\u{f0d8}'
+            | '\u{f0fc}' => '•',
+            c => c,
+        })
+        .collect();
+    visible(&readable).into_owned()
 }
 
 #[cfg(test)]
@@ -180,5 +198,16 @@ mod tests {
         let mut out = String::new();
         push_highlighted(&mut out, "an A&E unit", 0..11, &[(3, 6)], true);
         assert_eq!(out, format!("an {BOLD}A&E{RESET} unit"));
+    }
+
+    #[test]
+    fn tabs_and_symbol_font_bullets_read_as_text() {
+        let quote = "\u{f0b7}\tIntegrated care\tboards";
+        let mut out = String::new();
+        push_highlighted(&mut out, quote, 0..quote.len(), &[(4, 14)], true);
+        assert_eq!(out, format!("• {BOLD}Integrated{RESET} care boards"));
+        // A tab is a place to wrap, as a space is.
+        let lines = wrap("one\ttwothree", Some(8));
+        assert_eq!(lines, vec![0..3, 4..12]);
     }
 }
