@@ -540,21 +540,6 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// The binary as the unprivileged user `nobody`, if this process may switch
-/// to it and `nobody` may run the binary.
-fn as_nobody(cwd: &Path) -> Option<Command> {
-    use std::os::unix::process::CommandExt;
-    const NOBODY: u32 = 65534;
-    let mut probe = bin();
-    probe.uid(NOBODY).gid(NOBODY).arg("--version");
-    if !probe.output().is_ok_and(|o| o.status.success()) {
-        return None;
-    }
-    let mut cmd = bin();
-    cmd.current_dir(cwd).uid(NOBODY).gid(NOBODY);
-    Some(cmd)
-}
-
 /// Another user can read an index as its files' modes say: its metadata
 /// files take the umask's mode like the rest (tantivy writes them 0600).
 /// As root the check runs the binary as `nobody`; otherwise it compares

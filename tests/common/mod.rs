@@ -14,6 +14,63 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// The binary as the unprivileged user `nobody` when the tests run as root,
+/// so file modes mean what they mean to users (as another user, the binary
+/// as it is). `None` if this process may not switch users. Run from a copy
+/// in a folder open to everyone: the build's own folder may be closed to
+/// other users (a clone in a private temporary folder is).
+pub fn as_nobody(cwd: &Path) -> Option<Command> {
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    if unsafe { libc::geteuid() } != 0 {
+        let mut cmd = bin();
+        cmd.current_dir(cwd);
+        return Some(cmd);
+    }
+    static COPY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let copy = COPY.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        let open = std::fs::Permissions::from_mode(0o755);
+        // One copy per build, named by the build's time: runs of the same
+        // build share it, and a copy is never rewritten while it may run.
+        let built = env!("CARGO_BIN_EXE_policy-search");
+        let stamp = std::fs::metadata(built)
+            .and_then(|m| m.modified())
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        let dir = std::env::temp_dir().join("policy-search-as-nobody");
+        std::fs::create_dir_all(&dir).ok()?;
+        std::fs::set_permissions(&dir, open.clone()).ok()?;
+        let exe = dir.join(format!("policy-search-{stamp}"));
+        if !exe.exists() {
+            let partial = dir.join(format!("partial-{}", std::process::id()));
+            std::fs::copy(built, &partial).ok()?;
+            std::fs::set_permissions(&partial, open).ok()?;
+            std::fs::rename(&partial, &exe).ok()?;
+        }
+        Some(exe)
+    });
+    let exe = copy.as_ref()?;
+    let nobody = || {
+        let mut cmd = Command::new(exe);
+        cmd.env_remove("POLICY_SEARCH_INDEX")
+            .env_remove("NO_COLOR")
+            .uid(NOBODY)
+            .gid(NOBODY);
+        cmd
+    };
+    let mut probe = nobody();
+    probe.arg("--version");
+    if !probe.output().is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let mut cmd = nobody();
+    cmd.current_dir(cwd);
+    Some(cmd)
+}
+
 /// The repository's seed documents.
 pub fn seeds_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
