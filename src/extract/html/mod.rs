@@ -207,6 +207,15 @@ mod tests {
     }
 
     #[test]
+    fn a_number_and_a_word_in_adjacent_elements_are_two_words() {
+        let got = texts(
+            "<h2><span class=yyyy>1990</span><span class=mmmm>June</span></h2>\
+             <p>H<sub>2</sub>O, the 1<sup>st</sup> step, <b>A</b>bc, 4<b>0</b>0.</p>",
+        );
+        assert_eq!(got, vec!["1990 June", "H2O, the 1st step, Abc, 400."]);
+    }
+
+    #[test]
     fn entities_and_whitespace() {
         let html = "<p>It&#8217;s  &lt;5%&gt;\n\t of &quot;A&amp;E&quot; visits&nbsp;&nbsp;today &#x2014; &eacute;t&eacute;</p>\
                     <pre>  line one\n    indented  two\n</pre>";

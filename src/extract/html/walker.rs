@@ -106,6 +106,8 @@ struct Current {
     space: bool,
     /// The text ends with a `<br>` newline.
     after_br: bool,
+    /// An element started or ended since the last character.
+    tag_since: bool,
     /// Where the text's last line (after a `<br>`) starts, and its counts.
     line_start: usize,
     line_chars: usize,
@@ -122,6 +124,7 @@ impl Default for Current {
             link_chars: 0,
             space: false,
             after_br: false,
+            tag_since: false,
             line_start: 0,
             line_chars: 0,
             line_link_chars: 0,
@@ -188,6 +191,7 @@ impl Walker {
             return result;
         }
         let name: &str = &tag.name;
+        self.mark_element_boundary(name);
         self.close_implied_by(name);
         let block = is_block(name);
         if block {
@@ -350,6 +354,7 @@ impl Walker {
             return;
         }
         let n: &str = name;
+        self.mark_element_boundary(n);
         if n == "br" {
             // `</br>` is a `<br>` to browsers.
             if self.skip == 0 {
@@ -549,8 +554,17 @@ impl Walker {
             cur.main = self.main > 0 || self.comment_main;
         } else if cur.space && !cur.after_br {
             cur.text.push(' ');
+        } else if cur.tag_since
+            && c.is_alphabetic()
+            && cur.text.ends_with(|p: char| p.is_ascii_digit())
+        {
+            // Elements laid out apart with no space between them in the
+            // source (`<span>1990</span><span>June</span>`): a number and
+            // a word are two words, not one.
+            cur.text.push(' ');
         }
         cur.space = false;
+        cur.tag_since = false;
         cur.after_br = false;
         cur.text.push(c);
         cur.chars += 1;
@@ -558,6 +572,15 @@ impl Walker {
         if self.link > 0 {
             cur.link_chars += 1;
             cur.line_link_chars += 1;
+        }
+    }
+
+    /// Notes that an element starts or ends between two characters. Sub-
+    /// and superscripts belong to the word they follow (`CO<sub>2</sub>`,
+    /// `1<sup>st</sup>`), so they are no boundary.
+    fn mark_element_boundary(&mut self, name: &str) {
+        if !matches!(name, "sub" | "sup") {
+            self.current.tag_since = true;
         }
     }
 
