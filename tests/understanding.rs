@@ -526,18 +526,3 @@ fn an_unknown_field_is_an_error_naming_the_fields() {
     assert!(matches!(url.status.code(), Some(0 | 1)));
     assert!(!hits(&query(dir.path(), &["title:collaboratives"])).is_empty());
 }
-
-#[test]
-fn exact_reports_every_matching_passage_not_the_page() {
-    let dir = seeded();
-    let all = query(dir.path(), &["integrated care", "--exact", "-n", "1000"]);
-    let every = hits(&all).len();
-    assert!(every > 10, "{every}");
-    for n in ["1", "10"] {
-        let page = query(dir.path(), &["integrated care", "--exact", "-n", n]);
-        assert_eq!(page["total_hits"], all["total_hits"], "-n {n}");
-    }
-    // The same paragraph in several documents is one hit; the total counts
-    // passages, so it is at least the hits.
-    assert!(all["total_hits"].as_u64().unwrap() >= every as u64);
-}

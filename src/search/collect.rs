@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{BooleanQuery, Query};
 use tantivy::schema::Field;
@@ -150,6 +150,7 @@ impl Gatherer<'_> {
                 if !is_exact_match(exact, &location, &quote) {
                     continue;
                 }
+                hits.verified += 1;
             }
             let (plan, analyzer) = self.shown;
             hits.add(score, location, quote, |q| highlights(plan, analyzer, q));
@@ -169,6 +170,8 @@ pub struct Collected {
     /// Normalized quote → (set aside?, index).
     by_text: HashMap<String, (bool, usize)>,
     visited: HashSet<DocAddress>,
+    /// Candidates that passed `--exact` verification.
+    verified: usize,
 }
 
 impl Collected {
@@ -179,6 +182,7 @@ impl Collected {
             aside: Vec::new(),
             by_text: HashMap::new(),
             visited: HashSet::new(),
+            verified: 0,
         }
     }
 
@@ -256,6 +260,11 @@ impl Collected {
             .collect();
     }
 
+    /// Candidates that passed `--exact` verification.
+    pub fn verified(&self) -> usize {
+        self.verified
+    }
+
     /// The page: matching passages first, then those set aside.
     pub fn into_hits(self) -> Vec<Hit> {
         let mut hits = self.hits;
@@ -316,31 +325,6 @@ fn is_exact_match(exact: (&QueryPlan, &Analyzer), location: &Location, quote: &s
         location.heading.as_deref().unwrap_or("")
     );
     satisfies(exact.0, exact.1, quote, &context)
-}
-
-/// How many of the passages `candidates` matches pass `--exact`: each is
-/// read and checked, so the total is true, not only that of the page.
-pub fn count_exact(
-    searcher: &Searcher,
-    fields: &Fields,
-    candidates: &dyn Query,
-    exact: (&QueryPlan, &Analyzer),
-    deadline: &Deadline,
-) -> Result<usize> {
-    let mut addrs: Vec<DocAddress> = searcher
-        .search(candidates, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    // In store order, so each compressed block is read once.
-    addrs.sort_unstable();
-    let stored = StoredDocs::new(searcher)?;
-    let mut count = 0;
-    for addr in addrs {
-        deadline.check()?;
-        let (location, quote) = load(&stored, fields, addr)?;
-        count += usize::from(is_exact_match(exact, &location, &quote));
-    }
-    Ok(count)
 }
 
 fn load(stored: &StoredDocs, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {

@@ -164,16 +164,6 @@ impl<'a> Engine<'a> {
             deadline: &deadline,
         };
         let (passes, mut total_hits) = self.passes(&compiler, &plan)?;
-        if let Some(exact) = &exact {
-            let candidates = compiler.build(&plan.for_counting(), false);
-            total_hits = collect::count_exact(
-                &self.searcher,
-                &self.index.fields,
-                &candidates,
-                (exact, &exact_analyzer),
-                &deadline,
-            )?;
-        }
         let exact = exact.as_ref().map(|p| (p, &exact_analyzer));
         let gatherer = Gatherer {
             searcher: &self.searcher,
@@ -183,7 +173,11 @@ impl<'a> Engine<'a> {
             exact,
             deadline: &deadline,
         };
-        let hits = gatherer.collect(&passes)?.into_hits();
+        let collected = gatherer.collect(&passes)?;
+        if exact.is_some() {
+            total_hits = collected.verified();
+        }
+        let hits = collected.into_hits();
         Ok(self.results(query_text, &plan, total_hits, hits, filter_warnings))
     }
 
