@@ -217,3 +217,124 @@ fn seeds_documents_rank_as_their_passages_do() {
         "{text}"
     );
 }
+
+/// A collection of many documents of several paragraphs each, drawn from a
+/// small vocabulary so that documents and passages score in many ways.
+fn varied_collection(dir: &Path) {
+    const WORDS: [&str; 24] = [
+        "waiting",
+        "lists",
+        "elective",
+        "recovery",
+        "workforce",
+        "nursing",
+        "district",
+        "integrated",
+        "care",
+        "boards",
+        "funding",
+        "capital",
+        "primary",
+        "community",
+        "mental",
+        "health",
+        "discharge",
+        "delays",
+        "social",
+        "winter",
+        "pressures",
+        "virtual",
+        "wards",
+        "prevention",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut corpus = String::new();
+    for d in 0..150 {
+        let paragraphs: Vec<String> = (0..1 + next(4))
+            .map(|_| {
+                let words: Vec<&str> = (0..8 + next(40))
+                    .map(|_| WORDS[next(WORDS.len())])
+                    .collect();
+                format!("{}.", words.join(" "))
+            })
+            .collect();
+        let title: Vec<&str> = (0..2).map(|_| WORDS[next(WORDS.len())]).collect();
+        corpus.push_str(&format!(
+            "{{\"_id\": \"d{d}\", \"title\": \"{}\", \"text\": \"{}\"}}\n",
+            title.join(" "),
+            paragraphs.join("\\n\\n")
+        ));
+    }
+    std::fs::write(dir.join("corpus.jsonl"), corpus).unwrap();
+}
+
+/// What a user sees is what is measured: the documents of `query`'s
+/// passages, in order of first appearance, are the documents `--batch`
+/// (and so `eval`) ranks, in its order.
+#[test]
+fn query_shows_documents_in_the_order_batch_ranks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    varied_collection(dir.path());
+    index_into_idx(dir.path(), "corpus.jsonl");
+    let queries = [
+        "waiting lists",
+        "elective recovery funding",
+        "district nursing workforce",
+        "integrated care boards capital",
+        "mental health discharge delays",
+        "winter pressures",
+        "virtual wards community prevention",
+        "\"social care\"",
+        "health -winter",
+        "primary care +funding",
+    ];
+    let lines: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!("q{i}\t{q}\n"))
+        .collect();
+    std::fs::write(dir.path().join("queries.tsv"), lines).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "query",
+            "--batch",
+            "queries.tsv",
+            "--format",
+            "trec",
+            "-n",
+            "40",
+            "--index",
+            "idx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let run_text = String::from_utf8(out.stdout).unwrap();
+    for (i, q) in queries.iter().enumerate() {
+        let batch: Vec<&str> = run_text
+            .lines()
+            .map(|l| l.split(' ').collect::<Vec<_>>())
+            .filter(|l| l[0] == format!("q{i}"))
+            .map(|l| l[2])
+            .collect();
+        let shown = query_json(dir.path(), q, 400);
+        let mut seen = Vec::new();
+        for hit in shown["hits"].as_array().unwrap() {
+            for loc in std::iter::once(hit).chain(hit["sources"].as_array().unwrap()) {
+                let id = loc["doc_id"].as_str().unwrap().to_string();
+                if !seen.contains(&id) {
+                    seen.push(id);
+                }
+            }
+        }
+        let m = seen.len().min(batch.len());
+        assert!(m >= 10, "{q}: only {m} documents to compare");
+        assert_eq!(seen[..m], batch[..m], "{q}");
+    }
+}

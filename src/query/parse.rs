@@ -116,6 +116,19 @@ impl QueryPlan {
         self.concepts.iter().filter(|c| c.role != Role::MustNot)
     }
 
+    /// Whether the plan finds fewer passages than any of its words would:
+    /// it requires or excludes a concept, searches one in titles only, or
+    /// has a phrase that must match as a phrase.
+    pub fn narrows(&self) -> bool {
+        self.concepts.iter().any(|c| {
+            c.role != Role::Should
+                || c.scope != Scope::All
+                || c.alternatives
+                    .iter()
+                    .all(|m| matches!(m, Matcher::Phrase { terms, .. } if terms.len() >= 2))
+        })
+    }
+
     /// Whether any concept can match at all.
     pub fn is_empty(&self) -> bool {
         self.positive().next().is_none()
@@ -180,7 +193,8 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> Result<QueryPlan> {
     // Checked on the text the grammar sees: `/NOT` becomes ` NOT`. Tabs and
     // line breaks become spaces: the grammar takes time quadratic in the
     // words they separate.
-    let grammar_text = literal_slashes(text).replace(['\t', '\n', '\r', '\u{b}', '\u{c}'], " ");
+    let grammar_text = dangling_operators(&literal_slashes(text))
+        .replace(['\t', '\n', '\r', '\u{b}', '\u{c}'], " ");
     check_nesting(&grammar_text)?;
     check_fields(&grammar_text)?;
     let (ast, _errors) = parse_query_lenient(&grammar_text);
@@ -353,23 +367,45 @@ fn check_nesting(text: &str) -> Result<()> {
 /// expressions are not part of our syntax; slashes inside a word
 /// (`NHSE/I`, `2022/23`) and inside quotes stay.
 fn literal_slashes(text: &str) -> std::borrow::Cow<'_, str> {
+    spaced(text, |prev, c, _| {
+        c == '/' && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '+' | '-' | ':'))
+    })
+}
+
+/// The query with every `+` or `-` that does not start a word made a
+/// space: `G - quadruplex` and `alpha (+)- thalassemia` exclude and require
+/// nothing, where the grammar would exclude the next word.
+fn dangling_operators(text: &str) -> std::borrow::Cow<'_, str> {
+    spaced(text, |_, c, next| {
+        matches!(c, '+' | '-')
+            && next.is_none_or(|n| !(n.is_alphanumeric() || matches!(n, '"' | '(' | '_')))
+    })
+}
+
+/// `text` with the characters outside quotes that `is_operator` picks (given
+/// the character before, as the grammar sees it, and after) made spaces.
+fn spaced(
+    text: &str,
+    is_operator: impl Fn(Option<char>, char, Option<char>) -> bool,
+) -> std::borrow::Cow<'_, str> {
     let mut quoted = false;
     let mut prev: Option<char> = None;
     let mut out: Option<String> = None;
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         if c == '"' {
             quoted = !quoted;
         }
-        let opens = c == '/'
-            && !quoted
-            && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '+' | '-' | ':'));
-        if opens {
+        let next = chars.peek().map(|&(_, n)| n);
+        let operator = !quoted && is_operator(prev, c, next);
+        if operator {
             out.get_or_insert_with(|| text[..i].to_string()).push(' ');
         } else if let Some(o) = out.as_mut() {
             o.push(c);
         }
-        // What the grammar sees: a slash after a slash made a space opens too.
-        prev = Some(if opens { ' ' } else { c });
+        // What the grammar sees: a character after one made a space
+        // follows a space.
+        prev = Some(if operator { ' ' } else { c });
     }
     out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
 }
@@ -666,6 +702,28 @@ mod tests {
         );
         let p = plan("myelopathy / tropical spastic paraparesis (HAM/TSP) patients");
         assert!(p.concepts.len() >= 5, "{:?}", p.concepts);
+    }
+
+    #[test]
+    fn a_sign_that_starts_no_word_is_not_an_operator() {
+        assert_eq!(dangling_operators("G - quadruplex"), "G   quadruplex");
+        assert_eq!(dangling_operators("alpha (+)- thal"), "alpha ( )  thal");
+        assert_eq!(
+            dangling_operators("-x +y long-term \"a - b\""),
+            "-x +y long-term \"a - b\""
+        );
+        for text in [
+            "Pyridostatin destabilizes the G - quadruplex",
+            "alpha (+)- thalassemia",
+        ] {
+            let p = plan(text);
+            assert!(
+                p.concepts.iter().all(|c| c.role == Role::Should),
+                "{text}: {:?}",
+                p.concepts
+            );
+        }
+        assert_eq!(plan("care -social").concepts[1].role, Role::MustNot);
     }
 
     #[test]

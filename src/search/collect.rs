@@ -32,7 +32,7 @@ const PRIOR_POOL: usize = 100;
 const MAX_FETCH: usize = 8192;
 
 /// Passages already read from the store, with where they are and their quote.
-type Loaded = HashMap<DocAddress, (Location, String)>;
+pub type Loaded = HashMap<DocAddress, (Location, String)>;
 
 /// What collecting the hits of one search needs.
 pub struct Gatherer<'a> {
@@ -92,6 +92,24 @@ impl Gatherer<'_> {
         }
     }
 
+    /// The hits of candidates already in their order (each document's best
+    /// passage, documents best first), and whether the page is settled:
+    /// full, with a candidate left over that no copy of its last hit ties.
+    /// Passages already in `loaded` are not read again.
+    pub fn collect_ordered(
+        &self,
+        candidates: Vec<(Score, DocAddress)>,
+        loaded: &mut Loaded,
+    ) -> Result<(Collected, bool)> {
+        let stored = StoredDocs::new(self.searcher)?;
+        // The documents' order is the ranker's: a passage matching through
+        // its title stays where its document ranks.
+        let mut hits = Collected::new(self.limit, false);
+        let settled = self.offer(&mut hits, candidates, &stored, loaded)?;
+        hits.close_phase();
+        Ok((hits, settled))
+    }
+
     /// One round: the passes in turn, each fetched `fetch` deep.
     fn round(
         &self,
@@ -100,7 +118,7 @@ impl Gatherer<'_> {
         stored: &StoredDocs,
         loaded: &mut Loaded,
     ) -> Result<(Collected, Round)> {
-        let mut hits = Collected::new(self.limit);
+        let mut hits = Collected::new(self.limit, true);
         let mut round = Round {
             exhausted: true,
             settled: false,
@@ -162,9 +180,11 @@ impl Gatherer<'_> {
 /// Hits gathered from ranked candidates: a paragraph found in several
 /// documents is one hit listing every source. Passages that match only
 /// through their document's title or heading (nothing in the quote itself)
-/// are set aside and shown after those whose own words match.
+/// are set aside and shown after those whose own words match, unless the
+/// candidates' order is already final.
 pub struct Collected {
     limit: usize,
+    set_aside: bool,
     hits: Vec<Hit>,
     aside: Vec<Hit>,
     /// Normalized quote → (set aside?, index).
@@ -175,9 +195,10 @@ pub struct Collected {
 }
 
 impl Collected {
-    fn new(limit: usize) -> Self {
+    fn new(limit: usize, set_aside: bool) -> Self {
         Collected {
             limit,
+            set_aside,
             hits: Vec::new(),
             aside: Vec::new(),
             by_text: HashMap::new(),
@@ -187,7 +208,7 @@ impl Collected {
     }
 
     /// A page of passages whose own words match.
-    fn is_full(&self) -> bool {
+    pub fn is_full(&self) -> bool {
         self.hits.len() >= self.limit
     }
 
@@ -226,7 +247,7 @@ impl Collected {
             return;
         }
         let highlights = highlight(&quote);
-        let aside = highlights.is_empty();
+        let aside = self.set_aside && highlights.is_empty();
         let list = if aside {
             &mut self.aside
         } else {
@@ -258,6 +279,22 @@ impl Collected {
             .enumerate()
             .map(|(i, h)| (normalized(&h.quote), (false, i)))
             .collect();
+    }
+
+    /// Adds `more`'s hits after these, but for paragraphs already shown,
+    /// up to a page.
+    pub fn append(&mut self, more: Collected) {
+        self.close_phase();
+        for hit in more.into_hits() {
+            if self.hits.len() >= self.limit {
+                break;
+            }
+            if !self.by_text.contains_key(&normalized(&hit.quote)) {
+                self.by_text
+                    .insert(normalized(&hit.quote), (false, self.hits.len()));
+                self.hits.push(hit);
+            }
+        }
     }
 
     /// Candidates that passed `--exact` verification.
@@ -312,7 +349,7 @@ fn top_passages(
 }
 
 /// 1 for passages of [`FULL_LENGTH_TERMS`] or more, less for fragments.
-fn length_prior(terms: u32) -> f32 {
+pub(crate) fn length_prior(terms: u32) -> f32 {
     (terms.min(FULL_LENGTH_TERMS) as f32 / FULL_LENGTH_TERMS as f32).sqrt()
 }
 

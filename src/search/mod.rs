@@ -15,11 +15,12 @@ mod documents;
 mod filters;
 pub(crate) mod highlight;
 mod params;
+mod passages;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use tantivy::collector::Count;
 use tantivy::query::BooleanQuery;
 
 use crate::analysis::glossary::{Glossary, INDEX_GLOSSARY_FILE};
@@ -35,6 +36,12 @@ use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
 pub(crate) use documents::trec_order;
 pub use params::SearchOptions;
+
+/// Documents ranked for a page, per hit wanted: enough that copies folded
+/// together and documents without a matching passage still leave a page.
+const DOCUMENTS_PER_HIT: usize = 2;
+/// Most documents ranked for a page, however many copies fold together.
+const MAX_DOCUMENTS: usize = 5000;
 pub(crate) use params::{DocParams, Ranking};
 
 /// One ranked passage.
@@ -136,15 +143,24 @@ impl<'a> Engine<'a> {
         Ok(plan)
     }
 
-    /// Ranked passages for `query_text`.
+    /// How far a query is understood: acronyms and corrections unless
+    /// `--exact`, and as the ranking settings allow.
+    fn understanding(&self, opts: &SearchOptions) -> Understanding {
+        Understanding {
+            acronyms: self.ranking.expand && !opts.exact,
+            corrections: self.ranking.correct && !opts.exact,
+        }
+    }
+
+    /// Ranked passages for `query_text`: the documents ranked whole, each
+    /// shown by its passages that match (see `passages`), so the order of
+    /// documents on the page is the order `--batch` and `eval` report.
+    /// Under `--exact`, passages are ranked on their own and checked word
+    /// for word.
     pub fn search(&self, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let limit = if opts.limit == 0 { 10 } else { opts.limit };
         let deadline = Deadline::after(opts.timeout);
-        let understand = Understanding {
-            acronyms: !opts.exact,
-            corrections: !opts.exact,
-        };
-        let plan = self.plan(query_text, &self.analyzer, understand)?;
+        let plan = self.plan(query_text, &self.analyzer, self.understanding(opts))?;
         deadline.check()?;
         // Under --exact, the stemmed plan finds candidates and the exact plan
         // decides, word for word.
@@ -156,14 +172,7 @@ impl<'a> Engine<'a> {
         };
         let (filters, filter_warnings) =
             filters::filters(&self.searcher, &self.index.fields, &plan, opts)?;
-        let compiler = Compiler {
-            fields: &self.index.fields,
-            filters: &filters,
-            exclude: exact.is_none(),
-            context_weight: self.ranking.context_weight,
-            deadline: &deadline,
-        };
-        let (passes, mut total_hits) = self.passes(&compiler, &plan)?;
+        let compiler = self.compiler(&filters, exact.is_none(), &deadline);
         let exact = exact.as_ref().map(|p| (p, &exact_analyzer));
         let gatherer = Gatherer {
             searcher: &self.searcher,
@@ -173,31 +182,113 @@ impl<'a> Engine<'a> {
             exact,
             deadline: &deadline,
         };
-        let collected = gatherer.collect(&passes)?;
-        if exact.is_some() {
-            total_hits = collected.verified();
-        }
-        let hits = collected.into_hits();
+        let (hits, total_hits) = if exact.is_some() {
+            let collected = gatherer.collect(&Self::passes(&compiler, &plan))?;
+            let verified = collected.verified();
+            (collected.into_hits(), verified)
+        } else {
+            let constrained = !filters.is_empty() || plan.narrows();
+            let matched = self.matching(&compiler, &plan, constrained)?;
+            // Copies of one paragraph fold into one hit: rank deeper while
+            // that leaves the page short, or its last hit may have copies
+            // not yet listed, and deeper documents exist.
+            let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::FUSED_DOCUMENTS);
+            let mut loaded = collect::Loaded::new();
+            let mut collected = loop {
+                let (shown, deeper) =
+                    self.fused_documents(&compiler, &plan, matched.1.as_ref(), k)?;
+                let (collected, settled) =
+                    gatherer.collect_ordered(passages::page_order(&shown), &mut loaded)?;
+                if settled || !deeper {
+                    break collected;
+                }
+                k = (k * 4).min(MAX_DOCUMENTS);
+            };
+            if !collected.is_full() && matched.0 > 0 {
+                // Passages the document ranker cannot see (matching only in
+                // a heading, say) still answer, after the ranked ones.
+                collected.append(gatherer.collect(&Self::passes(&compiler, &plan))?);
+            }
+            (collected.into_hits(), matched.0)
+        };
         Ok(self.results(query_text, &plan, total_hits, hits, filter_warnings))
     }
 
-    /// The ranked queries to take candidates from, strongest first, and the
-    /// number of passages that match.
-    fn passes(&self, compiler: &Compiler, plan: &QueryPlan) -> Result<(Vec<BooleanQuery>, usize)> {
-        let any = compiler.build(plan, false);
-        // Counting needs no scores, so it runs apart from the ranked search,
-        // which can then skip most postings (block-max WAND).
+    /// How a plan becomes a query here: with `filters`, and with `exclude`,
+    /// excluded words exclude.
+    fn compiler<'c>(
+        &'c self,
+        filters: &'c [Box<dyn tantivy::query::Query>],
+        exclude: bool,
+        deadline: &'c Deadline,
+    ) -> Compiler<'c> {
+        Compiler {
+            fields: &self.index.fields,
+            filters,
+            exclude,
+            context_weight: self.ranking.context_weight,
+            deadline,
+        }
+    }
+
+    /// The `k` best documents for `plan` (only those `within` the given
+    /// keys, if given), each with its passages that match: ranked whole,
+    /// then the leading ones re-ranked with their best passage (see
+    /// [`passages::fuse`]), ranking deeper if that is what it takes for
+    /// them to be complete. Also whether more documents could be ranked.
+    fn fused_documents(
+        &self,
+        compiler: &Compiler,
+        plan: &QueryPlan,
+        within: Option<&HashSet<u64>>,
+        k: usize,
+    ) -> Result<(Vec<passages::Shown>, bool)> {
+        let mut depth = k;
+        loop {
+            let ranked = self.ranked_documents(plan, depth, within, compiler.deadline)?;
+            let fused = passages::fuse(
+                &self.searcher,
+                &self.index.fields,
+                Box::new(compiler.build(plan, false)),
+                &ranked,
+                self.ranking.passage_weight,
+            )?;
+            compiler.deadline.check()?;
+            let deeper = ranked.len() >= depth && depth < MAX_DOCUMENTS;
+            if !(fused.open && deeper) {
+                return Ok((fused.documents, deeper));
+            }
+            depth = (depth * 4).min(MAX_DOCUMENTS);
+        }
+    }
+
+    /// The number of passages `plan` matches and, when `constrained`, the
+    /// documents they are in: counting needs no scores, so it runs apart
+    /// from ranking.
+    fn matching(
+        &self,
+        compiler: &Compiler,
+        plan: &QueryPlan,
+        constrained: bool,
+    ) -> Result<passages::Matched> {
         let counting = compiler.build(&plan.for_counting(), false);
-        let total_hits = self.searcher.search(&counting, &Count)?;
+        let matched = self
+            .searcher
+            .search(&counting, &passages::Matching { keys: constrained })?;
         compiler.deadline.check()?;
-        // Passages with every concept rank first, so the rest are
-        // candidates only once those run out.
+        Ok(matched)
+    }
+
+    /// The ranked queries to take passages from, strongest first: for a
+    /// short query, passages with every concept rank first, so the rest are
+    /// candidates only once those run out.
+    fn passes(compiler: &Compiler, plan: &QueryPlan) -> Vec<BooleanQuery> {
         let mut passes = Vec::new();
-        if plan.prefers_all() && total_hits > 0 {
+        if plan.prefers_all() {
             passes.push(compiler.build(plan, true));
         }
-        passes.push(any);
-        Ok((passes, total_hits))
+        passes.push(compiler.build(plan, false));
+        passes
     }
 
     /// The answer, with corrections shown as words of the hits and the

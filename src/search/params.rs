@@ -38,6 +38,11 @@ pub struct Ranking {
     pub expand: bool,
     /// Typo correction when ranking documents.
     pub correct: bool,
+    /// Weight of a document's best passage (BM25 over the passage, relative
+    /// to the best among the top documents) added to its document's score
+    /// (relative to the best document's): how much one paragraph that
+    /// answers counts beside the whole document.
+    pub passage_weight: f32,
     /// Document ranking parameters.
     pub documents: DocParams,
 }
@@ -48,6 +53,7 @@ impl Default for Ranking {
             context_weight: 0.5,
             expand: true,
             correct: true,
+            passage_weight: 0.1,
             documents: DocParams::default(),
         }
     }
@@ -150,6 +156,9 @@ const SETTINGS: &[(&str, Setter)] = &[
     }),
     ("alternative_weight", |r, v| {
         number(v).map(|x| r.documents.alternative_weight = x)
+    }),
+    ("passage_weight", |r, v| {
+        number(v).map(|x| r.passage_weight = x)
     }),
 ];
 

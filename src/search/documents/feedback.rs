@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(read, "Short discharge note.Second part.Third part.");
 
         // And ranking with feedback over the huge document still works.
-        let ranked = ranker.rank(&terms, 10).unwrap();
+        let ranked = ranker.rank(&terms, 10, None).unwrap();
         assert_eq!(ranked.len(), 2);
     }
 

@@ -22,17 +22,18 @@ mod slots;
 mod terms;
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
 use crate::error::Result;
 use crate::query::deadline::Deadline;
-use crate::query::expand::Understanding;
-use crate::search::{Engine, SearchOptions};
+use crate::query::QueryPlan;
+use crate::search::{filters, Engine, SearchOptions};
+use ranker::DocumentRanker;
+pub(crate) use ranker::RankedDoc;
 pub use ranker::Stats;
-use ranker::{DocumentRanker, RankedDoc};
 
 impl Engine<'_> {
     /// The `k` best documents for `query_text`, as `(doc_id, score)`, best
@@ -43,14 +44,49 @@ impl Engine<'_> {
         k: usize,
         opts: &SearchOptions,
     ) -> Result<Vec<(String, f32)>> {
-        let r = &self.ranking;
         let deadline = Deadline::after(opts.timeout);
-        let how = Understanding {
-            acronyms: r.expand && !opts.exact,
-            corrections: r.correct && !opts.exact,
-        };
-        let plan = self.plan(query_text, &self.analyzer, how)?;
+        let plan = self.plan(query_text, &self.analyzer, self.understanding(opts))?;
         deadline.check()?;
+        let (filters, _) = filters::filters(&self.searcher, &self.index.fields, &plan, opts)?;
+        let compiler = self.compiler(&filters, true, &deadline);
+        let constrained = !filters.is_empty() || plan.narrows();
+        let within = if constrained {
+            self.matching(&compiler, &plan, true)?.1
+        } else {
+            None
+        };
+        // As deep as `query` ranks at least, so the leading documents are
+        // re-ranked alike.
+        let depth = k.max(super::passages::FUSED_DOCUMENTS);
+        let (shown, _) = self.fused_documents(&compiler, &plan, within.as_ref(), depth)?;
+        let ranked = shown
+            .into_iter()
+            .filter_map(|d| {
+                let &(_, address) = d.passages.first()?;
+                Some(RankedDoc {
+                    key: d.key,
+                    score: d.score,
+                    passages: vec![(address.segment_ord, address.doc_id)],
+                })
+            })
+            .collect();
+        let mut ranked: Vec<(String, f32)> = doc_ids(&self.searcher, ranked)?.into_iter().collect();
+        trec_order(&mut ranked);
+        ranked.truncate(k);
+        Ok(ranked)
+    }
+
+    /// The `k` best documents for `plan`, best first, each with its key
+    /// and a passage it was found in; only those `within` the given keys,
+    /// if any are given.
+    pub(crate) fn ranked_documents(
+        &self,
+        plan: &QueryPlan,
+        k: usize,
+        within: Option<&HashSet<u64>>,
+        deadline: &Deadline,
+    ) -> Result<Vec<RankedDoc>> {
+        let r = &self.ranking;
         let stats = *self
             .document_stats
             .get_or_init(|| ranker::stats(&self.searcher).unwrap_or(Stats::EMPTY));
@@ -61,12 +97,9 @@ impl Engine<'_> {
             r.documents.clone(),
         )
         .with_deadline(deadline.clone());
-        let terms = terms::query_terms(&plan, r.documents.alternative_weight);
-        let ranked = ranker.rank(&terms, k)?;
+        let terms = terms::query_terms(plan, r.documents.alternative_weight);
+        let ranked = ranker.rank(&terms, k, within)?;
         deadline.check()?;
-        let mut ranked: Vec<(String, f32)> = doc_ids(&self.searcher, ranked)?.into_iter().collect();
-        trec_order(&mut ranked);
-        ranked.truncate(k);
         Ok(ranked)
     }
 }

@@ -1,7 +1,7 @@
 //! The document ranker: scores from the evidence, and a second pass with
 //! the terms feedback adds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::{DocId, Searcher, Term};
 
@@ -69,9 +69,18 @@ impl<'a> DocumentRanker<'a> {
     }
 
     /// The `k` best documents for the terms, as `(doc_key, score)`, with the
-    /// passages each was found in.
-    pub fn rank(&self, terms: &[WeightedTerm], k: usize) -> Result<Vec<RankedDoc>> {
+    /// passages each was found in; only those `within` the given keys, if
+    /// any are given (the documents a query's filters, phrases and
+    /// exclusions allow).
+    pub fn rank(
+        &self,
+        terms: &[WeightedTerm],
+        k: usize,
+        within: Option<&HashSet<u64>>,
+    ) -> Result<Vec<RankedDoc>> {
+        let allowed = |d: &RankedDoc| within.is_none_or(|w| w.contains(&d.key));
         let mut ranked = self.score(terms)?;
+        ranked.retain(allowed);
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
@@ -85,7 +94,7 @@ impl<'a> DocumentRanker<'a> {
                 d.score *= keep;
                 by_key.insert(d.key, i);
             }
-            for d in extra {
+            for d in extra.into_iter().filter(allowed) {
                 match by_key.get(&d.key) {
                     Some(&i) => ranked[i].score += d.score,
                     None => ranked.push(d),
