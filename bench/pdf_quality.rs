@@ -40,7 +40,7 @@ fn main() {
         let bytes = std::fs::read(path).expect("read");
         let started = Instant::now();
         let pages = match pdf::extract_pages(bytes) {
-            Ok(p) => p,
+            Ok(p) => p.texts,
             Err(e) => {
                 println!("| {} | - | failed: {e} | | | |", name(path));
                 continue;

@@ -88,9 +88,82 @@ fn pdf_passages_carry_their_page() {
         dir.path(),
         &["query", "Dorset Passport", "--index", "idx", "-n", "1"],
     );
-    assert!(String::from_utf8(human.stdout)
-        .unwrap()
-        .contains("p. 2, line"));
+    // A page, and no line: lines of text laid out from a PDF are nowhere
+    // in the file.
+    assert_eq!(hit["line_start"], Value::Null, "{hit}");
+    let human = String::from_utf8(human.stdout).unwrap();
+    let header = human.lines().next().unwrap();
+    assert!(header.ends_with("p. 2"), "{header}");
+}
+
+/// A PDF that numbers its pages itself (roman front matter, then 1, 2, …)
+/// is cited by the numbers it prints, with the PDF's own page beside it.
+#[test]
+fn pdf_pages_are_cited_by_their_printed_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let pages: [&[&str]; 4] = [
+        &["Foreword by the chair of the board."],
+        &["Contents and acknowledgements."],
+        &["Chapter one sets out the waiting list recovery plan."],
+        &["Chapter two describes the district nursing workforce."],
+    ];
+    std::fs::write(
+        lib.join("report.pdf"),
+        pdf_with_page_labels(&pages, "<< /Nums [0 << /S /r >> 2 << /S /D >>] >>"),
+    )
+    .unwrap();
+    std::fs::write(lib.join("plain.pdf"), pdf_bytes(&pages)).unwrap();
+    index_into_idx(dir.path(), "lib");
+    for (query, label, page) in [
+        ("foreword chair", "i", 1),
+        ("district nursing workforce", "2", 4),
+    ] {
+        let r = query_json(dir.path(), &format!("{query} source:*report.pdf"), 1);
+        let hit = &r["hits"][0];
+        assert_eq!(hit["page"], page, "{hit}");
+        assert_eq!(hit["page_label"], label, "{hit}");
+        let human = run(
+            dir.path(),
+            &[
+                "query",
+                &format!("{query} source:*report.pdf"),
+                "--index",
+                "idx",
+                "-n",
+                "1",
+            ],
+        );
+        let human = String::from_utf8(human.stdout).unwrap();
+        let header = human.lines().next().unwrap();
+        assert!(
+            header.ends_with(&format!("p. {label} (PDF p. {page})")),
+            "{header}"
+        );
+        let cite = run(
+            dir.path(),
+            &[
+                "query",
+                &format!("{query} source:*report.pdf"),
+                "--index",
+                "idx",
+                "-n",
+                "1",
+                "--format",
+                "markdown",
+            ],
+        );
+        let cite = String::from_utf8(cite.stdout).unwrap();
+        assert!(
+            cite.contains(&format!("p. {label} (PDF p. {page})")),
+            "{cite}"
+        );
+    }
+    // Pages numbered as they fall carry no label.
+    let r = query_json(dir.path(), "foreword chair source:*plain.pdf", 1);
+    assert_eq!(r["hits"][0]["page"], 1);
+    assert_eq!(r["hits"][0]["page_label"], Value::Null);
 }
 
 #[test]

@@ -55,13 +55,17 @@ pub(super) fn assemble<P: Piece>(pieces: Vec<P>, title: Option<String>) -> Extra
             page: None,
         });
     }
-    Extracted::new(
-        text,
-        Offsets::Extracted,
-        Markup::None,
-        blocks,
-        title.filter(|t| !t.is_empty()),
-    )
+    Extracted {
+        // Lines of laid-out text are nowhere in the file.
+        cites_lines: false,
+        ..Extracted::new(
+            text,
+            Offsets::Extracted,
+            Markup::None,
+            blocks,
+            title.filter(|t| !t.is_empty()),
+        )
+    }
 }
 
 /// Runs of whitespace as one space, none at either end.

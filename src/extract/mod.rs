@@ -180,6 +180,13 @@ pub struct Extracted {
     pub byte_base: u64,
     /// Number of lines before `text[0]` in the whole document.
     pub line_base: u32,
+    /// Whether lines of `text` are lines of the file a reader can go to
+    /// (text, Markdown, JSON Lines); not so for text laid out from a PDF,
+    /// DOCX or HTML file.
+    pub cites_lines: bool,
+    /// The page labels a paged document prints (`iv`, `12`, `A-3`), one per
+    /// page, when they differ from the physical page numbers; else empty.
+    pub page_labels: Vec<String>,
 }
 
 impl Extracted {
@@ -199,7 +206,15 @@ impl Extracted {
             title,
             byte_base: 0,
             line_base: 0,
+            cites_lines: true,
+            page_labels: Vec::new(),
         }
+    }
+
+    /// The printed label of 1-based `page`, if it is not its number.
+    pub fn page_label(&self, page: u32) -> Option<&str> {
+        let label = self.page_labels.get(page.checked_sub(1)? as usize)?;
+        (!label.is_empty() && *label != page.to_string()).then_some(label.as_str())
     }
 }
 

@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pdf_oxide::extractors::page_labels::{PageLabelExtractor, PageLabelRange, PageLabelStyle};
 use pdf_oxide::layout::TextSpan;
 use pdf_oxide::PdfDocument;
 
@@ -32,12 +33,26 @@ const EDGE_LINES: usize = 3;
 /// Extracts a PDF.
 pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
     let pages = extract_pages(bytes)?;
-    Ok(assemble(&pages))
+    Ok(Extracted {
+        page_labels: pages.labels,
+        ..assemble(&pages.texts)
+    })
+}
+
+/// A PDF's pages.
+pub struct Pages {
+    /// The text of every page, in page order.
+    pub texts: Vec<String>,
+    /// The label each page prints, if the document defines labels that
+    /// differ from the page numbers (roman front matter, an offset); else
+    /// empty.
+    pub labels: Vec<String>,
 }
 
 /// The text of every page, in page order; an unreadable page is empty, so
 /// page numbers stay aligned and one damaged page does not lose the rest.
-pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
+/// And the pages' labels: unreadable labels are none, not an error.
+pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     if !bytes.starts_with(b"%PDF")
         && !bytes[..bytes.len().min(1024)]
             .windows(5)
@@ -53,10 +68,12 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
         let count = doc
             .page_count()
             .map_err(|e| ExtractError::Corrupt(format!("cannot read the page tree: {e}")))?;
-        Ok((0..count)
+        let texts = (0..count)
             .map(|i| guarded(|| page_text(&doc, i)))
-            .collect::<Vec<_>>())
+            .collect::<Vec<_>>();
+        Ok((texts, page_labels(&doc, count)))
     })?;
+    let (pages, labels) = pages;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
     }
@@ -64,7 +81,59 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
         let first = pages.into_iter().find_map(Result::err);
         return Err(first.unwrap_or(ExtractError::Empty));
     }
-    Ok(pages.into_iter().map(Result::unwrap_or_default).collect())
+    Ok(Pages {
+        texts: pages.into_iter().map(Result::unwrap_or_default).collect(),
+        labels,
+    })
+}
+
+/// The labels of `count` pages, from the document's `/PageLabels`, if any
+/// differs from its page number.
+/// A label is as long as a printed page number gets; a longer prefix is
+/// damage, and would otherwise be copied into every passage of its range.
+const MAX_LABEL: usize = 32;
+/// Highest page number a label may reach in digits, and in roman
+/// numerals or letters.
+const MAX_NUMBER: usize = 1_000_000;
+const MAX_LETTERED: usize = 5_000;
+
+fn page_labels(doc: &PdfDocument, count: usize) -> Vec<String> {
+    let read = guarded(|| {
+        PageLabelExtractor::extract(doc).map_err(|e| ExtractError::Corrupt(e.to_string()))
+    });
+    let ranges = match read {
+        Ok(ranges) if !ranges.is_empty() => ranges,
+        _ => return Vec::new(),
+    };
+    // Roman numerals and letters grow with the number (page 100,000 in
+    // letters is thousands of them): numbers no printed book reaches are
+    // damage too.
+    let damaged = |r: &PageLabelRange| {
+        let last = r.start_value as usize + count;
+        let most = match r.style {
+            PageLabelStyle::Decimal | PageLabelStyle::None => MAX_NUMBER,
+            _ => MAX_LETTERED,
+        };
+        r.prefix.as_ref().is_some_and(|p| p.len() > MAX_LABEL) || last > most
+    };
+    if ranges.iter().any(damaged) {
+        return Vec::new();
+    }
+    let Ok(labels) = guarded(|| Ok(PageLabelExtractor::get_all_labels(&ranges, count))) else {
+        return Vec::new();
+    };
+    let differs = labels
+        .iter()
+        .enumerate()
+        .any(|(i, label)| *label != (i + 1).to_string());
+    if differs {
+        labels
+            .into_iter()
+            .map(|l| l.chars().take(MAX_LABEL).collect())
+            .collect()
+    } else {
+        Vec::new()
+    }
 }
 
 fn open_error(message: &str) -> ExtractError {
@@ -242,7 +311,11 @@ pub fn assemble(pages: &[String]) -> Extracted {
             });
         }
     }
-    Extracted::new(text, Offsets::Extracted, Markup::None, blocks, None)
+    Extracted {
+        // Lines of laid-out text are nowhere in the file.
+        cites_lines: false,
+        ..Extracted::new(text, Offsets::Extracted, Markup::None, blocks, None)
+    }
 }
 
 /// One paragraph's lines as one line: a word hyphenated at a line end is

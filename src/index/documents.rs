@@ -193,10 +193,12 @@ pub struct NewPassage<'a> {
     pub ordinal: u64,
     /// Byte range of the quote (see `offsets`).
     pub bytes: Range<u64>,
-    /// 1-based first and last line.
-    pub lines: (u64, u64),
+    /// 1-based first and last line, where they are lines of the file.
+    pub lines: Option<(u64, u64)>,
     /// 1-based page, for paged formats.
     pub page: Option<u64>,
+    /// The page's printed label, where it is not its number.
+    pub page_label: Option<&'a str>,
     /// What the byte offsets refer to.
     pub offsets: Offsets,
     /// The document's key ([`document_key`]).
@@ -227,10 +229,15 @@ pub fn passage(f: &Fields, file: FileIdentity<'_>, p: &NewPassage<'_>) -> Tantiv
     doc.add_u64(f.ordinal, p.ordinal);
     doc.add_u64(f.byte_start, p.bytes.start);
     doc.add_u64(f.byte_end, p.bytes.end);
-    doc.add_u64(f.line_start, p.lines.0);
-    doc.add_u64(f.line_end, p.lines.1);
+    if let Some((start, end)) = p.lines {
+        doc.add_u64(f.line_start, start);
+        doc.add_u64(f.line_end, end);
+    }
     if let Some(page) = p.page {
         doc.add_u64(f.page, page);
+    }
+    if let Some(label) = p.page_label {
+        doc.add_text(f.page_label, label);
     }
     doc.add_u64(f.offsets, offsets_code(p.offsets));
     doc.add_u64(f.doc_key, p.doc_key);
@@ -254,16 +261,20 @@ pub struct Location {
     pub title: String,
     /// Nearest heading above the passage.
     pub heading: Option<String>,
-    /// 1-based first line.
-    pub line_start: u64,
-    /// 1-based last line.
-    pub line_end: u64,
+    /// 1-based first line, where the passage's lines are lines of its
+    /// file (text, Markdown, JSON Lines; not PDF, DOCX or HTML).
+    pub line_start: Option<u64>,
+    /// 1-based last line, likewise.
+    pub line_end: Option<u64>,
     /// Byte offset of the quote's first byte.
     pub byte_start: u64,
     /// Byte offset one past the quote.
     pub byte_end: u64,
     /// 1-based page, for paged formats.
     pub page: Option<u64>,
+    /// The printed label of the page, where it is not its number (roman
+    /// front matter, an offset).
+    pub page_label: Option<String>,
     /// What the offsets refer to: `"file"` or `"extracted"`.
     pub offsets: &'static str,
 }
@@ -282,11 +293,12 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (Location, String) {
         path,
         title: text(doc, f.title),
         heading: (!heading.is_empty()).then_some(heading),
-        line_start: num(doc, f.line_start).unwrap_or(0),
-        line_end: num(doc, f.line_end).unwrap_or(0),
+        line_start: num(doc, f.line_start),
+        line_end: num(doc, f.line_end),
         byte_start: num(doc, f.byte_start).unwrap_or(0),
         byte_end: num(doc, f.byte_end).unwrap_or(0),
         page: num(doc, f.page),
+        page_label: Some(text(doc, f.page_label)).filter(|l| !l.is_empty()),
         offsets: match offsets_from_code(num(doc, f.offsets)) {
             Offsets::Extracted => "extracted",
             Offsets::File => "file",

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -64,6 +64,8 @@ pub struct Fields {
     pub line_end: Field,
     /// 1-based page, for paged formats.
     pub page: Field,
+    /// The page's printed label, where it is not its number.
+    pub page_label: Field,
     /// What offsets refer to: 0 the file, 1 extracted text.
     pub offsets: Field,
     /// File record: size in bytes.
@@ -119,6 +121,7 @@ pub fn build() -> (Schema, Fields) {
         line_start: b.add_u64_field("line_start", stored_u64.clone()),
         line_end: b.add_u64_field("line_end", stored_u64.clone()),
         page: b.add_u64_field("page", stored_u64.clone()),
+        page_label: b.add_text_field("page_label", STORED),
         offsets: b.add_u64_field("offsets", stored_u64.clone()),
         size: b.add_u64_field("size", stored_u64.clone()),
         mtime: b.add_u64_field("mtime", stored_u64.clone()),

@@ -311,8 +311,11 @@ fn passage_docs(
                 quote,
                 ordinal: (ordinal_base + p.ordinal) as u64,
                 bytes: base + p.range.start as u64..base + p.range.end as u64,
-                lines: (p.line_start as u64, p.line_end as u64),
+                lines: extracted
+                    .cites_lines
+                    .then_some((p.line_start as u64, p.line_end as u64)),
                 page: p.page.map(|page| page as u64),
+                page_label: p.page.and_then(|page| extracted.page_label(page)),
                 offsets: extracted.offsets,
                 doc_key,
                 doc_len,

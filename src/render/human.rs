@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{location, Style};
-use crate::search::SearchResults;
+use crate::search::{Location, SearchResults};
 use crate::terminal::visible;
 
 const BOLD: &str = "\x1b[1m";
@@ -56,10 +56,10 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         // scores, and a number that contradicts the order misleads.
         let _ = writeln!(
             out,
-            "{} {}  {}",
+            "{} {}{}",
             paint(BOLD, &format!("[{}]", h.rank)),
             paint(MAGENTA, &visible(&l.source)),
-            paint(GREEN, &location(l)),
+            at(l, paint),
         );
         let mut context = l.title.clone();
         if let Some(heading) = &l.heading {
@@ -76,10 +76,10 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         for other in h.sources.iter().skip(1) {
             let _ = writeln!(
                 out,
-                "    {} {}  {}",
+                "    {} {}{}",
                 paint(DIM, "also in"),
                 paint(MAGENTA, &visible(&other.source)),
-                paint(GREEN, &location(other))
+                at(other, paint)
             );
         }
         out.push('\n');
@@ -87,6 +87,16 @@ pub fn human(results: &SearchResults, style: Style) -> String {
     let shown = results.hits.len();
     let _ = writeln!(out, "{shown} of {} matching passages", results.total_hits);
     out
+}
+
+/// The location after a source, two spaces apart, if there is one.
+fn at(l: &Location, paint: impl Fn(&str, &str) -> String) -> String {
+    let at = location(l);
+    if at.is_empty() {
+        at
+    } else {
+        format!("  {}", paint(GREEN, &at))
+    }
 }
 
 /// Splits `text` into display lines (byte ranges): at its own newlines, and

@@ -23,12 +23,13 @@ struct JsonLocation<'a> {
     path: &'a str,
     title: &'a str,
     heading: Option<&'a str>,
-    line_start: u64,
-    line_end: u64,
+    line_start: Option<u64>,
+    line_end: Option<u64>,
     byte_start: u64,
     byte_end: u64,
     offsets: &'a str,
     page: Option<u64>,
+    page_label: Option<&'a str>,
 }
 
 impl<'a> From<&'a Location> for JsonLocation<'a> {
@@ -46,6 +47,7 @@ impl<'a> From<&'a Location> for JsonLocation<'a> {
             byte_end: l.byte_end,
             offsets: l.offsets,
             page: l.page,
+            page_label: l.page_label.as_deref(),
         }
     }
 }
@@ -60,14 +62,15 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     heading: Option<&'a str>,
-    line_start: u64,
-    line_end: u64,
+    line_start: Option<u64>,
+    line_end: Option<u64>,
     byte_start: u64,
     byte_end: u64,
     quote: &'a str,
     highlights: &'a [(usize, usize)],
     offsets: &'a str,
     page: Option<u64>,
+    page_label: Option<&'a str>,
     sources: Vec<JsonLocation<'a>>,
 }
 
@@ -98,6 +101,7 @@ pub fn json(results: &SearchResults) -> String {
                     highlights: &h.highlights,
                     offsets: l.offsets,
                     page: l.page,
+                    page_label: l.page_label.as_deref(),
                     sources: h.sources.iter().map(JsonLocation::from).collect(),
                 }
             })

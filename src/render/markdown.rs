@@ -19,12 +19,14 @@ pub fn markdown(results: &SearchResults) -> String {
             }
         }
         let cite = |l: &Location| {
-            format!(
-                "*{}*, `{}`, {}",
-                visible(&l.title),
-                visible(&l.source),
-                location(l)
-            )
+            let mut c = format!("*{}*, `{}`", visible(&l.title), visible(&l.source));
+            let at = location(l);
+            if !at.is_empty() {
+                let _ = write!(c, ", {at}");
+            } else if let Some(heading) = l.heading.as_deref().filter(|h| *h != l.title) {
+                let _ = write!(c, ", § {}", visible(heading));
+            }
+            c
         };
         let all: Vec<String> = h.sources.iter().map(cite).collect();
         let _ = writeln!(out, ">\n> — {}\n", all.join("; also "));

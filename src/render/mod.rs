@@ -10,8 +10,6 @@ mod human;
 mod json;
 mod markdown;
 
-use std::fmt::Write as _;
-
 use crate::search::{Location, SearchResults};
 pub use glossary::glossary;
 
@@ -44,16 +42,22 @@ pub fn render(results: &SearchResults, format: OutputFormat, style: Style) -> St
     }
 }
 
-/// Where a passage is in its file, as people cite it: page and lines.
+/// Where a passage is in its file, as people cite it: the page as printed
+/// (and the PDF's own page number when that differs, which is what
+/// `file.pdf#page=N` opens), and lines where they are lines of the file.
+/// Empty for laid-out formats without pages (HTML, DOCX): their heading
+/// says where.
 fn location(h: &Location) -> String {
-    let mut s = String::new();
-    if let Some(p) = h.page {
-        let _ = write!(s, "p. {p}, ");
+    let mut parts = Vec::new();
+    match (h.page, &h.page_label) {
+        (Some(p), Some(label)) => parts.push(format!("p. {label} (PDF p. {p})")),
+        (Some(p), None) => parts.push(format!("p. {p}")),
+        _ => {}
     }
-    if h.line_start == h.line_end {
-        let _ = write!(s, "line {}", h.line_start);
-    } else {
-        let _ = write!(s, "lines {}-{}", h.line_start, h.line_end);
+    match (h.line_start, h.line_end) {
+        (Some(a), Some(b)) if a != b => parts.push(format!("lines {a}-{b}")),
+        (Some(a), _) => parts.push(format!("line {a}")),
+        _ => {}
     }
-    s
+    parts.join(", ")
 }

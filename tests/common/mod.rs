@@ -212,9 +212,21 @@ pub fn encrypted_pdf() -> Vec<u8> {
     )
 }
 
+/// A PDF whose pages print the labels `page_labels` defines (the
+/// catalog's `/PageLabels` number tree, e.g. `<< /Nums [0 << /S /r >> 2
+/// << /S /D >>] >>` for i, ii, 1, 2, …).
+pub fn pdf_with_page_labels(pages: &[&[&str]], page_labels: &str) -> Vec<u8> {
+    pdf_with(pages, &format!("/PageLabels {page_labels}"), "")
+}
+
 fn pdf_with_trailer(pages: &[&[&str]], trailer_extra: &str) -> Vec<u8> {
+    pdf_with(pages, "", trailer_extra)
+}
+
+fn pdf_with(pages: &[&[&str]], catalog_extra: &str, trailer_extra: &str) -> Vec<u8> {
     let n = pages.len();
-    let mut objects: Vec<String> = vec!["<< /Type /Catalog /Pages 2 0 R >>".to_string()];
+    let mut objects: Vec<String> =
+        vec![format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>")];
     let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + 2 * i)).collect();
     objects.push(format!(
         "<< /Type /Pages /Kids [{}] /Count {n} >>",
