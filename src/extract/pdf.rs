@@ -29,6 +29,9 @@ const SAME_LINE_EM: f32 = 0.5;
 const ROTATION_TOLERANCE_DEG: f32 = 1.0;
 /// Lines looked at for running headers and footers, at each end of a page.
 const EDGE_LINES: usize = 3;
+/// Fewest pages a line found away from the edges must repeat on to be
+/// taken for a running header.
+const MIN_PAGES_ANYWHERE: usize = 5;
 
 /// Extracts a PDF.
 pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
@@ -238,33 +241,55 @@ fn line_shape(line: &str) -> String {
         .to_lowercase()
 }
 
-/// Lines that repeat at the top or bottom of many pages: running headers
-/// and footers ("NHS England » Planning guidance", "Page 3 of 40").
+/// Lines that repeat on many pages: running headers and footers ("NHS
+/// England » Planning guidance", "Page 3 of 40"). At a page's top or bottom,
+/// a short line repeated on a third of the pages is one. Anywhere else on
+/// the page a line must repeat on more pages still: a header or a side tab
+/// that the layout places among the body's lines (a WHO guideline's
+/// 20-word running title comes out between two lines of a paragraph), but
+/// not a line of the document's own text.
 fn running_lines(pages: &[Vec<&str>]) -> HashSet<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut at_edge: HashMap<String, usize> = HashMap::new();
+    let mut anywhere: HashMap<String, usize> = HashMap::new();
     for lines in pages {
         let nonblank: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
         let mut edge: HashSet<String> = HashSet::new();
+        let mut all: HashSet<String> = HashSet::new();
         let n = nonblank.len();
         for (i, line) in nonblank.iter().enumerate() {
+            let shape = line_shape(line);
             if i < EDGE_LINES || i + EDGE_LINES >= n {
-                edge.insert(line_shape(line));
+                edge.insert(shape.clone());
             }
+            all.insert(shape);
         }
         for shape in edge {
-            *counts.entry(shape).or_default() += 1;
+            *at_edge.entry(shape).or_default() += 1;
+        }
+        for shape in all {
+            *anywhere.entry(shape).or_default() += 1;
         }
     }
     let min = (pages.len() / 3).max(3);
-    // Headers and footers are short; a long line repeated on many pages is
-    // the document's own text (a recurring sentence), kept.
-    counts
+    let min_anywhere = (pages.len() * 2 / 5).max(MIN_PAGES_ANYWHERE);
+    // Headers and footers are short; a long line repeated at the edges of a
+    // third of the pages is the document's own text (a recurring
+    // sentence), kept.
+    let edge = at_edge
         .into_iter()
-        .filter(|(shape, count)| {
-            *count >= min && !shape.is_empty() && shape.split(' ').count() <= 15
-        })
-        .map(|(shape, _)| shape)
-        .collect()
+        .filter(|(shape, count)| *count >= min && !shape.is_empty() && words(shape) <= 15)
+        .map(|(shape, _)| shape);
+    // Mid-page, a line of one word is a table's cell or a label as often
+    // as a header.
+    let mid = anywhere
+        .into_iter()
+        .filter(|(shape, count)| *count >= min_anywhere && words(shape) >= 2)
+        .map(|(shape, _)| shape);
+    edge.chain(mid).collect()
+}
+
+fn words(shape: &str) -> usize {
+    shape.split(' ').filter(|w| !w.is_empty()).count()
 }
 
 /// Builds the document: cleaned paragraphs, one per line, blank lines between.
@@ -289,10 +314,12 @@ pub fn assemble(pages: &[String]) -> Extracted {
         let page = Some(i as u32 + 1);
         let mut kept = String::new();
         for line in lines {
-            if !running.contains(&line_shape(line)) || line.trim().is_empty() {
+            // A running line is gone, not a break: one laid out inside a
+            // paragraph must not split it.
+            if line.trim().is_empty() || !running.contains(&line_shape(line)) {
                 kept.push_str(line);
+                kept.push('\n');
             }
-            kept.push('\n');
         }
         for block in text::blocks(&kept, 0..kept.len(), page) {
             let paragraph = join_lines(&kept[block.range.clone()], &vocabulary);
@@ -419,6 +446,38 @@ mod tests {
         assert_eq!(
             &e.text[e.blocks[2].range.clone()],
             "The estates paragraph starts here and it goes on for a while about estates duties of integrated care boards."
+        );
+    }
+
+    #[test]
+    fn a_long_running_title_laid_out_inside_a_paragraph_is_dropped() {
+        let title = "Guidelines on Core Components of Infection Prevention and Control Programmes at the National and Acute Health Care Facility Level";
+        let topics = [
+            "finance",
+            "workforce",
+            "estates",
+            "digital",
+            "quality",
+            "safety",
+        ];
+        let pages: Vec<String> = topics
+            .iter()
+            .enumerate()
+            .map(|(n, topic)| {
+                format!(
+                    "{}\nThe {topic} chapter says there should be one preventionist\n{title}\nper hundred beds on every {topic} ward.\n",
+                    n + 1
+                )
+            })
+            .collect();
+        let e = assemble(&pages);
+        assert!(!e.text.contains("Guidelines on Core"), "{}", e.text);
+        assert!(
+            e.text.contains(
+                "The digital chapter says there should be one preventionist per hundred beds on every digital ward."
+            ),
+            "{}",
+            e.text
         );
     }
 }
