@@ -526,3 +526,33 @@ fn an_unknown_field_is_an_error_naming_the_fields() {
     assert!(matches!(url.status.code(), Some(0 | 1)));
     assert!(!hits(&query(dir.path(), &["title:collaboratives"])).is_empty());
 }
+
+/// An acronym's expansion is one way of saying the acronym, not three
+/// extra words: `ICB running costs` finds the paragraph about running
+/// costs, not the paragraph that spells out "integrated care boards" most.
+#[test]
+fn expansions_do_not_drown_the_other_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("guidance.md"),
+        "# Operational planning guidance\n\n\
+         Integrated care boards (ICBs) and integrated care boards' partners will agree \
+         plans; integrated care boards lead integrated care systems with their boards.\n\n\
+         Providers will review their workforce plans with their staff and their unions.\n\n\
+         ICBs are similarly working to cut duplication, alongside reducing their running \
+         costs by half over the next two years.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("other.md"),
+        "# Board papers\n\nThe integrated care board met in public and approved the \
+         minutes of the integrated care board's last meeting.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &["ICB running costs", "-n", "3"]);
+    let top = hits(&r)[0]["quote"].as_str().unwrap();
+    assert!(top.contains("running costs"), "{top}");
+}

@@ -2,7 +2,9 @@
 //! alternatives matched in the passage text and, at a lower weight, in its
 //! title and heading.
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -39,7 +41,10 @@ impl Compiler<'_> {
                 Role::Should if conjunctive => Occur::Must,
                 Role::Should => Occur::Should,
             };
-            if occur == Occur::Should && (c.boost - 1.0).abs() <= f32::EPSILON {
+            if occur == Occur::Should
+                && (c.boost - 1.0).abs() <= f32::EPSILON
+                && c.alternatives.len() == 1
+            {
                 // A disjunction of concepts sums its terms' scores whether nested
                 // or flat; flat, tantivy can skip most postings (block-max WAND).
                 for (_, q) in self.concept_clauses(c, conjunctive) {
@@ -63,12 +68,43 @@ impl Compiler<'_> {
     }
 
     fn concept_query(&self, c: &Concept, conjunctive: bool) -> Box<dyn Query> {
-        let q: Box<dyn Query> = Box::new(BooleanQuery::new(self.concept_clauses(c, conjunctive)));
+        let q: Box<dyn Query> = if c.alternatives.len() > 1 {
+            Box::new(DisjunctionMaxQuery::new(
+                self.alternative_queries(c, conjunctive),
+            ))
+        } else {
+            Box::new(BooleanQuery::new(self.concept_clauses(c, conjunctive)))
+        };
         if (c.boost - 1.0).abs() > f32::EPSILON {
             Box::new(BoostQuery::new(q, c.boost))
         } else {
             q
         }
+    }
+
+    /// Each alternative of a concept as one query, scaled to the length of
+    /// what was typed: a concept scores as its best form, so the three words
+    /// of "integrated care board" found for `ICB` count as one word, as
+    /// `ICB` would, and do not drown the query's other words.
+    fn alternative_queries(&self, c: &Concept, conjunctive: bool) -> Vec<Box<dyn Query>> {
+        let typed = c.alternatives.first().map_or(1, terms_of);
+        c.alternatives
+            .iter()
+            .map(|m| {
+                let one = Concept {
+                    alternatives: vec![m.clone()],
+                    ..c.clone()
+                };
+                let q: Box<dyn Query> =
+                    Box::new(BooleanQuery::new(self.concept_clauses(&one, conjunctive)));
+                let scale = (typed as f32 / terms_of(m) as f32).min(1.0);
+                if scale < 1.0 {
+                    Box::new(BoostQuery::new(q, scale))
+                } else {
+                    q
+                }
+            })
+            .collect()
     }
 
     /// The alternatives of a concept, in the text and (weighted) in the title
@@ -130,6 +166,15 @@ impl Compiler<'_> {
                     .collect(),
             )),
         }
+    }
+}
+
+/// The number of terms a matcher scores (at least one).
+fn terms_of(m: &Matcher) -> usize {
+    match m {
+        Matcher::Term(_) | Matcher::Prefix { .. } => 1,
+        Matcher::Phrase { terms, .. } => terms.len().max(1),
+        Matcher::AllOf(terms) => terms.len().max(1),
     }
 }
 

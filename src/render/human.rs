@@ -3,7 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{location, Style};
+use std::ops::Range;
+
+use unicode_width::UnicodeWidthChar;
+
+use super::{location, markup, Style};
 use crate::search::{Location, SearchResults};
 use crate::terminal::visible;
 
@@ -67,10 +71,22 @@ pub fn human(results: &SearchResults, style: Style) -> String {
                 let _ = write!(context, " › {heading}");
             }
         }
-        let _ = writeln!(out, "    {}", paint(DIM, &shown(&context)));
-        for line in wrap(&h.quote, style.width.map(|w| w.saturating_sub(4).max(20))) {
+        let markdown = is_markdown(&l.source);
+        let hidden = |text: &str| {
+            if markdown {
+                markup::hidden(text)
+            } else {
+                Vec::new()
+            }
+        };
+        let mut line = String::new();
+        push_shown(&mut line, &context, 0..context.len(), &hidden(&context));
+        let _ = writeln!(out, "    {}", paint(DIM, &line));
+        let hide = hidden(&h.quote);
+        let width = style.width.map(|w| w.saturating_sub(4).max(20));
+        for line in wrap(&h.quote, width, &hide) {
             out.push_str("    ");
-            push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color);
+            push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color, &hide);
             out.push('\n');
         }
         for other in h.sources.iter().skip(1) {
@@ -99,9 +115,23 @@ fn at(l: &Location, paint: impl Fn(&str, &str) -> String) -> String {
     }
 }
 
+/// Whether a source is Markdown, whose syntax a reader does not see.
+fn is_markdown(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
 /// Splits `text` into display lines (byte ranges): at its own newlines, and
-/// at spaces to fit `width` columns if given.
-fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
+/// at spaces to fit `width` terminal columns if given (wide characters
+/// count two; the bytes in `hide` none).
+fn wrap(text: &str, width: Option<usize>, hide: &[Range<usize>]) -> Vec<Range<usize>> {
+    let columns = |range: Range<usize>| -> usize {
+        text[range.clone()]
+            .char_indices()
+            .filter(|(i, _)| !is_hidden(range.start + i, hide))
+            .map(|(_, c)| c.width().unwrap_or(0))
+            .sum()
+    };
     let mut lines = Vec::new();
     let mut offset = 0;
     for raw in text.split('\n') {
@@ -120,12 +150,14 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
             if c == ' ' || c == '\t' {
                 last_space = Some(at);
             }
-            cols += 1;
+            if !is_hidden(at, hide) {
+                cols += c.width().unwrap_or(0);
+            }
             if cols > width {
                 if let Some(sp) = last_space.filter(|&sp| sp > line_start) {
                     lines.push(line_start..sp);
                     line_start = sp + 1;
-                    cols = text[line_start..=at].chars().count();
+                    cols = columns(line_start..at + c.len_utf8());
                     last_space = None;
                 }
             }
@@ -135,16 +167,22 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<std::ops::Range<usize>> {
     lines
 }
 
+fn is_hidden(at: usize, hide: &[Range<usize>]) -> bool {
+    let i = hide.partition_point(|r| r.end <= at);
+    hide.get(i).is_some_and(|r| r.contains(&at))
+}
+
 fn push_highlighted(
     out: &mut String,
     quote: &str,
-    line: std::ops::Range<usize>,
+    line: Range<usize>,
     spans: &[(usize, usize)],
     color: bool,
+    hide: &[Range<usize>],
 ) {
     // Offsets are the quote's; only what is printed is made visible.
     if !color {
-        out.push_str(&shown(&quote[line]));
+        push_shown(out, quote, line, hide);
         return;
     }
     let mut at = line.start;
@@ -153,13 +191,30 @@ fn push_highlighted(
         if s >= e {
             continue;
         }
-        out.push_str(&shown(&quote[at..s]));
+        push_shown(out, quote, at..s, hide);
         out.push_str(BOLD);
-        out.push_str(&shown(&quote[s..e]));
+        push_shown(out, quote, s..e, hide);
         out.push_str(RESET);
         at = e;
     }
-    out.push_str(&shown(&quote[at..line.end]));
+    push_shown(out, quote, at..line.end, hide);
+}
+
+/// `quote[range]` as shown, without the bytes in `hide`.
+fn push_shown(out: &mut String, quote: &str, range: Range<usize>, hide: &[Range<usize>]) {
+    let mut at = range.start;
+    for h in hide
+        .iter()
+        .filter(|h| h.end > range.start && h.start < range.end)
+    {
+        if h.start > at {
+            out.push_str(&shown(&quote[at..h.start]));
+        }
+        at = at.max(h.end);
+    }
+    if at < range.end {
+        out.push_str(&shown(&quote[at..range.end]));
+    }
 }
 
 /// A piece of a quote as a reader expects it on screen: tabs as spaces
@@ -187,7 +242,7 @@ mod tests {
     #[test]
     fn wrap_keeps_every_byte_in_order() {
         let text = "one two three four five six seven\neight nine";
-        let lines = wrap(text, Some(10));
+        let lines = wrap(text, Some(10), &[]);
         let joined: Vec<&str> = lines.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(
             joined,
@@ -199,14 +254,14 @@ mod tests {
     fn control_characters_are_shown_not_sent() {
         let quote = "a\u{1b}[2J care\u{7} home";
         let mut out = String::new();
-        push_highlighted(&mut out, quote, 0..quote.len(), &[(6, 10)], true);
+        push_highlighted(&mut out, quote, 0..quote.len(), &[(6, 10)], true, &[]);
         assert_eq!(out, format!("a\\u{{1b}}[2J {BOLD}care{RESET}\\u{{7}} home"));
     }
 
     #[test]
     fn highlight_spans_are_bold() {
         let mut out = String::new();
-        push_highlighted(&mut out, "an A&E unit", 0..11, &[(3, 6)], true);
+        push_highlighted(&mut out, "an A&E unit", 0..11, &[(3, 6)], true, &[]);
         assert_eq!(out, format!("an {BOLD}A&E{RESET} unit"));
     }
 
@@ -214,10 +269,38 @@ mod tests {
     fn tabs_and_symbol_font_bullets_read_as_text() {
         let quote = "\u{f0b7}\tIntegrated care\tboards";
         let mut out = String::new();
-        push_highlighted(&mut out, quote, 0..quote.len(), &[(4, 14)], true);
+        push_highlighted(&mut out, quote, 0..quote.len(), &[(4, 14)], true, &[]);
         assert_eq!(out, format!("• {BOLD}Integrated{RESET} care boards"));
         // A tab is a place to wrap, as a space is.
-        let lines = wrap("one\ttwothree", Some(8));
+        let lines = wrap("one\ttwothree", Some(8), &[]);
         assert_eq!(lines, vec![0..3, 4..12]);
+    }
+
+    #[test]
+    fn markdown_syntax_is_hidden_and_highlights_still_land() {
+        let quote = "Integrated care boards \\(ICBs\\) must **publish** plans";
+        let hide = markup::hidden(quote);
+        let start = quote.find("publish").unwrap();
+        let mut out = String::new();
+        let spans = [(start, start + 7)];
+        push_highlighted(&mut out, quote, 0..quote.len(), &spans, true, &hide);
+        assert_eq!(
+            out,
+            format!("Integrated care boards (ICBs) must {BOLD}publish{RESET} plans")
+        );
+        // Hidden bytes take no room on the line.
+        let lines = wrap(quote, Some(29), &hide);
+        assert_eq!(
+            &quote[lines[0].clone()],
+            "Integrated care boards \\(ICBs\\)"
+        );
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        let text = "医疗 保健 服务 体系";
+        let lines = wrap(text, Some(10), &[]);
+        let joined: Vec<&str> = lines.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(joined, vec!["医疗 保健", "服务 体系"]);
     }
 }

@@ -9,6 +9,7 @@ mod glossary;
 mod human;
 mod json;
 mod markdown;
+mod markup;
 
 use crate::search::{Location, SearchResults};
 pub use glossary::glossary;
