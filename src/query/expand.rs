@@ -65,7 +65,7 @@ pub fn expand(
         contract_expansions(plan, glossary, lexicon, analyzer);
     }
     if how.corrections {
-        correct(plan, glossary, lexicon);
+        correct(plan, glossary, lexicon, analyzer);
     }
 }
 
@@ -306,8 +306,14 @@ fn looks_like_a_word(surface: &str) -> bool {
         })
 }
 
-/// Replaces terms found in no passage with the closest indexed term.
-fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
+/// Replaces terms found in no passage with the closest indexed term: first
+/// a word one edit from the word as typed (a letter dropped, added,
+/// changed or two swapped) whose stem is indexed, the most frequent; else
+/// the closest indexed stem. Edits are tried on the word, not its stem:
+/// "intergrated" stems to "intergrat", one edit from "interrat" (of
+/// "interrater") but three from "integr", while the word is one edit from
+/// "integrated".
+fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon, analyzer: &Analyzer) {
     let mut corrections = Vec::new();
     for c in plan.concepts.iter_mut().filter(|c| c.role != Role::MustNot) {
         if c.alternatives.len() != 1 || !looks_like_a_word(&c.surface) {
@@ -315,6 +321,7 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
             // name or acronym (`p150n`, `dLNs`) that no dictionary knows.
             continue;
         }
+        let surface = c.surface.to_lowercase();
         let fix = |term: &mut String| -> bool {
             if term.chars().count() < 3
                 || !term.chars().any(char::is_alphabetic)
@@ -322,6 +329,14 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
                 || glossary.by_acronym(term).next().is_some()
             {
                 return false;
+            }
+            // The word as typed, when the term is its stem.
+            let typed = surface
+                .split(|c: char| !c.is_alphabetic())
+                .find(|w| analyzer.terms(w).first() == Some(term));
+            if let Some(better) = typed.and_then(|w| one_edit_away(w, analyzer, lexicon)) {
+                *term = better;
+                return true;
             }
             let max = if term.chars().count() <= 4 { 1 } else { 2 };
             let best = lexicon.similar_terms(term, max).into_iter().min_by(|a, b| {
@@ -359,6 +374,58 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon) {
     }
     plan.corrections = corrections;
 }
+
+/// The indexed stem, most frequent, of a word one edit from `word`: a
+/// letter deleted, swapped with the next, changed or inserted. Only
+/// lowercase ASCII words (the typos this can fix) are tried; about 54
+/// edits per letter, each stemmed and looked up.
+fn one_edit_away(word: &str, analyzer: &Analyzer, lexicon: &dyn Lexicon) -> Option<String> {
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) || word.len() > MAX_EDITED_WORD {
+        return None;
+    }
+    let w = word.as_bytes();
+    let mut variants: Vec<Vec<u8>> = Vec::new();
+    for i in 0..=w.len() {
+        if i < w.len() {
+            variants.push([&w[..i], &w[i + 1..]].concat());
+        }
+        if i + 1 < w.len() {
+            let mut v = w.to_vec();
+            v.swap(i, i + 1);
+            variants.push(v);
+        }
+        for c in b'a'..=b'z' {
+            if i < w.len() && w[i] != c {
+                let mut v = w.to_vec();
+                v[i] = c;
+                variants.push(v);
+            }
+            variants.push([&w[..i], &[c], &w[i..]].concat());
+        }
+    }
+    let mut best: Option<(u64, String)> = None;
+    for v in variants {
+        let Ok(v) = String::from_utf8(v) else {
+            continue;
+        };
+        let terms = analyzer.terms(&v);
+        let [stem] = terms.as_slice() else {
+            continue;
+        };
+        let df = lexicon.doc_freq(stem);
+        let better = match &best {
+            Some((d, t)) => df > *d || (df == *d && stem < t),
+            None => df > 0,
+        };
+        if better {
+            best = Some((df, stem.clone()));
+        }
+    }
+    best.map(|(_, stem)| stem)
+}
+
+/// Longest word whose one-edit variants are tried.
+const MAX_EDITED_WORD: usize = 30;
 
 #[cfg(test)]
 mod tests {
@@ -497,6 +564,36 @@ mod tests {
         assert!(p.concepts[0]
             .alternatives
             .contains(&Matcher::Term("ics".into())));
+    }
+
+    #[test]
+    fn typos_are_corrected_as_words_not_stems() {
+        let a = Analyzer::english();
+        // "intergrated" stems to "intergrat", one edit from "interrat" and
+        // three from "integr"; the word is one edit from "integrated".
+        let lexicon = Vocab(
+            [("integr", 50), ("interrat", 2), ("popul", 40), ("care", 90)].into(),
+            Vec::new(),
+        );
+        for (typed, want) in [
+            ("intergrated care", "integr"),
+            ("populaton health", "popul"),
+        ] {
+            let mut p = parse(typed, &a).unwrap();
+            expand(
+                &mut p,
+                &Glossary::builtin(&a),
+                &lexicon,
+                &a,
+                Understanding::ALL,
+            );
+            assert_eq!(
+                p.concepts[0].alternatives,
+                vec![Matcher::Term(want.into())],
+                "{typed}"
+            );
+            assert_eq!(p.corrections.len(), 1, "{typed}");
+        }
     }
 
     #[test]
