@@ -556,3 +556,34 @@ fn expansions_do_not_drown_the_other_words() {
     let top = hits(&r)[0]["quote"].as_str().unwrap();
     assert!(top.contains("running costs"), "{top}");
 }
+
+/// An acronym finds its expansion as people write it: T2DM stands for
+/// "type 2 diabetes mellitus", but most documents never write "mellitus".
+#[test]
+fn acronyms_find_their_expansion_without_its_last_qualifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("nice.txt"),
+        "Adults with type 2 diabetes should be offered metformin as first-line treatment.\n\n\
+         Diabetes services were reorganised across the region.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &["T2DM", "-n", "3"]);
+    let top = hits(&r)[0]["quote"].as_str().unwrap();
+    assert!(top.starts_with("Adults with type 2 diabetes"), "{r}");
+    assert!(
+        highlighted(&hits(&r)[0]).contains(&"type 2 diabetes".to_string()),
+        "{r}"
+    );
+    let also = &r["expansions"][0]["also"];
+    assert!(
+        also.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "type 2 diabetes"),
+        "{also}"
+    );
+}

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use crate::analysis::glossary::{
     acronym_key, expansion_key, is_acronym_shaped, Definition, Glossary,
 };
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, STOP_WORDS};
 use crate::index::lexicon::Lexicon;
 use crate::query::{phrase, Concept, Correction, Expansion, Matcher, QueryPlan, Role, Scope};
 
@@ -158,6 +158,16 @@ fn expand_acronyms(
                 let terms: Vec<String> = ekey.split(' ').map(str::to_string).collect();
                 c.alternatives.push(phrase(&terms));
                 also.push(d.expansion.clone());
+                // Long expansions are often written without their last,
+                // qualifying word ("type 2 diabetes" for T2DM, never
+                // "mellitus"): that shorter phrase counts too, while enough
+                // of it is left to mean the same thing.
+                if let Some((shorter, surface)) = shortened(&terms, &d.expansion) {
+                    if seen.insert(shorter.join(" ")) {
+                        c.alternatives.push(phrase(&shorter));
+                        also.push(surface);
+                    }
+                }
             }
         }
         if !also.is_empty() {
@@ -167,6 +177,21 @@ fn expand_acronyms(
             });
         }
     }
+}
+
+/// An expansion without its last word, as terms and as written, when at
+/// least three words that are not stop words remain.
+fn shortened(terms: &[String], expansion: &str) -> Option<(Vec<String>, String)> {
+    let words: Vec<&str> = expansion.split_whitespace().collect();
+    if terms.len() < 4 || words.len() != terms.len() {
+        return None;
+    }
+    let shorter = &terms[..terms.len() - 1];
+    let meaningful = shorter
+        .iter()
+        .filter(|t| !STOP_WORDS.contains(&t.as_str()))
+        .count();
+    (meaningful >= 3).then(|| (shorter.to_vec(), words[..words.len() - 1].join(" ")))
 }
 
 /// The single term of a plain word concept.
