@@ -209,3 +209,43 @@ fn text_title_skips_web_page_chrome() {
         "Chronic Disease Reports: Deaths from Chronic Obstructive Pulmonary Disease"
     );
 }
+
+#[test]
+fn pdf_title_is_its_metadata_only_when_that_names_the_document() {
+    let body =
+        "Adults with type 2 diabetes should be offered structured education, a metforminword step.";
+    let word_title = pdf_bytes_titled(
+        &[&["Type 2 diabetes in adults: management", "", body]],
+        "Microsoft Word - NG28 final.docx",
+    );
+    assert_eq!(
+        title_of("ng28.pdf", &word_title, "metforminword"),
+        "Type 2 diabetes in adults: management"
+    );
+    let meaningful = pdf_bytes_titled(
+        &[&[
+            "Contents",
+            "",
+            "Infection prevention and control in outpatient settings, an ipcword guide.",
+        ]],
+        "Guide to Infection Prevention for Outpatient Settings",
+    );
+    assert_eq!(
+        title_of("cdc-guide.pdf", &meaningful, "ipcword"),
+        "Guide to Infection Prevention for Outpatient Settings"
+    );
+    // Neither metadata nor a title line: the file's cleaned name.
+    let untitled = pdf_bytes(&[&[
+        "20 May 2024",
+        "",
+        "The oversight framework sets out how an oversightword segmentation works.",
+    ]]);
+    assert_eq!(
+        title_of(
+            "nhs-oversight-framework_2025-26.pdf",
+            &untitled,
+            "oversightword"
+        ),
+        "nhs oversight framework 2025-26"
+    );
+}

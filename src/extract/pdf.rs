@@ -15,7 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pdf_oxide::layout::TextSpan;
 use pdf_oxide::PdfDocument;
 
-use super::{text, Block, ExtractError, Extracted, Markup, Offsets};
+use super::{text, title, Block, ExtractError, Extracted, Markup, Offsets};
 
 /// A horizontal gap wider than this fraction of the font size between two
 /// spans on one line is a word break. Word F1 was flat between 0.1 and 0.2
@@ -29,15 +29,37 @@ const ROTATION_TOLERANCE_DEG: f32 = 1.0;
 /// Lines looked at for running headers and footers, at each end of a page.
 const EDGE_LINES: usize = 3;
 
-/// Extracts a PDF.
+/// Extracts a PDF. Its title is the metadata's when that names the
+/// document (not "Microsoft Word - x.docx" or the file's name, and in the
+/// words of its first page), else the first title line at the top of its
+/// text.
 pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
-    let pages = extract_pages(bytes)?;
-    Ok(assemble(&pages))
+    let (pages, metadata_title) = read(bytes)?;
+    let mut extracted = assemble(&pages);
+    let first_page = pages.iter().find(|p| !p.trim().is_empty());
+    extracted.title = metadata_title
+        .as_deref()
+        .and_then(title::plausible)
+        .filter(|t| first_page.is_some_and(|page| title::is_borne_out_by(t, page)))
+        .or_else(|| {
+            title::first_title_line(
+                extracted
+                    .blocks
+                    .iter()
+                    .map(|b| &extracted.text[b.range.clone()]),
+            )
+        });
+    Ok(extracted)
 }
 
 /// The text of every page, in page order; an unreadable page is empty, so
 /// page numbers stay aligned and one damaged page does not lose the rest.
 pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
+    read(bytes).map(|(pages, _)| pages)
+}
+
+/// The pages' text and the document information's `/Title`, if any.
+fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Option<String>), ExtractError> {
     if !bytes.starts_with(b"%PDF")
         && !bytes[..bytes.len().min(1024)]
             .windows(5)
@@ -45,7 +67,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
     {
         return Err(ExtractError::Corrupt("not a PDF file".to_string()));
     }
-    let pages = guarded(|| {
+    let (pages, info_title) = guarded(|| {
         let doc = PdfDocument::from_bytes(bytes).map_err(|e| open_error(&e.to_string()))?;
         if doc.is_encrypted() && !doc.is_authenticated() {
             return Err(ExtractError::Encrypted);
@@ -53,9 +75,10 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
         let count = doc
             .page_count()
             .map_err(|e| ExtractError::Corrupt(format!("cannot read the page tree: {e}")))?;
-        Ok((0..count)
+        let pages = (0..count)
             .map(|i| guarded(|| page_text(&doc, i)))
-            .collect::<Vec<_>>())
+            .collect::<Vec<_>>();
+        Ok((pages, guarded(|| Ok(info_title(&doc))).ok().flatten()))
     })?;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
@@ -64,7 +87,43 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Vec<String>, ExtractError> {
         let first = pages.into_iter().find_map(Result::err);
         return Err(first.unwrap_or(ExtractError::Empty));
     }
-    Ok(pages.into_iter().map(Result::unwrap_or_default).collect())
+    let pages = pages.into_iter().map(Result::unwrap_or_default).collect();
+    Ok((pages, info_title))
+}
+
+/// The `/Title` of the trailer's document information dictionary.
+fn info_title(doc: &PdfDocument) -> Option<String> {
+    let info = doc.trailer().as_dict()?.get("Info")?;
+    let info = doc.resolve_references(info, 1).ok()?;
+    let title = info.as_dict()?.get("Title")?;
+    let title = doc.resolve_references(title, 1).ok()?;
+    Some(text_string(title.as_string()?))
+}
+
+/// A PDF text string: UTF-16 after a byte-order mark, else UTF-8 when it
+/// is valid, else PDFDocEncoding read as Latin-1 (they agree on letters).
+fn text_string(bytes: &[u8]) -> String {
+    let utf16 = |rest: &[u8], big_endian: bool| {
+        let units = rest.chunks_exact(2).map(|c| {
+            let pair = [c[0], c[1]];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            }
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    };
+    match bytes {
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        _ => match std::str::from_utf8(bytes) {
+            Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+        },
+    }
 }
 
 fn open_error(message: &str) -> ExtractError {

@@ -321,6 +321,21 @@ fn is_file_name(lower: &str) -> bool {
                 .is_some_and(|(stem, ext)| !stem.is_empty() && FILE_EXTENSIONS.contains(&ext))
 }
 
+/// Does `text` hold at least half of the words of `title` (those of three
+/// letters or more, in any case)? A title copied from a template or another
+/// document ("Committee Report 4.3") names nothing on the page it heads.
+pub fn is_borne_out_by(title: &str, text: &str) -> bool {
+    let words = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (wanted, present) = (words(title), words(text));
+    let found = wanted.iter().filter(|w| present.contains(*w)).count();
+    found * 2 >= wanted.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +462,13 @@ mod tests {
         assert_eq!(plausible("Microsoft Word - NG28.docx"), None);
         assert_eq!(plausible("NG28.pdf"), None);
         assert_eq!(plausible(""), None);
+    }
+
+    #[test]
+    fn a_title_is_borne_out_by_the_text_it_heads() {
+        let page = "Type 2 diabetes in adults: management. NICE guideline NG28.";
+        assert!(is_borne_out_by("Type 2 Diabetes in Adults", page));
+        assert!(!is_borne_out_by("Committee Report 4.3", page));
     }
 
     #[test]
