@@ -337,11 +337,12 @@ fn file_name(file: &FileEntry) -> String {
 }
 
 /// A document that names itself nowhere is called by its file's cleaned
-/// name, which a reader recognises, not by its first sentence.
+/// name, which a reader recognises, not by its first sentence; unless the
+/// name is a hash or a number (see [`title::from_file_name`]).
 fn name_untitled(extracted: &mut Extracted, file: &FileEntry) {
-    extracted
-        .title
-        .get_or_insert_with(|| title::from_file_name(&file_name(file)));
+    if extracted.title.is_none() {
+        extracted.title = title::from_file_name(&file_name(file));
+    }
 }
 
 fn split_guarded(extracted: &Extracted) -> std::result::Result<Split, FileError> {
