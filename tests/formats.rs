@@ -241,3 +241,84 @@ fn html_main_text_only() {
         assert_eq!(r["total_hits"], 0, "{junk} was indexed");
     }
 }
+
+/// The title a hit from `name` (holding `content`) shows, found by `word`,
+/// which only it holds.
+fn title_of(name: &str, content: &[u8], word: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(lib.join(name), content).unwrap();
+    index(dir.path(), "lib");
+    top(dir.path(), word)["title"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn markdown_title_is_its_first_heading_not_a_converters_outline() {
+    // As PDF-to-Markdown converters write it: no `#` at the top, the
+    // outline's `#` heading at the end.
+    let md = "Survey report\n\nSeptember 2025\n\n## Health and wellbeing at work 2025\n\n\
+              Employers report that sickness absence reached its highest level in a decade, \
+              says the wellbeingword survey of employees.\n\n\
+              # Document Outline\n\n- Health and wellbeing at work 2025\n- Foreword\n";
+    assert_eq!(
+        title_of("cipd-report.md", md.as_bytes(), "wellbeingword"),
+        "Health and wellbeing at work 2025"
+    );
+}
+
+#[test]
+fn text_title_skips_web_page_chrome() {
+    let txt = "Skip directly to site content\nSkip directly to page options\n\
+               Skip directly to A-Z link\n\n\
+               Persons using assistive technology might not be able to fully access information \
+               in this file. For assistance, please send e-mail to: mmwrq@cdc.gov.\n\n\
+               20 May 2024\n\n\
+               Chronic Disease Reports: Deaths from Chronic Obstructive Pulmonary Disease\n\n\
+               In 1986, 1.58 million people in the United States died from six major chronic \
+               diseases, a chronicword figure.\n";
+    assert_eq!(
+        title_of("mmwr_0001.txt", txt.as_bytes(), "chronicword"),
+        "Chronic Disease Reports: Deaths from Chronic Obstructive Pulmonary Disease"
+    );
+}
+
+#[test]
+fn pdf_title_is_its_metadata_only_when_that_names_the_document() {
+    let body =
+        "Adults with type 2 diabetes should be offered structured education, a metforminword step.";
+    let word_title = pdf_bytes_titled(
+        &[&["Type 2 diabetes in adults: management", "", body]],
+        "Microsoft Word - NG28 final.docx",
+    );
+    assert_eq!(
+        title_of("ng28.pdf", &word_title, "metforminword"),
+        "Type 2 diabetes in adults: management"
+    );
+    let meaningful = pdf_bytes_titled(
+        &[&[
+            "Contents",
+            "",
+            "Infection prevention and control in outpatient settings, an ipcword guide.",
+        ]],
+        "Guide to Infection Prevention for Outpatient Settings",
+    );
+    assert_eq!(
+        title_of("cdc-guide.pdf", &meaningful, "ipcword"),
+        "Guide to Infection Prevention for Outpatient Settings"
+    );
+    // Neither metadata nor a title line: the file's cleaned name.
+    let untitled = pdf_bytes(&[&[
+        "20 May 2024",
+        "",
+        "The oversight framework sets out how an oversightword segmentation works.",
+    ]]);
+    assert_eq!(
+        title_of(
+            "nhs-oversight-framework_2025-26.pdf",
+            &untitled,
+            "oversightword"
+        ),
+        "nhs oversight framework 2025-26"
+    );
+}

@@ -6,7 +6,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::{Block, BlockKind, Extracted, Markup, Offsets};
+use super::{title, Block, BlockKind, Extracted, Markup, Offsets};
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -21,10 +21,10 @@ pub fn extract(text: String, offsets: Offsets) -> Extracted {
     Extracted::new(text, offsets, Markup::Markdown, blocks, title)
 }
 
-/// The blocks of a Markdown text, and its title (its first level-1 heading).
+/// The blocks of a Markdown text, and its title (see [`title_of`]).
 fn parse(text: &str) -> (Vec<Block>, Option<String>) {
     let mut blocks: Vec<Block> = Vec::new();
-    let mut title: Option<String> = None;
+    let mut headings: Vec<Heading> = Vec::new();
     let mut open_items: Vec<usize> = Vec::new();
     let mut in_table_row = false;
     let mut metadata = false;
@@ -44,13 +44,11 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
             _ if metadata => {}
             Event::Start(Tag::Heading { level, .. }) if open_items.is_empty() => {
                 push(&mut blocks, BlockKind::Heading, range.clone());
-                if title.is_none() && level == pulldown_cmark::HeadingLevel::H1 {
-                    let t = strip(&text[range]);
-                    let t = t.trim();
-                    if !t.is_empty() {
-                        title = Some(t.to_string());
-                    }
-                }
+                headings.push(Heading {
+                    start: range.start,
+                    top_level: level == pulldown_cmark::HeadingLevel::H1,
+                    text: strip(&text[range]),
+                });
             }
             Event::Start(Tag::Paragraph | Tag::CodeBlock(_) | Tag::HtmlBlock)
                 if open_items.is_empty() && !in_table_row =>
@@ -80,7 +78,37 @@ fn parse(text: &str) -> (Vec<Block>, Option<String>) {
         }
     }
     tidy(text, &mut blocks);
+    let title = title_of(text, &blocks, &headings);
     (blocks, title)
+}
+
+/// A heading as written: where it starts, whether it is `#`, its words.
+struct Heading {
+    start: usize,
+    top_level: bool,
+    text: String,
+}
+
+/// The first plausible level-1 heading in the first half of the text (a
+/// title comes before the body; a converter's "# Document Outline" or an
+/// index sits at the end), else the first heading of any level that reads
+/// as a title among the first blocks.
+fn title_of(text: &str, blocks: &[Block], headings: &[Heading]) -> Option<String> {
+    let top_level = headings
+        .iter()
+        .filter(|h| h.top_level && h.start <= text.len() / 2)
+        .find_map(|h| title::plausible(&h.text));
+    top_level.or_else(|| {
+        let top_end = blocks
+            .get(title::NEAR_TOP)
+            .map_or(text.len(), |b| b.range.start);
+        title::first_title_line(
+            headings
+                .iter()
+                .take_while(|h| h.start < top_end)
+                .map(|h| h.text.as_str()),
+        )
+    })
 }
 
 /// Trims the blocks' ranges, drops those with no words, and puts them in

@@ -19,6 +19,7 @@ pub(crate) mod markdown;
 pub mod pdf;
 pub(crate) mod stream;
 pub(crate) mod text;
+pub(crate) mod title;
 
 #[cfg(test)]
 mod property_tests;

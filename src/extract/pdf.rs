@@ -16,7 +16,7 @@ use pdf_oxide::extractors::page_labels::{PageLabelExtractor, PageLabelRange, Pag
 use pdf_oxide::layout::TextSpan;
 use pdf_oxide::PdfDocument;
 
-use super::{text, Block, ExtractError, Extracted, Markup, Offsets};
+use super::{text, title, Block, ExtractError, Extracted, Markup, Offsets};
 
 /// A horizontal gap wider than this fraction of the font size between two
 /// spans on one line is a word break. Word F1 was flat between 0.1 and 0.2
@@ -33,13 +33,29 @@ const EDGE_LINES: usize = 3;
 /// taken for a running header.
 const MIN_PAGES_ANYWHERE: usize = 5;
 
-/// Extracts a PDF.
+/// Extracts a PDF. Its title is the metadata's when that names the
+/// document (not "Microsoft Word - x.docx" or the file's name, and in the
+/// words of its first page), else the first title line at the top of its
+/// text.
 pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
     let pages = extract_pages(bytes)?;
-    Ok(Extracted {
-        page_labels: pages.labels,
-        ..assemble(&pages.texts)
-    })
+    let mut extracted = assemble(&pages.texts);
+    let first_page = pages.texts.iter().find(|p| !p.trim().is_empty());
+    extracted.title = pages
+        .title
+        .as_deref()
+        .and_then(title::plausible)
+        .filter(|t| first_page.is_some_and(|page| title::is_borne_out_by(t, page)))
+        .or_else(|| {
+            title::first_title_line(
+                extracted
+                    .blocks
+                    .iter()
+                    .map(|b| &extracted.text[b.range.clone()]),
+            )
+        });
+    extracted.page_labels = pages.labels;
+    Ok(extracted)
 }
 
 /// A PDF's pages.
@@ -50,11 +66,14 @@ pub struct Pages {
     /// differ from the page numbers (roman front matter, an offset); else
     /// empty.
     pub labels: Vec<String>,
+    /// The document information's `/Title`, if any.
+    pub title: Option<String>,
 }
 
 /// The text of every page, in page order; an unreadable page is empty, so
 /// page numbers stay aligned and one damaged page does not lose the rest.
-/// And the pages' labels: unreadable labels are none, not an error.
+/// And the pages' labels and the document's title: unreadable ones are
+/// none, not an error.
 pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     if !bytes.starts_with(b"%PDF")
         && !bytes[..bytes.len().min(1024)]
@@ -63,7 +82,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     {
         return Err(ExtractError::Corrupt("not a PDF file".to_string()));
     }
-    let pages = guarded(|| {
+    let (pages, (labels, title)) = guarded(|| {
         let doc = PdfDocument::from_bytes(bytes).map_err(|e| open_error(&e.to_string()))?;
         if doc.is_encrypted() && !doc.is_authenticated() {
             return Err(ExtractError::Encrypted);
@@ -74,9 +93,9 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
         let texts = (0..count)
             .map(|i| guarded(|| page_text(&doc, i)))
             .collect::<Vec<_>>();
-        Ok((texts, page_labels(&doc, count)))
+        let title = guarded(|| Ok(info_title(&doc))).ok().flatten();
+        Ok((texts, (page_labels(&doc, count), title)))
     })?;
-    let (pages, labels) = pages;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
     }
@@ -87,11 +106,10 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     Ok(Pages {
         texts: pages.into_iter().map(Result::unwrap_or_default).collect(),
         labels,
+        title,
     })
 }
 
-/// The labels of `count` pages, from the document's `/PageLabels`, if any
-/// differs from its page number.
 /// A label is as long as a printed page number gets; a longer prefix is
 /// damage, and would otherwise be copied into every passage of its range.
 const MAX_LABEL: usize = 32;
@@ -100,6 +118,8 @@ const MAX_LABEL: usize = 32;
 const MAX_NUMBER: usize = 1_000_000;
 const MAX_LETTERED: usize = 5_000;
 
+/// The labels of `count` pages, from the document's `/PageLabels`, if any
+/// differs from its page number.
 fn page_labels(doc: &PdfDocument, count: usize) -> Vec<String> {
     let read = guarded(|| {
         PageLabelExtractor::extract(doc).map_err(|e| ExtractError::Corrupt(e.to_string()))
@@ -136,6 +156,41 @@ fn page_labels(doc: &PdfDocument, count: usize) -> Vec<String> {
             .collect()
     } else {
         Vec::new()
+    }
+}
+
+/// The `/Title` of the trailer's document information dictionary.
+fn info_title(doc: &PdfDocument) -> Option<String> {
+    let info = doc.trailer().as_dict()?.get("Info")?;
+    let info = doc.resolve_references(info, 1).ok()?;
+    let title = info.as_dict()?.get("Title")?;
+    let title = doc.resolve_references(title, 1).ok()?;
+    Some(text_string(title.as_string()?))
+}
+
+/// A PDF text string: UTF-16 after a byte-order mark, else UTF-8 when it
+/// is valid, else PDFDocEncoding read as Latin-1 (they agree on letters).
+fn text_string(bytes: &[u8]) -> String {
+    let utf16 = |rest: &[u8], big_endian: bool| {
+        let units = rest.chunks_exact(2).map(|c| {
+            let pair = [c[0], c[1]];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            }
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    };
+    match bytes {
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        _ => match std::str::from_utf8(bytes) {
+            Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+        },
     }
 }
 

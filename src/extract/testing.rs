@@ -16,6 +16,16 @@ pub(super) fn check_ranges(e: &Extracted) {
     assert_eq!(e.markup, Markup::None);
 }
 
+/// Property tests' settings: `cases` inputs, failures not written to files
+/// in the source tree.
+pub(super) fn proptest_config(cases: u32) -> proptest::prelude::ProptestConfig {
+    proptest::prelude::ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    }
+}
+
 /// Work begun at `start` on a hostile input (deep nesting) took well under
 /// the time a quadratic algorithm would; debug builds are slow, so the bound
 /// is loose.

@@ -9,12 +9,14 @@
 
 use std::ops::Range;
 
-use super::{Block, BlockKind, Extracted, Markup, Offsets};
+use super::{title, Block, BlockKind, Extracted, Markup, Offsets};
 
 /// Extracts plain text; `offsets` says whether it is the file's own bytes.
+/// Its title is its first line near the top that reads as one.
 pub fn extract(text: String, offsets: Offsets) -> Extracted {
     let blocks = blocks(&text, 0..text.len(), None);
-    Extracted::new(text, offsets, Markup::None, blocks, None)
+    let title = title::first_title_line(blocks.iter().map(|b| &text[b.range.clone()]));
+    Extracted::new(text, offsets, Markup::None, blocks, title)
 }
 
 /// One line, trimmed, with what its shape says about it.

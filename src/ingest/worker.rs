@@ -13,7 +13,7 @@ use std::sync::mpsc;
 
 use crate::error::{Error, Result};
 use crate::extract::stream::STREAM_THRESHOLD;
-use crate::extract::{self, jsonl, ExtractError, Extracted, Format, Offsets};
+use crate::extract::{self, jsonl, title, ExtractError, Extracted, Format, Offsets};
 use crate::index::documents::FileRecord;
 use crate::index::integrity::{self, ScopedHook};
 use crate::index::schema::Fields;
@@ -157,13 +157,14 @@ impl WorkerContext<'_> {
         if let Some(sent) = self.touch_if_unchanged(job, &hash) {
             return Ok(sent);
         }
-        let extracted = match self.extract(file, bytes) {
+        let mut extracted = match self.extract(file, bytes) {
             Ok(extracted) => extracted,
             Err(FileError::Extract(ExtractError::Empty)) => {
                 return Ok(self.nothing_to_index(job, &hash))
             }
             Err(e) => return Err(e),
         };
+        name_untitled(&mut extracted, file);
         let split = split_guarded(&extracted)?;
         let mut out = self.output(job);
         out.add(&file.source, &extracted, &split, 0);
@@ -246,10 +247,12 @@ impl WorkerContext<'_> {
                 }
                 Err(e) => return Err(e),
             };
-            if pieces.inherits_title() {
-                if let Some(title) = &title {
+            match &title {
+                None => name_untitled(&mut piece.extracted, file),
+                Some(title) if pieces.inherits_title() => {
                     piece.extracted.title.get_or_insert_with(|| title.clone());
                 }
+                Some(_) => {}
             }
             let split = split_guarded(&piece.extracted)?;
             title.get_or_insert_with(|| split.title.clone());
@@ -331,6 +334,15 @@ fn file_name(file: &FileEntry) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// A document that names itself nowhere is called by its file's cleaned
+/// name, which a reader recognises, not by its first sentence; unless the
+/// name is a hash or a number (see [`title::from_file_name`]).
+fn name_untitled(extracted: &mut Extracted, file: &FileEntry) {
+    if extracted.title.is_none() {
+        extracted.title = title::from_file_name(&file_name(file));
+    }
 }
 
 fn split_guarded(extracted: &Extracted) -> std::result::Result<Split, FileError> {

@@ -201,6 +201,12 @@ pub fn pdf_bytes(pages: &[&[&str]]) -> Vec<u8> {
     pdf_with_trailer(pages, "")
 }
 
+/// A minimal PDF like [`pdf_bytes`] whose document information's `/Title`
+/// is `title` (a PDF literal string: no unbalanced parentheses).
+pub fn pdf_bytes_titled(pages: &[&[&str]], title: &str) -> Vec<u8> {
+    pdf_with_trailer(pages, &format!("/Info << /Title ({title}) >>"))
+}
+
 /// A PDF that says it is encrypted, with a password we do not have.
 pub fn encrypted_pdf() -> Vec<u8> {
     pdf_with_trailer(

@@ -21,7 +21,7 @@ use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::blocks::{self, collapse_whitespace};
-use super::{ExtractError, Extracted};
+use super::{title, ExtractError, Extracted};
 use body::Body;
 use styles::{parse_styles, Styles};
 
@@ -77,7 +77,10 @@ fn extract_with_limit(bytes: &[u8], limit: u64) -> Result<Extracted, ExtractErro
             e
         });
     }
-    let title = core_title.or(body.title_paragraph).or(body.first_heading);
+    let title = [core_title, body.title_paragraph, body.first_heading]
+        .into_iter()
+        .flatten()
+        .find_map(|t| title::plausible(&t));
     if body.pieces.is_empty() {
         return Err(ExtractError::Empty);
     }

@@ -8,7 +8,7 @@ use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
 
 use super::charset::declared_encoding;
 use super::piece::Piece;
-use super::title::clean_title;
+use super::title::page_title;
 use super::walker::{Sink, Walker};
 use super::MIN_MAIN_WORDS;
 use crate::extract::blocks::{self, collapse_whitespace};
@@ -370,7 +370,7 @@ impl<R: std::io::Read + std::io::Seek> PageStream<R> {
         if kept.blocks == 0 {
             return Err(ExtractError::Empty);
         }
-        self.title = walker.title.map(|t| clean_title(&t)).or(tally.first_h1);
+        self.title = page_title(walker.title, tally.first_h1);
         self.stage = Stage::Emit {
             class_rules,
             main_only,

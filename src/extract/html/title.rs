@@ -1,6 +1,15 @@
 //! The page's `<title>`, as a browser shows it.
 
 use crate::extract::blocks::collapse_whitespace;
+use crate::extract::title;
+
+/// The page's title: its `<title>` as shown when that names the page (not
+/// empty, not a date or a file's name), else its first `<h1>` if that does.
+pub(super) fn page_title(title: Option<String>, first_h1: Option<String>) -> Option<String> {
+    title
+        .and_then(|t| title::plausible(&clean_title(&t)))
+        .or_else(|| first_h1.and_then(|h| title::plausible(&h)))
+}
 
 /// Drops tags written into a `<title>` (`<i>Pseudomonas</i> dermatitis`,
 /// which browsers show as typed) and a short ` | Site` suffix.
@@ -81,11 +90,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 2000,
-            failure_persistence: None,
-            ..proptest::prelude::ProptestConfig::default()
-        })]
+        #![proptest_config(crate::extract::testing::proptest_config(2000))]
         #[test]
         fn title_tags_are_dropped_as_before(t in "[<>/ai1é |]{0,60}") {
             proptest::prop_assert_eq!(clean_title(&t), clean_title_reference(&t));

@@ -13,7 +13,7 @@ use super::elements::{
     ROW_SCOPE, TABLE_SCOPE,
 };
 use super::piece::Piece;
-use super::title::clean_title;
+use super::title::page_title;
 use super::{Page, MIN_MAIN_WORDS};
 use crate::extract::blocks::{self, collapse_whitespace, Row};
 use crate::extract::BlockKind;
@@ -706,12 +706,8 @@ impl Walker {
     pub(super) fn finish(mut self) -> Page {
         self.close();
         let mut pieces = self.pieces;
-        let title = self.title.map(|t| clean_title(&t)).or_else(|| {
-            pieces
-                .iter()
-                .find(|p| p.level == 1)
-                .map(|p| collapse_whitespace(&p.text))
-        });
+        let first_h1 = pieces.iter().find(|p| p.level == 1).map(|p| p.text.clone());
+        let title = page_title(self.title, first_h1);
         let main_words: usize = pieces.iter().filter(|p| p.main).map(Piece::words).sum();
         if main_words >= MIN_MAIN_WORDS {
             pieces.retain(|p| p.main);
