@@ -587,3 +587,34 @@ fn acronyms_find_their_expansion_without_its_last_qualifier() {
         "{also}"
     );
 }
+
+/// A paragraph that answers comes before a reference-list entry or a table
+/// row that only names the topic, however often the entry repeats it.
+#[test]
+fn prose_comes_before_references_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("report.txt"),
+        "Integrated care in neighbourhoods\n\n\
+         We found that integrated care works best when the teams that provide it share \
+         one budget, and when their leaders are given the time to build trust across \
+         the organisations in the area.\n\n\
+         References\n\n\
+         1. Kodner DL, Spreeuwenberg C. Integrated care: meaning, logic, applications. \
+         Int J Integr Care 2002;2:e12. doi:10.5334/ijic.67\n\n\
+         2. Goodwin N, Smith J. Integrated care: integrated care pilots. Int J Integr Care \
+         2011;11:e03. doi:10.5334/ijic.589\n\n\
+         Integrated care | 2019 | 2020 | 2021 | 12,405 | 13,310 | 14,022 | 98.2 | 97.1 | 96.3 \
+         | integrated care total 41,737\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &["integrated care", "-n", "4"]);
+    let top = hits(&r)[0]["quote"].as_str().unwrap();
+    assert!(
+        top.starts_with("We found that integrated care works best"),
+        "{r}"
+    );
+}

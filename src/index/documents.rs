@@ -205,6 +205,8 @@ pub struct NewPassage<'a> {
     pub doc_key: u64,
     /// The document's length in words (for document-level ranking).
     pub doc_len: u64,
+    /// How much the passage reads like prose, 0-100.
+    pub quality: u8,
 }
 
 /// The stored document of a passage.
@@ -242,6 +244,7 @@ pub fn passage(f: &Fields, file: FileIdentity<'_>, p: &NewPassage<'_>) -> Tantiv
     doc.add_u64(f.offsets, offsets_code(p.offsets));
     doc.add_u64(f.doc_key, p.doc_key);
     doc.add_u64(f.doc_len, p.doc_len);
+    doc.add_u64(f.quality, u64::from(p.quality));
     doc
 }
 

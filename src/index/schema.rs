@@ -84,6 +84,8 @@ pub struct Fields {
     pub doc_key: Field,
     /// Passage: its document's length in words.
     pub doc_len: Field,
+    /// Passage: how much it reads like prose, 0-100 (`passage::quality`).
+    pub quality: Field,
     /// Definition: the acronym's index term (`icb`).
     pub acronym: Field,
     /// Definition: the expansion's index terms, space-separated.
@@ -131,6 +133,7 @@ pub fn build() -> (Schema, Fields) {
         error: b.add_text_field("error", STORED),
         doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         doc_len: b.add_u64_field("doc_len", FAST),
+        quality: b.add_u64_field("quality", FAST),
         acronym: b.add_text_field("acronym", STRING),
         expansion_key: b.add_text_field("expansion_key", STRING),
         definition: b.add_text_field("definition", STORED),

@@ -14,7 +14,7 @@ use crate::index::documents::{
     self, document_key, FileIdentity, FileRecord, NewDefinition, NewPassage, NewRecord,
 };
 use crate::index::schema::Fields;
-use crate::passage::Split;
+use crate::passage::{quality, Split};
 
 use super::file_error::FileError;
 use super::walk::FileEntry;
@@ -319,6 +319,7 @@ fn passage_docs(
                 offsets: extracted.offsets,
                 doc_key,
                 doc_len,
+                quality: quality::quality(quote),
             };
             documents::passage(fields, identity(file), &passage)
         })

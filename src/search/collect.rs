@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{BooleanQuery, Query};
 use tantivy::schema::Field;
@@ -15,13 +16,14 @@ use crate::error::Result;
 use crate::index::documents::{self, Location};
 use crate::index::schema::Fields;
 use crate::index::StoredDocs;
+use crate::passage::quality;
 use crate::query::deadline::Deadline;
 use crate::query::QueryPlan;
 use crate::search::highlight::{highlights, satisfies};
 use crate::search::Hit;
 
 /// Passages of at least this many terms get no length penalty.
-const FULL_LENGTH_TERMS: u32 = 12;
+const FULL_LENGTH_TERMS: u32 = 24;
 /// Candidates checked word for word under `--exact`.
 const EXACT_CANDIDATES: usize = 2000;
 /// Candidates ranked by BM25 before the length prior re-ranks them: enough
@@ -328,6 +330,7 @@ fn top_passages(
         &TopDocs::with_limit(limit.max(PRIOR_POOL)).order_by_score(),
     )?;
     let mut norms: HashMap<u32, Option<FieldNormReader>> = HashMap::new();
+    let mut qualities: HashMap<u32, Option<Column<u64>>> = HashMap::new();
     let mut ranked: Vec<(Score, DocAddress)> = pool
         .into_iter()
         .map(|(score, addr)| {
@@ -340,12 +343,31 @@ fn top_passages(
             let terms = reader
                 .as_ref()
                 .map_or(FULL_LENGTH_TERMS, |n| n.fieldnorm(addr.doc_id));
-            (score * length_prior(terms), addr)
+            let quality = qualities
+                .entry(addr.segment_ord)
+                .or_insert_with(|| {
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("quality")
+                        .ok()
+                })
+                .as_ref()
+                .and_then(|c| c.first(addr.doc_id));
+            (score * length_prior(terms) * quality_factor(quality), addr)
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     ranked.truncate(limit);
     Ok(ranked)
+}
+
+/// A passage's stored quality as a factor: 1 for prose, less for a
+/// reference entry or a table (see `passage::quality`); 1 when unknown.
+pub(crate) fn quality_factor(quality: Option<u64>) -> f32 {
+    quality.map_or(1.0, |q| {
+        (q as f32 / f32::from(quality::FULL)).clamp(0.0, 1.0)
+    })
 }
 
 /// 1 for passages of [`FULL_LENGTH_TERMS`] or more, less for fragments.
@@ -386,7 +408,9 @@ mod tests {
     #[test]
     fn fragments_are_penalised() {
         assert!(length_prior(2) < 0.5);
-        assert_eq!(length_prior(12), 1.0);
+        // A sentence of a dozen words is a fragment beside a paragraph.
+        assert!(length_prior(12) < 0.75);
+        assert_eq!(length_prior(24), 1.0);
         assert_eq!(length_prior(200), 1.0);
     }
 }

@@ -19,7 +19,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
-use super::collect::length_prior;
+use super::collect::{length_prior, quality_factor};
 use super::documents::RankedDoc;
 use crate::error::Result;
 use crate::index::schema::Fields;
@@ -104,7 +104,7 @@ impl SegmentCollector for MatchingSegment {
 type PerDocument = HashMap<u64, Vec<(Score, DocAddress)>>;
 
 /// Keeps each document's [`PER_DOCUMENT`] best passages by score times the
-/// length prior.
+/// length prior and the passage's quality.
 struct BestPerDocument {
     body: Field,
 }
@@ -121,6 +121,7 @@ impl Collector for BestPerDocument {
         Ok(BestPerDocumentSegment {
             ord,
             keys: segment.fast_fields().u64("doc_key")?,
+            quality: segment.fast_fields().u64("quality").ok(),
             norms: segment.get_fieldnorms_reader(self.body).ok(),
             best: PerDocument::new(),
         })
@@ -147,6 +148,7 @@ impl Collector for BestPerDocument {
 struct BestPerDocumentSegment {
     ord: SegmentOrdinal,
     keys: Column<u64>,
+    quality: Option<Column<u64>>,
     norms: Option<FieldNormReader>,
     best: PerDocument,
 }
@@ -158,10 +160,12 @@ impl SegmentCollector for BestPerDocumentSegment {
         let Some(key) = self.keys.first(doc) else {
             return;
         };
-        let prior = self
+        let length = self
             .norms
             .as_ref()
             .map_or(1.0, |n| length_prior(n.fieldnorm(doc)));
+        let quality = quality_factor(self.quality.as_ref().and_then(|c| c.first(doc)));
+        let prior = length * quality;
         let passages = self.best.entry(key).or_default();
         passages.push((score * prior, DocAddress::new(self.ord, doc)));
         // Trim now and then rather than on every passage: a document of

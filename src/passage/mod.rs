@@ -7,6 +7,8 @@
 //! inside one document — a pull quote, which repeats a sentence of the text
 //! around it — is kept once, where it is longest.
 
+pub mod quality;
+
 use std::collections::VecDeque;
 use std::ops::Range;
 
