@@ -192,7 +192,7 @@ impl<'a> Engine<'a> {
             // Copies of one paragraph fold into one hit: rank deeper while
             // that leaves the page short, or its last hit may have copies
             // not yet listed, and deeper documents exist.
-            let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::FUSED_DOCUMENTS);
+            let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::RANKED_FOR_FUSION);
             let mut loaded = collect::Loaded::new();
             let mut collected = loop {
                 let (shown, deeper) =

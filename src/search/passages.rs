@@ -32,6 +32,10 @@ const LATER_PASSAGE: f32 = 0.8;
 /// Documents re-ranked with their best passage: the leading ones, so the
 /// order of a page does not depend on how deep ranking went.
 pub const FUSED_DOCUMENTS: usize = 50;
+/// Documents to rank so that the leading ones are known to be complete:
+/// a few past them, so that one document more than them not tying with
+/// the last of them shows that none deeper does.
+pub const RANKED_FOR_FUSION: usize = FUSED_DOCUMENTS + 10;
 
 /// Counts the passages a query matches and, if asked, the documents they
 /// are in (the documents a query's filters, phrases and exclusions allow).

@@ -57,7 +57,7 @@ impl Engine<'_> {
         };
         // As deep as `query` ranks at least, so the leading documents are
         // re-ranked alike.
-        let depth = k.max(super::passages::FUSED_DOCUMENTS);
+        let depth = k.max(super::passages::RANKED_FOR_FUSION);
         let (shown, _) = self.fused_documents(&compiler, &plan, within.as_ref(), depth)?;
         let ranked = shown
             .into_iter()
