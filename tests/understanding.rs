@@ -174,8 +174,25 @@ fn typos_are_corrected_with_a_notice() {
         dir.path(),
         &["query", "colaboratives", "--index", "idx", "-n", "1"],
     );
+    // Said on stderr, in every format, and kept out of the results.
+    let said = String::from_utf8(human.stderr).unwrap();
+    assert!(said.starts_with("note: showing results for \""), "{said}");
     let text = String::from_utf8(human.stdout).unwrap();
-    assert!(text.starts_with("showing results for \""), "{text}");
+    assert!(text.starts_with("[1] "), "{text}");
+    let json = run(
+        dir.path(),
+        &[
+            "query",
+            "colaboratives",
+            "--index",
+            "idx",
+            "-n",
+            "1",
+            "--json",
+        ],
+    );
+    let said = String::from_utf8(json.stderr).unwrap();
+    assert!(said.starts_with("note: showing results for \""), "{said}");
     // --exact does not correct.
     let exact = run(
         dir.path(),

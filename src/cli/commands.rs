@@ -16,7 +16,7 @@ use policy_search::render::{self, OutputFormat, Style};
 use policy_search::search::{self, SearchOptions};
 use policy_search::terminal::visible;
 
-use super::progress::{warn, Bar};
+use super::progress::{note, warn, Bar};
 
 /// Exit status, as grep and ripgrep: 0 hits, 1 no hits, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +116,9 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {
         warn(w);
+    }
+    for n in render::notices(&results) {
+        note(&n);
     }
     let rendered = render::render(&results, req.format, req.style);
     write_out(out, rendered.as_bytes())?;

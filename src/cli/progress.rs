@@ -60,6 +60,13 @@ impl Progress for Bar {
     }
 }
 
+/// Prints a line on stderr about how a command understood the user (a
+/// word corrected or also searched as an acronym), made visible as
+/// warnings are.
+pub fn note(message: &str) {
+    eprintln!("note: {}", visible(message));
+}
+
 /// Prints a warning line on stderr. Warnings name files and quote queries,
 /// which can hold control characters: they are made visible.
 pub fn warn(message: &str) {

@@ -17,26 +17,6 @@ const MAGENTA: &str = "\x1b[35m";
 const GREEN: &str = "\x1b[32m";
 const DIM: &str = "\x1b[2m";
 
-/// What the query was understood as: corrections and expansions.
-fn notices(results: &SearchResults) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in &results.corrections {
-        out.push(format!(
-            "showing results for \"{}\" (no passages contain \"{}\")",
-            c.to, c.from
-        ));
-    }
-    for e in &results.expansions {
-        let also: Vec<String> = e.also.iter().map(|a| format!("\"{a}\"")).collect();
-        out.push(format!(
-            "also searching {} for \"{}\"",
-            also.join(", "),
-            e.term
-        ));
-    }
-    out
-}
-
 /// Ranked hits for people.
 pub fn human(results: &SearchResults, style: Style) -> String {
     let paint = |code: &str, s: &str| {
@@ -47,12 +27,6 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         }
     };
     let mut out = String::new();
-    for n in notices(results) {
-        let _ = writeln!(out, "{}", paint(DIM, &visible(&n)));
-    }
-    if !out.is_empty() {
-        out.push('\n');
-    }
     for h in &results.hits {
         let l = &h.location;
         // The rank, not the score: passages whose own words match come

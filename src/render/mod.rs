@@ -34,6 +34,28 @@ pub struct Style {
     pub width: Option<usize>,
 }
 
+/// What the query was understood as, one line each: words corrected, and
+/// words also searched in other forms. Said on stderr whatever the format
+/// (in `--json` they are also fields), so a word changed is never silent.
+pub fn notices(results: &SearchResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &results.corrections {
+        out.push(format!(
+            "showing results for \"{}\" (no passages contain \"{}\")",
+            c.to, c.from
+        ));
+    }
+    for e in &results.expansions {
+        let also: Vec<String> = e.also.iter().map(|a| format!("\"{a}\"")).collect();
+        out.push(format!(
+            "also searching {} for \"{}\"",
+            also.join(", "),
+            e.term
+        ));
+    }
+    out
+}
+
 /// Renders results in `format`.
 pub fn render(results: &SearchResults, format: OutputFormat, style: Style) -> String {
     match format {
