@@ -635,3 +635,43 @@ fn prose_comes_before_references_and_tables() {
         "{r}"
     );
 }
+
+/// Under --exact the total is every passage with the words as written:
+/// counted when the candidates are few enough to check them all, else
+/// estimated from those checked, and said to be an estimate.
+#[test]
+fn exact_totals_count_or_estimate_every_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let mut text = String::new();
+    for i in 0..3000 {
+        let word = if i % 2 == 0 { "nursing" } else { "nurses" };
+        text.push_str(&format!(
+            "Paragraph {i} is about {word} in the community and the plans for it.\n\n"
+        ));
+    }
+    std::fs::write(lib.join("many.txt"), text).unwrap();
+    std::fs::write(
+        lib.join("few.txt"),
+        "District nursing teams grew.\n\nThe nurses were hired.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &["nursing", "--exact", "-n", "3"]);
+    assert_eq!(r["total_hits_estimated"], true, "{}", r["total_hits"]);
+    let total = r["total_hits"].as_u64().unwrap();
+    assert!((1350..=1650).contains(&total), "{total}");
+    let r = query(
+        dir.path(),
+        &["nursing source:*few.txt", "--exact", "-n", "3"],
+    );
+    assert_eq!(r["total_hits_estimated"], false);
+    assert_eq!(r["total_hits"], 1);
+    let human = run(
+        dir.path(),
+        &["query", "nursing", "--exact", "--index", "idx", "-n", "1"],
+    );
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("1 of about "), "{text}");
+}

@@ -347,45 +347,56 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon, ana
             continue;
         }
         let surface = c.surface.to_lowercase();
-        let fix = |term: &mut String| -> bool {
+        // A capitalised word may be a name the index lacks ("Dorset" is one
+        // edit from "Dorsey", two from "dose"): only a common word one edit
+        // away replaces it.
+        let capitalised = c
+            .surface
+            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
+            .starts_with(char::is_uppercase);
+        let min_df = if capitalised { MIN_DF_FOR_A_NAME } else { 1 };
+        // Corrects `term` in place; what to show the user for it: the word
+        // when one was found, else the term (shown as a word of the hits).
+        let fix = |term: &mut String| -> Option<String> {
             if term.chars().count() < 3
                 || !term.chars().any(char::is_alphabetic)
                 || lexicon.doc_freq(term) > 0
                 || glossary.by_acronym(term).next().is_some()
             {
-                return false;
+                return None;
             }
             // The word as typed, when the term is its stem.
             let typed = surface
                 .split(|c: char| !c.is_alphabetic())
                 .find(|w| analyzer.terms(w).first() == Some(term));
-            if let Some(better) = typed.and_then(|w| one_edit_away(w, analyzer, lexicon)) {
-                *term = better;
-                return true;
+            if let Some((stem, word)) =
+                typed.and_then(|w| one_edit_away(w, analyzer, lexicon, min_df))
+            {
+                *term = stem;
+                return Some(word);
+            }
+            if capitalised {
+                // Two edits from a name is anything.
+                return None;
             }
             let max = if term.chars().count() <= 4 { 1 } else { 2 };
-            let best = lexicon.similar_terms(term, max).into_iter().min_by(|a, b| {
-                a.2.cmp(&b.2)
-                    .then(b.1.cmp(&a.1))
-                    .then_with(|| a.0.cmp(&b.0))
-            });
-            match best {
-                Some((t, _, _)) => {
-                    *term = t;
-                    true
-                }
-                None => false,
-            }
+            let best = lexicon
+                .similar_terms(term, max)
+                .into_iter()
+                .filter(|(_, df, _)| *df >= min_df)
+                .min_by(|a, b| {
+                    a.2.cmp(&b.2)
+                        .then(b.1.cmp(&a.1))
+                        .then_with(|| a.0.cmp(&b.0))
+                });
+            let (t, _, _) = best?;
+            *term = t.clone();
+            Some(t)
         };
         let changed = match &mut c.alternatives[0] {
-            Matcher::Term(t) => fix(t).then(|| vec![t.clone()]),
+            Matcher::Term(t) => fix(t).map(|shown| vec![shown]),
             Matcher::Phrase { terms, .. } => {
-                let mut fixed = Vec::new();
-                for (_, t) in terms.iter_mut() {
-                    if fix(t) {
-                        fixed.push(t.clone());
-                    }
-                }
+                let fixed: Vec<String> = terms.iter_mut().filter_map(|(_, t)| fix(t)).collect();
                 (!fixed.is_empty()).then_some(fixed)
             }
             _ => None,
@@ -400,11 +411,17 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon, ana
     plan.corrections = corrections;
 }
 
-/// The indexed stem, most frequent, of a word one edit from `word`: a
+/// The indexed stem, most frequent, and the word, of a word one edit from
+/// `word` found in at least `min_df` passages: a
 /// letter deleted, swapped with the next, changed or inserted. Only
 /// lowercase ASCII words (the typos this can fix) are tried; about 54
 /// edits per letter, each stemmed and looked up.
-fn one_edit_away(word: &str, analyzer: &Analyzer, lexicon: &dyn Lexicon) -> Option<String> {
+fn one_edit_away(
+    word: &str,
+    analyzer: &Analyzer,
+    lexicon: &dyn Lexicon,
+    min_df: u64,
+) -> Option<(String, String)> {
     if !word.bytes().all(|b| b.is_ascii_lowercase()) || word.len() > MAX_EDITED_WORD {
         return None;
     }
@@ -428,7 +445,7 @@ fn one_edit_away(word: &str, analyzer: &Analyzer, lexicon: &dyn Lexicon) -> Opti
             variants.push([&w[..i], &[c], &w[i..]].concat());
         }
     }
-    let mut best: Option<(u64, String)> = None;
+    let mut best: Option<(u64, String, String)> = None;
     for v in variants {
         let Ok(v) = String::from_utf8(v) else {
             continue;
@@ -439,15 +456,18 @@ fn one_edit_away(word: &str, analyzer: &Analyzer, lexicon: &dyn Lexicon) -> Opti
         };
         let df = lexicon.doc_freq(stem);
         let better = match &best {
-            Some((d, t)) => df > *d || (df == *d && stem < t),
-            None => df > 0,
+            Some((d, t, _)) => df > *d || (df == *d && stem < t),
+            None => df >= min_df.max(1),
         };
         if better {
-            best = Some((df, stem.clone()));
+            best = Some((df, stem.clone(), v));
         }
     }
-    best.map(|(_, stem)| stem)
+    best.map(|(_, stem, word)| (stem, word))
 }
+
+/// Passages a correction of a capitalised word must be found in.
+const MIN_DF_FOR_A_NAME: u64 = 20;
 
 /// Longest word whose one-edit variants are tried.
 const MAX_EDITED_WORD: usize = 30;
@@ -538,6 +558,20 @@ mod tests {
         Vocab(terms.iter().map(|t| (*t, 5)).collect(), defs)
     }
 
+    /// `q` understood over `lexicon`, with the built-in glossary.
+    fn expanded_over(q: &str, lexicon: &Vocab) -> QueryPlan {
+        let a = Analyzer::english();
+        let mut p = parse(q, &a).unwrap();
+        expand(
+            &mut p,
+            &Glossary::builtin(&a),
+            lexicon,
+            &a,
+            Understanding::ALL,
+        );
+        p
+    }
+
     fn expanded(q: &str) -> QueryPlan {
         let a = Analyzer::english();
         let mut p = parse(q, &a).unwrap();
@@ -593,7 +627,6 @@ mod tests {
 
     #[test]
     fn typos_are_corrected_as_words_not_stems() {
-        let a = Analyzer::english();
         // "intergrated" stems to "intergrat", one edit from "interrat" and
         // three from "integr"; the word is one edit from "integrated".
         let lexicon = Vocab(
@@ -604,14 +637,7 @@ mod tests {
             ("intergrated care", "integr"),
             ("populaton health", "popul"),
         ] {
-            let mut p = parse(typed, &a).unwrap();
-            expand(
-                &mut p,
-                &Glossary::builtin(&a),
-                &lexicon,
-                &a,
-                Understanding::ALL,
-            );
+            let p = expanded_over(typed, &lexicon);
             assert_eq!(
                 p.concepts[0].alternatives,
                 vec![Matcher::Term(want.into())],
@@ -619,6 +645,17 @@ mod tests {
             );
             assert_eq!(p.corrections.len(), 1, "{typed}");
         }
+    }
+
+    #[test]
+    fn a_capitalised_word_is_a_name_unless_a_common_word_is_one_edit_away() {
+        let lexicon = Vocab(
+            [("dorsey", 4), ("dose", 50), ("passport", 9), ("integr", 50)].into(),
+            Vec::new(),
+        );
+        let fixed = |typed: &str| expanded_over(typed, &lexicon).corrections;
+        assert!(fixed("Dorset Passport").is_empty());
+        assert_eq!(fixed("Intergrated care")[0].to, "integrated");
     }
 
     #[test]

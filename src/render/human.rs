@@ -75,7 +75,16 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         out.push('\n');
     }
     let shown = results.hits.len();
-    let _ = writeln!(out, "{shown} of {} matching passages", results.total_hits);
+    let about = if results.total_is_estimate {
+        "about "
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "{shown} of {about}{} matching passages",
+        results.total_hits
+    );
     out
 }
 

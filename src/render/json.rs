@@ -9,6 +9,7 @@ use crate::search::{Location, SearchResults};
 struct JsonResults<'a> {
     query: &'a str,
     total_hits: usize,
+    total_hits_estimated: bool,
     hits: Vec<JsonHit<'a>>,
     corrections: &'a [Correction],
     expansions: &'a [Expansion],
@@ -79,6 +80,7 @@ pub fn json(results: &SearchResults) -> String {
     let out = JsonResults {
         query: &results.query,
         total_hits: results.total_hits,
+        total_hits_estimated: results.total_is_estimate,
         hits: results
             .hits
             .iter()

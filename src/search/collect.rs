@@ -150,10 +150,16 @@ impl Gatherer<'_> {
         stored: &StoredDocs,
         loaded: &mut Loaded,
     ) -> Result<bool> {
+        let mut settled = false;
         for (score, addr) in top {
             self.deadline.check()?;
             if hits.is_full() && !hits.ties_last(score) {
-                return Ok(true);
+                // Under --exact, the rest are still checked (not shown), so
+                // the total can be told from what was checked.
+                if self.exact.is_none() {
+                    return Ok(true);
+                }
+                settled = true;
             }
             if !hits.first_visit(addr) {
                 continue;
@@ -167,15 +173,19 @@ impl Gatherer<'_> {
                 }
             };
             if let Some(exact) = self.exact {
+                hits.checked += 1;
                 if !is_exact_match(exact, &location, &quote) {
                     continue;
                 }
                 hits.verified += 1;
+                if settled {
+                    continue;
+                }
             }
             let (plan, analyzer) = self.shown;
             hits.add(score, location, quote, |q| highlights(plan, analyzer, q));
         }
-        Ok(false)
+        Ok(settled)
     }
 }
 
@@ -194,6 +204,8 @@ pub struct Collected {
     visited: HashSet<DocAddress>,
     /// Candidates that passed `--exact` verification.
     verified: usize,
+    /// Candidates checked under `--exact`.
+    checked: usize,
 }
 
 impl Collected {
@@ -206,6 +218,7 @@ impl Collected {
             by_text: HashMap::new(),
             visited: HashSet::new(),
             verified: 0,
+            checked: 0,
         }
     }
 
@@ -302,6 +315,11 @@ impl Collected {
     /// Candidates that passed `--exact` verification.
     pub fn verified(&self) -> usize {
         self.verified
+    }
+
+    /// Candidates checked under `--exact`, whether they passed or not.
+    pub fn checked(&self) -> usize {
+        self.checked
     }
 
     /// The page: matching passages first, then those set aside.

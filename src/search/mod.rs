@@ -68,6 +68,10 @@ pub struct SearchResults {
     pub query: String,
     /// Number of passages that match.
     pub total_hits: usize,
+    /// Whether `total_hits` is estimated: under `--exact`, from the share
+    /// of the candidates checked word for word that passed, when there were
+    /// too many to check them all.
+    pub total_is_estimate: bool,
     /// The best hits, best first.
     pub hits: Vec<Hit>,
     /// Words corrected to indexed terms.
@@ -182,10 +186,21 @@ impl<'a> Engine<'a> {
             exact,
             deadline: &deadline,
         };
+        let mut total_is_estimate = false;
         let (hits, total_hits) = if exact.is_some() {
             let collected = gatherer.collect(&Self::passes(&compiler, &plan))?;
-            let verified = collected.verified();
-            (collected.into_hits(), verified)
+            // Every candidate the words stemmed match, checked word for word
+            // as far as a bounded number of them; past that the total is
+            // the share that passed, scaled to all the candidates.
+            let candidates = self.matching(&compiler, &plan, false)?.0;
+            let (verified, checked) = (collected.verified(), collected.checked());
+            let total = if checked >= candidates || checked == 0 {
+                verified
+            } else {
+                total_is_estimate = true;
+                (verified as f64 * candidates as f64 / checked as f64).round() as usize
+            };
+            (collected.into_hits(), total)
         } else {
             let constrained = !filters.is_empty() || plan.narrows();
             let matched = self.matching(&compiler, &plan, constrained)?;
@@ -211,7 +226,9 @@ impl<'a> Engine<'a> {
             }
             (collected.into_hits(), matched.0)
         };
-        Ok(self.results(query_text, &plan, total_hits, hits, filter_warnings))
+        let mut results = self.results(query_text, &plan, total_hits, hits, filter_warnings);
+        results.total_is_estimate = total_is_estimate;
+        Ok(results)
     }
 
     /// How a plan becomes a query here: with `filters`, and with `exclude`,
@@ -304,6 +321,7 @@ impl<'a> Engine<'a> {
         SearchResults {
             query: query_text.to_string(),
             total_hits,
+            total_is_estimate: false,
             corrections: corrections::shown_corrections(plan, &hits, &self.analyzer),
             hits,
             expansions: plan.expansions.clone(),
