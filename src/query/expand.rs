@@ -340,7 +340,24 @@ fn looks_like_a_word(surface: &str) -> bool {
 /// "integrated".
 fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon, analyzer: &Analyzer) {
     let mut corrections = Vec::new();
-    for c in plan.concepts.iter_mut().filter(|c| c.role != Role::MustNot) {
+    let starts_with_capital = |surface: &str| {
+        surface
+            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
+            .starts_with(char::is_uppercase)
+    };
+    // A query written as a sentence capitalises its first word; that word
+    // is not a name for it.
+    let sentence = plan.concepts.len() > 1
+        && plan.concepts[1..]
+            .iter()
+            .filter(|c| c.word)
+            .all(|c| !starts_with_capital(&c.surface));
+    for (i, c) in plan
+        .concepts
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, c)| c.role != Role::MustNot)
+    {
         if c.alternatives.len() != 1 || !looks_like_a_word(&c.surface) {
             // Expanded or compound (something else can match), or a code,
             // name or acronym (`p150n`, `dLNs`) that no dictionary knows.
@@ -350,10 +367,7 @@ fn correct(plan: &mut QueryPlan, glossary: &Glossary, lexicon: &dyn Lexicon, ana
         // A capitalised word may be a name the index lacks ("Dorset" is one
         // edit from "Dorsey", two from "dose"): only a common word one edit
         // away replaces it.
-        let capitalised = c
-            .surface
-            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
-            .starts_with(char::is_uppercase);
+        let capitalised = starts_with_capital(&c.surface) && !(i == 0 && sentence);
         let min_df = if capitalised { MIN_DF_FOR_A_NAME } else { 1 };
         // Corrects `term` in place; what to show the user for it: the word
         // when one was found, else the term (shown as a word of the hits).
@@ -655,6 +669,7 @@ mod tests {
         );
         let fixed = |typed: &str| expanded_over(typed, &lexicon).corrections;
         assert!(fixed("Dorset Passport").is_empty());
+        assert!(fixed("Dorset").is_empty());
         assert_eq!(fixed("Intergrated care")[0].to, "integrated");
     }
 
