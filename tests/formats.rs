@@ -124,37 +124,19 @@ fn pdf_pages_are_cited_by_their_printed_labels() {
         let hit = &r["hits"][0];
         assert_eq!(hit["page"], page, "{hit}");
         assert_eq!(hit["page_label"], label, "{hit}");
-        let human = run(
-            dir.path(),
-            &[
-                "query",
-                &format!("{query} source:*report.pdf"),
-                "--index",
-                "idx",
-                "-n",
-                "1",
-            ],
-        );
-        let human = String::from_utf8(human.stdout).unwrap();
+        let shown = |extra: &[&str]| {
+            let text = format!("{query} source:*report.pdf");
+            let mut args = vec!["query", text.as_str(), "--index", "idx", "-n", "1"];
+            args.extend_from_slice(extra);
+            String::from_utf8(run(dir.path(), &args).stdout).unwrap()
+        };
+        let human = shown(&[]);
         let header = human.lines().next().unwrap();
         assert!(
             header.ends_with(&format!("p. {label} (PDF p. {page})")),
             "{header}"
         );
-        let cite = run(
-            dir.path(),
-            &[
-                "query",
-                &format!("{query} source:*report.pdf"),
-                "--index",
-                "idx",
-                "-n",
-                "1",
-                "--format",
-                "markdown",
-            ],
-        );
-        let cite = String::from_utf8(cite.stdout).unwrap();
+        let cite = shown(&["--format", "markdown"]);
         assert!(
             cite.contains(&format!("p. {label} (PDF p. {page})")),
             "{cite}"

@@ -53,25 +53,16 @@ impl<'a> From<&'a Location> for JsonLocation<'a> {
     }
 }
 
+/// A hit: its rank and score, where it is (the same fields as each of its
+/// `sources`), and the quote.
 #[derive(Serialize)]
 struct JsonHit<'a> {
     rank: usize,
     score: f32,
-    doc_id: &'a str,
-    passage_id: &'a str,
-    source: &'a str,
-    path: &'a str,
-    title: &'a str,
-    heading: Option<&'a str>,
-    line_start: Option<u64>,
-    line_end: Option<u64>,
-    byte_start: u64,
-    byte_end: u64,
+    #[serde(flatten)]
+    location: JsonLocation<'a>,
     quote: &'a str,
     highlights: &'a [(usize, usize)],
-    offsets: &'a str,
-    page: Option<u64>,
-    page_label: Option<&'a str>,
     sources: Vec<JsonLocation<'a>>,
 }
 
@@ -84,28 +75,13 @@ pub fn json(results: &SearchResults) -> String {
         hits: results
             .hits
             .iter()
-            .map(|h| {
-                let l = &h.location;
-                JsonHit {
-                    rank: h.rank,
-                    score: h.score,
-                    doc_id: &l.doc_id,
-                    passage_id: &l.passage_id,
-                    source: &l.source,
-                    path: &l.path,
-                    title: &l.title,
-                    heading: l.heading.as_deref(),
-                    line_start: l.line_start,
-                    line_end: l.line_end,
-                    byte_start: l.byte_start,
-                    byte_end: l.byte_end,
-                    quote: &h.quote,
-                    highlights: &h.highlights,
-                    offsets: l.offsets,
-                    page: l.page,
-                    page_label: l.page_label.as_deref(),
-                    sources: h.sources.iter().map(JsonLocation::from).collect(),
-                }
+            .map(|h| JsonHit {
+                rank: h.rank,
+                score: h.score,
+                location: JsonLocation::from(&h.location),
+                quote: &h.quote,
+                highlights: &h.highlights,
+                sources: h.sources.iter().map(JsonLocation::from).collect(),
             })
             .collect(),
         corrections: &results.corrections,
