@@ -56,6 +56,25 @@ pub fn shown(stored: &str) -> String {
     }
 }
 
+/// The stored names a shown name may stand for: itself (an absolute path,
+/// or a record id of a JSON Lines file) and, when relative, the path below
+/// the working directory that [`shown`] made it from.
+pub fn stored_candidates(shown_name: &str) -> Vec<String> {
+    let mut out = vec![shown_name.to_string()];
+    if !Path::new(shown_name).is_absolute() {
+        if let Some(cwd) = working_dir().and_then(Path::to_str) {
+            let sep = std::path::MAIN_SEPARATOR;
+            let joined = if cwd.ends_with(sep) {
+                format!("{cwd}{shown_name}")
+            } else {
+                format!("{cwd}{sep}{shown_name}")
+            };
+            out.push(joined);
+        }
+    }
+    out
+}
+
 fn relative_to<'a>(stored: &'a str, dir: &Path) -> Option<&'a str> {
     let dir = dir.to_str()?;
     let rest = stored.strip_prefix(dir)?;

@@ -6,14 +6,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use policy_search::analysis::glossary::{self, Definition};
 use policy_search::analysis::Analyzer;
 use policy_search::error::{Error, Result};
 use policy_search::index::integrity;
 use policy_search::index::{self, PolicyIndex};
 use policy_search::ingest::{self, IndexOptions};
 use policy_search::render::{self, OutputFormat, Style};
-use policy_search::search::{self, SearchOptions};
+use policy_search::search::{self, acronyms, SearchOptions};
 use policy_search::terminal::visible;
 
 use super::progress::{note, warn, Bar};
@@ -275,24 +274,11 @@ pub fn glossary(
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
     let analyzer = Analyzer::english();
-    let mut definitions = known_definitions(index_dir, extra, &analyzer)?;
-    if let Some(term) = term {
-        let key = glossary::acronym_key(term, &analyzer);
-        let needle = term.to_lowercase();
-        definitions.retain(|d| {
-            glossary::acronym_key(&d.acronym, &analyzer) == key
-                || d.acronym.to_lowercase() == needle
-                || d.expansion.to_lowercase().contains(&needle)
-        });
+    let (known, warnings) = acronyms::known(index_dir, extra, &analyzer)?;
+    for w in warnings {
+        warn(&w);
     }
-    definitions.sort_by(|a, b| {
-        a.acronym
-            .to_lowercase()
-            .cmp(&b.acronym.to_lowercase())
-            .then_with(|| a.expansion.to_lowercase().cmp(&b.expansion.to_lowercase()))
-            // Built-in first, then by where found: the same list every run.
-            .then_with(|| a.origin.cmp(&b.origin))
-    });
+    let definitions = acronyms::lookup(known, term, &analyzer);
     let text = if json {
         json_line(&definitions)
     } else {
@@ -304,42 +290,6 @@ pub fn glossary(
     } else {
         ExitStatus::Success
     })
-}
-
-/// Every acronym definition known: built-in, in the `extra` glossaries, and
-/// (if there is an index) the index's user glossaries and those mined from
-/// its documents.
-fn known_definitions(
-    index_dir: &std::path::Path,
-    extra: &[PathBuf],
-    analyzer: &Analyzer,
-) -> Result<Vec<Definition>> {
-    match PolicyIndex::open(index_dir) {
-        Ok(index) => {
-            let (g, warnings) = policy_search::search::glossary(&index, extra, analyzer)?;
-            for w in warnings {
-                warn(&w);
-            }
-            let mut definitions = g.definitions().to_vec();
-            let reader = index.reader()?;
-            let searcher = reader.searcher();
-            definitions.extend(
-                policy_search::index::lexicon::IndexLexicon::new(&searcher, index.fields)
-                    .all_definitions(),
-            );
-            Ok(definitions)
-        }
-        Err(Error::NoIndex { .. }) => {
-            let mut g = glossary::Glossary::builtin(analyzer);
-            for path in extra {
-                for w in g.load_user(path, analyzer)? {
-                    warn(&w);
-                }
-            }
-            Ok(g.definitions().to_vec())
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// `value` as one line of JSON.

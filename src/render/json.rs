@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::query::{Correction, Expansion};
-use crate::search::{Location, SearchResults};
+use crate::search::{Location, OpenAt, PassageInContext, SearchResults};
 
 #[derive(Serialize)]
 struct JsonResults<'a> {
@@ -91,4 +91,69 @@ pub fn json(results: &SearchResults) -> String {
     let mut s = serde_json::to_string(&out).expect("results serialize");
     s.push('\n');
     s
+}
+
+/// A passage of the context around another.
+#[derive(Serialize)]
+struct JsonNeighbour<'a> {
+    #[serde(flatten)]
+    location: JsonLocation<'a>,
+    quote: &'a str,
+}
+
+/// Where to open a passage.
+#[derive(Serialize)]
+struct JsonOpen<'a> {
+    path: &'a str,
+    line: Option<u64>,
+    page: Option<u64>,
+    uri: &'a str,
+}
+
+/// A passage in context: the passage (its location fields, as a hit's, and
+/// its quote), its citation, where to open it, and the passages around it.
+#[derive(Serialize)]
+struct JsonPassage<'a> {
+    #[serde(flatten)]
+    location: JsonLocation<'a>,
+    quote: &'a str,
+    citation: String,
+    open: JsonOpen<'a>,
+    before: Vec<JsonNeighbour<'a>>,
+    after: Vec<JsonNeighbour<'a>>,
+}
+
+/// A passage in context as one line of JSON (`GET /api/passage`).
+pub fn passage(p: &PassageInContext) -> String {
+    let OpenAt {
+        path,
+        line,
+        page,
+        uri,
+    } = &p.open;
+    let out = JsonPassage {
+        location: JsonLocation::from(&p.location),
+        quote: &p.quote,
+        citation: super::citation(&p.location),
+        open: JsonOpen {
+            path,
+            line: *line,
+            page: *page,
+            uri,
+        },
+        before: neighbours(&p.before),
+        after: neighbours(&p.after),
+    };
+    let mut s = serde_json::to_string(&out).expect("passage serializes");
+    s.push('\n');
+    s
+}
+
+fn neighbours(list: &[crate::search::Neighbour]) -> Vec<JsonNeighbour<'_>> {
+    list.iter()
+        .map(|n| JsonNeighbour {
+            location: JsonLocation::from(&n.location),
+            quote: &n.quote,
+        })
+        .collect()
 }

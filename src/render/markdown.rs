@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::location;
+use super::place;
 use crate::search::{Location, SearchResults};
 use crate::terminal::visible;
 
@@ -20,11 +20,8 @@ pub fn markdown(results: &SearchResults) -> String {
         }
         let cite = |l: &Location| {
             let mut c = format!("*{}*, `{}`", visible(&l.title), visible(&l.source));
-            let at = location(l);
-            if !at.is_empty() {
-                let _ = write!(c, ", {at}");
-            } else if let Some(heading) = l.heading.as_deref().filter(|h| *h != l.title) {
-                let _ = write!(c, ", § {}", visible(heading));
+            if let Some(at) = place(l) {
+                let _ = write!(c, ", {}", visible(&at));
             }
             c
         };

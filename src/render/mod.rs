@@ -13,6 +13,7 @@ mod markup;
 
 use crate::search::{Location, SearchResults};
 pub use glossary::glossary;
+pub use json::{json, passage as passage_json};
 
 /// Output format of `query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,30 @@ pub fn render(results: &SearchResults, format: OutputFormat, style: Style) -> St
         OutputFormat::Json => json::json(results),
         OutputFormat::Markdown => markdown::markdown(results),
     }
+}
+
+/// Where a passage is, for a citation: its page or lines, else the
+/// heading it sits under (when that is not the title).
+fn place(l: &Location) -> Option<String> {
+    let at = location(l);
+    if !at.is_empty() {
+        return Some(at);
+    }
+    l.heading
+        .as_deref()
+        .filter(|h| *h != l.title)
+        .map(|h| format!("§ {h}"))
+}
+
+/// A passage's citation as plain text, to paste: title, source, and page,
+/// lines or heading.
+pub fn citation(l: &Location) -> String {
+    let mut c = format!("{}, {}", l.title, l.source);
+    if let Some(at) = place(l) {
+        c.push_str(", ");
+        c.push_str(&at);
+    }
+    c
 }
 
 /// Where a passage is in its file, as people cite it: the page as printed

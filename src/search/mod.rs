@@ -9,17 +9,21 @@
 //! lists every source. Whole documents, for `--batch` and `eval`, are
 //! ranked apart (`documents`).
 
+pub mod acronyms;
 mod collect;
+mod context;
 mod corrections;
 mod documents;
 mod filters;
 pub(crate) mod highlight;
+mod live;
 mod params;
 mod passages;
 
 use std::collections::HashSet;
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::query::BooleanQuery;
 
@@ -34,7 +38,9 @@ use crate::query::deadline::Deadline;
 use crate::query::expand::{self, Understanding};
 use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
+pub use context::{Neighbour, OpenAt, PassageInContext, MAX_CONTEXT};
 pub(crate) use documents::trec_order;
+pub use live::LiveEngine;
 pub use params::SearchOptions;
 
 /// Documents ranked for a page, per hit wanted: enough that copies folded
@@ -103,10 +109,28 @@ pub fn glossary(
     Ok((g, warnings))
 }
 
+/// The index an engine searches: borrowed for one command, shared by a
+/// process that keeps engines alive ([`LiveEngine`]).
+enum IndexRef<'a> {
+    Borrowed(&'a PolicyIndex),
+    Shared(Arc<PolicyIndex>),
+}
+
+impl Deref for IndexRef<'_> {
+    type Target = PolicyIndex;
+
+    fn deref(&self) -> &PolicyIndex {
+        match self {
+            IndexRef::Borrowed(index) => index,
+            IndexRef::Shared(index) => index,
+        }
+    }
+}
+
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
 pub struct Engine<'a> {
-    index: &'a PolicyIndex,
+    index: IndexRef<'a>,
     searcher: tantivy::Searcher,
     glossary: Glossary,
     analyzer: Analyzer,
@@ -119,10 +143,14 @@ impl<'a> Engine<'a> {
     /// Opens a snapshot of `index` with the glossaries in `opts`, ranking
     /// as `POLICY_SEARCH_RANKING` says.
     pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
+        Self::open(IndexRef::Borrowed(index), opts)
+    }
+
+    fn open(index: IndexRef<'a>, opts: &SearchOptions) -> Result<Self> {
         let ranking = Ranking::from_env()?;
         let analyzer = Analyzer::english();
         let reader = index.reader()?;
-        let (glossary, warnings) = glossary(index, &opts.glossaries, &analyzer)?;
+        let (glossary, warnings) = glossary(&index, &opts.glossaries, &analyzer)?;
         Ok(Engine {
             glossary,
             warnings,
@@ -132,6 +160,11 @@ impl<'a> Engine<'a> {
             ranking,
             document_stats: OnceLock::new(),
         })
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &PolicyIndex {
+        &self.index
     }
 
     /// Warnings from preparing the engine (glossary lines skipped).
