@@ -74,6 +74,15 @@ pub enum Error {
         /// What is wrong, in a few words, naming the file if known.
         reason: String,
     },
+    /// A server could not listen on its address.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A bug: something failed that cannot fail on any input.
     #[error("internal error: {0}")]
     Internal(String),
@@ -126,6 +135,10 @@ impl Error {
             Error::Ranking { known, .. } => Some(format!(
                 "set it to name=value pairs separated by commas, or unset it; the names are {known}"
             )),
+            Error::Listen { .. } => Some(
+                "another program may be using that port: pass --port N (0 picks a free one)"
+                    .to_string(),
+            ),
             Error::Io { source, .. } => io_hint(source.kind()),
             Error::Tantivy(tantivy::TantivyError::IoError(e)) => io_hint(e.kind()),
             Error::Usage(_) | Error::Tantivy(_) => None,

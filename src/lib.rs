@@ -21,6 +21,7 @@ pub(crate) mod paths;
 pub(crate) mod query;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod status;
 pub mod terminal;
 

@@ -64,6 +64,8 @@ enum Command {
     ExtractWorker(ExtractWorkerArgs),
     /// Search the index; prints ranked passages with source and verbatim quote
     Query(QueryArgs),
+    /// Serve the index to a browser and to scripts: a search page and a JSON API (loopback only unless --allow-remote)
+    Serve(ServeArgs),
 }
 
 // The arguments of `index`.
@@ -209,6 +211,34 @@ struct QueryArgs {
     timeout: Duration,
 }
 
+// The arguments of `serve`.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Address to listen on; one that is not loopback needs --allow-remote
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port to listen on (0: any free port; the address is printed on stderr)
+    #[arg(long, value_name = "PORT", default_value_t = policy_search::serve::DEFAULT_PORT)]
+    port: u16,
+    /// Allow --bind on an address other machines can reach (prints a warning)
+    #[arg(long)]
+    allow_remote: bool,
+    /// Also accept requests naming this server HOST in their Host header (repeatable)
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
+    /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
+    #[arg(long = "glossary", value_name = "FILE")]
+    glossaries: Vec<PathBuf>,
+    /// Answer 503 to a request that takes longer than SECS seconds
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    timeout: Duration,
+    /// Requests handled at once, 1 to 1024; more are answered 503 at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_concurrent: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
@@ -257,6 +287,25 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Status(args) => args.run(&mut stdout),
         Command::ExtractWorker(args) => args.run(&mut stdout),
         Command::Query(args) => args.run(&mut stdout),
+        Command::Serve(args) => args.run(),
+    }
+}
+
+impl ServeArgs {
+    fn run(self) -> Result<ExitStatus> {
+        let req = super::resident::ServeRequest {
+            index_dir: self.index.dir(),
+            bind: self.bind,
+            port: self.port,
+            allow_remote: self.allow_remote,
+            allowed_hosts: self.allowed_hosts,
+            glossaries: self.glossaries,
+            limits: policy_search::serve::Limits {
+                timeout: self.timeout,
+                max_concurrent: self.max_concurrent as usize,
+            },
+        };
+        on_index(&req.index_dir, || super::resident::serve(&req))
     }
 }
 

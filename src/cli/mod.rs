@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod progress;
+mod resident;
 
 pub use args::{run, Cli};
 pub use commands::ExitStatus;
