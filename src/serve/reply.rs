@@ -55,10 +55,18 @@ impl From<Error> for Failure {
             Error::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
+        let hint = e.hint().unwrap_or_else(|| {
+            if status == StatusCode::BAD_REQUEST {
+                "check the request against the API's documentation (docs/api.md)".to_string()
+            } else {
+                "try again; if it goes on failing, run the same query with `policy-search query`"
+                    .to_string()
+            }
+        });
         Failure {
             status,
             error: e.to_string(),
-            hint: e.hint(),
+            hint: Some(hint),
         }
     }
 }
