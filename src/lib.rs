@@ -16,6 +16,7 @@ pub mod extract;
 pub mod index;
 pub mod ingest;
 pub(crate) mod limits;
+pub mod mcp;
 pub(crate) mod passage;
 pub(crate) mod paths;
 pub(crate) mod query;

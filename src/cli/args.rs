@@ -66,6 +66,8 @@ enum Command {
     Query(QueryArgs),
     /// Serve the index to a browser and to scripts: a search page and a JSON API (loopback only unless --allow-remote)
     Serve(ServeArgs),
+    /// Answer an AI assistant's searches over the Model Context Protocol on stdin/stdout
+    Mcp(McpArgs),
 }
 
 // The arguments of `index`.
@@ -239,6 +241,16 @@ struct ServeArgs {
     max_concurrent: u64,
 }
 
+// The arguments of `mcp`.
+#[derive(Debug, clap::Args)]
+struct McpArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
+    #[arg(long = "glossary", value_name = "FILE")]
+    glossaries: Vec<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
@@ -279,6 +291,16 @@ fn seconds(s: &str) -> std::result::Result<Duration, String> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    // The resident commands write from other threads (`mcp` its protocol):
+    // they must not run with stdout locked here.
+    let cli = match cli.command {
+        Command::Serve(args) => return args.run(),
+        Command::Mcp(args) => {
+            let dir = args.index.dir();
+            return on_index(&dir, || super::resident::mcp(&dir, &args.glossaries));
+        }
+        command => Cli { command },
+    };
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Index(args) => args.run(&mut stdout),
@@ -287,7 +309,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Status(args) => args.run(&mut stdout),
         Command::ExtractWorker(args) => args.run(&mut stdout),
         Command::Query(args) => args.run(&mut stdout),
-        Command::Serve(args) => args.run(),
+        Command::Serve(_) | Command::Mcp(_) => unreachable!("run above"),
     }
 }
 

@@ -86,3 +86,11 @@ pub fn serve(req: &ServeRequest) -> Result<ExitStatus> {
     })?;
     Ok(ExitStatus::Success)
 }
+
+/// Runs `mcp` until the client closes stdin. Nothing but protocol goes to
+/// stdout; warnings go to stderr, which MCP hosts log.
+pub fn mcp(index_dir: &std::path::Path, glossaries: &[PathBuf]) -> Result<ExitStatus> {
+    let engine = open(index_dir, glossaries)?;
+    runtime()?.block_on(policy_search::mcp::run_stdio(engine))?;
+    Ok(ExitStatus::Success)
+}
