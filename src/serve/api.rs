@@ -133,11 +133,16 @@ async fn search(Shared(state): Shared<State>, RawQuery(raw): RawQuery) -> Respon
     };
     let engine = state.engine.clone();
     let answer = blocking(move || {
+        let started = std::time::Instant::now();
         let results = engine.engine()?.search(&q, &opts)?;
-        Ok(crate::render::json(&results))
+        let body = crate::render::json(&results);
+        Ok((body, started.elapsed()))
     })
     .await;
-    answer.map_or_else(Into::into, reply::json)
+    match answer {
+        Ok((body, took)) => reply::timed(reply::json(body), "search", took),
+        Err(f) => f.into(),
+    }
 }
 
 /// `GET /api/passage/{id}?context=K`.
