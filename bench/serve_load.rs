@@ -133,12 +133,19 @@ impl Client {
     }
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
+/// A `/proc/PID/status` figure in KiB: `VmRSS` (all resident memory) or
+/// `RssAnon` (the heap and stacks, without the index files mapped in,
+/// whose pages count as resident once read).
+fn proc_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    proc_kib(pid, "VmRSS")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -216,10 +223,14 @@ fn main() {
         })
         .collect();
     let mut rss = Vec::new();
+    let mut anon = Vec::new();
     while started.elapsed() < Duration::from_secs(o.seconds) {
         std::thread::sleep(Duration::from_secs(1));
         if let Some(k) = rss_kib(pid) {
             rss.push(k);
+        }
+        if let Some(k) = proc_kib(pid, "RssAnon") {
+            anon.push(k);
         }
     }
     stop.store(true, Ordering::Relaxed);
@@ -296,5 +307,13 @@ fn main() {
         mib(rss.first().copied()),
         mib(rss.last().copied()),
         mib(rss.iter().max().copied())
+    );
+    let tenth = anon.len() / 10;
+    println!(
+        "serve anonymous memory (RssAnon) MiB: first sample {}, after a tenth of the run {}, last {}, peak {}",
+        mib(anon.first().copied()),
+        mib(anon.get(tenth).copied()),
+        mib(anon.last().copied()),
+        mib(anon.iter().max().copied())
     );
 }

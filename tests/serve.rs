@@ -530,3 +530,55 @@ fn the_page_forbids_every_outside_source() {
     );
     assert_eq!(api.header("x-content-type-options"), Some("nosniff"));
 }
+
+#[test]
+fn passages_of_pdf_pages_and_json_lines_records_say_where_to_open_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("guide.pdf"),
+        common::pdf_bytes(&[
+            &["Commissioning guidance for integrated care boards."],
+            &["Quarantine rules for imported parrots are set out in schedule four."],
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("records.jsonl"),
+        concat!(
+            "{\"_id\": \"rec-1\", \"title\": \"First\", \"text\": \"Nothing about birds here.\"}\n",
+            "{\"_id\": \"rec-2\", \"title\": \"Second\", \"text\": \"Parrots carry psittacosis, a notifiable disease.\"}\n",
+        ),
+    )
+    .unwrap();
+    common::index_into_idx(dir.path(), "docs");
+    let served = Served::start(dir.path(), &[]);
+    let hits = served.get("/api/search?q=parrots").json()["hits"].clone();
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    for hit in hits {
+        let id = hit["passage_id"].as_str().unwrap();
+        let p = served
+            .get(&format!("/api/passage/{}?context=1", encode(id)))
+            .json();
+        assert_eq!(p["quote"], hit["quote"], "{id}");
+        if hit["source"] == "docs/guide.pdf" {
+            assert_eq!(p["open"]["page"], 2);
+            assert_eq!(p["open"]["line"], Value::Null);
+            assert!(p["open"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("/docs/guide.pdf#page=2"));
+            assert!(p["citation"].as_str().unwrap().ends_with("p. 2"), "{p}");
+            assert_eq!(p["before"].as_array().unwrap().len(), 1);
+        } else {
+            assert_eq!(id, "rec-2#0");
+            assert_eq!(p["open"]["line"], 2);
+            assert!(p["open"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/docs/records.jsonl"));
+        }
+    }
+}
