@@ -111,7 +111,7 @@ pub struct Engine<'a> {
     glossary: Glossary,
     analyzer: Analyzer,
     ranking: Ranking,
-    document_stats: OnceLock<documents::Stats>,
+    document_stats: OnceLock<crate::index::statistics::DocumentStats>,
     warnings: Vec<String>,
 }
 

@@ -11,8 +11,8 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::ranker::{DocumentRanker, RankedDoc};
 use super::terms::WeightedTerm;
-use crate::analysis::Analyzer;
 use crate::analysis::STOP_WORDS;
+use crate::analysis::{Analyzer, TermCache};
 use crate::error::Result;
 use crate::index::documents::feedback_texts;
 use crate::index::StoredDocs;
@@ -53,13 +53,20 @@ impl DocumentRanker<'_> {
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
+        // The same words recur across the documents: normalize each once.
+        let mut cache = TermCache::default();
         for RankedDoc { key, score, .. } in top {
             let mut tf: HashMap<String, f32> = HashMap::new();
             let mut length: f32 = 0.0;
             self.feedback_text(*key, terms, |text| {
-                analyzer.analyze(text, |t| {
-                    if !t.compound && t.term.chars().any(char::is_alphabetic) && t.term.len() > 2 {
-                        *tf.entry(t.term).or_default() += 1.0;
+                analyzer.analyze_into(text, Some(&mut cache), &mut |term, _, _, _, compound| {
+                    if !compound && term.len() > 2 && term.chars().any(char::is_alphabetic) {
+                        match tf.get_mut(term) {
+                            Some(c) => *c += 1.0,
+                            None => {
+                                tf.insert(term.to_string(), 1.0);
+                            }
+                        }
                         length += 1.0;
                     }
                 });
@@ -200,7 +207,7 @@ impl DocumentRanker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::documents::ranker::stats;
+    use crate::index::statistics::document_stats;
     use crate::search::documents::terms::query_terms;
     use crate::search::DocParams;
 
@@ -246,7 +253,7 @@ mod tests {
         let ranker = DocumentRanker::new(
             &searcher,
             index.fields,
-            stats(&searcher).unwrap(),
+            document_stats(&index, &searcher).unwrap(),
             DocParams::default(),
         );
         let plan = crate::query::parse("discharge funding", &Analyzer::english()).unwrap();

@@ -10,6 +10,7 @@ use super::slots::KeyHasher;
 use super::terms::WeightedTerm;
 use crate::error::Result;
 use crate::index::schema::Fields;
+use crate::index::statistics::DocumentStats;
 use crate::query::deadline::Deadline;
 use crate::search::DocParams;
 
@@ -24,28 +25,11 @@ pub struct RankedDoc {
     pub passages: Vec<(u32, DocId)>,
 }
 
-/// Collection statistics at document level.
-#[derive(Debug, Clone, Copy)]
-pub struct Stats {
-    documents: f32,
-    average_length: f32,
-    passages: f32,
-}
-
-impl Stats {
-    /// No documents.
-    pub const EMPTY: Stats = Stats {
-        documents: 0.0,
-        average_length: 1.0,
-        passages: 0.0,
-    };
-}
-
 /// Ranks documents over one index snapshot.
 pub struct DocumentRanker<'a> {
     pub(super) searcher: &'a Searcher,
     pub(super) fields: Fields,
-    stats: Stats,
+    stats: DocumentStats,
     pub(super) params: DocParams,
     deadline: Deadline,
 }
@@ -53,7 +37,12 @@ pub struct DocumentRanker<'a> {
 impl<'a> DocumentRanker<'a> {
     /// Prepares ranking over `searcher`'s snapshot, with its statistics
     /// from [`stats`] (computed once per snapshot, not per query).
-    pub fn new(searcher: &'a Searcher, fields: Fields, stats: Stats, params: DocParams) -> Self {
+    pub fn new(
+        searcher: &'a Searcher,
+        fields: Fields,
+        stats: DocumentStats,
+        params: DocParams,
+    ) -> Self {
         DocumentRanker {
             searcher,
             fields,
@@ -151,30 +140,4 @@ impl<'a> DocumentRanker<'a> {
         let n = self.stats.passages;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
-}
-
-/// Number of documents and their average length, over live passages.
-pub fn stats(searcher: &Searcher) -> Result<Stats> {
-    let mut lengths: HashMap<u64, u64> = HashMap::new();
-    let mut passages = 0u64;
-    for segment in searcher.segment_readers() {
-        let keys = segment.fast_fields().u64("doc_key")?;
-        let lens = segment.fast_fields().u64("doc_len")?;
-        let alive = segment.alive_bitset();
-        for doc in 0..segment.max_doc() {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                if let (Some(k @ 1..), Some(l)) = (keys.first(doc), lens.first(doc)) {
-                    lengths.insert(k, l);
-                    passages += 1;
-                }
-            }
-        }
-    }
-    let documents = lengths.len().max(1) as f32;
-    let total: u64 = lengths.values().sum();
-    Ok(Stats {
-        documents,
-        average_length: total as f32 / documents,
-        passages: passages as f32,
-    })
 }
