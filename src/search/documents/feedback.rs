@@ -82,16 +82,31 @@ impl DocumentRanker<'_> {
             }
         }
         // Terms common across the collection carry no signal; weigh by idf.
-        let mut candidates: Vec<(String, f32)> = model
+        // Looking up idf is most of feedback's cost, so terms are taken by
+        // weight and idf is read only while a term could still make the
+        // cut: no term's idf exceeds that of a term in no passage.
+        let by_idf = |idf: f32| idf.max(0.0).powf(p.feedback_idf);
+        let ceiling = by_idf(self.passage_idf_of(0.0));
+        let mut by_weight: Vec<(String, f32)> = model
             .into_iter()
             .filter(|(t, _)| !STOP_WORDS.contains(&t.as_str()))
-            .map(|(t, w)| {
-                let idf = self.passage_idf(&t).max(0.0);
-                (t, w * idf.powf(p.feedback_idf))
-            })
             .collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        candidates.truncate(p.feedback_terms);
+        by_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let order =
+            |a: &(String, f32), b: &(String, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        let mut candidates: Vec<(String, f32)> = Vec::with_capacity(p.feedback_terms + 1);
+        for (t, w) in by_weight {
+            if candidates.len() >= p.feedback_terms {
+                let floor = candidates.last().map_or(f32::MIN, |c| c.1);
+                if w * ceiling < floor {
+                    break;
+                }
+            }
+            let score = w * by_idf(self.passage_idf(&t));
+            candidates.push((t, score));
+            candidates.sort_by(order);
+            candidates.truncate(p.feedback_terms);
+        }
         let total_fb: f32 = candidates.iter().map(|c| c.1).sum::<f32>().max(1e-9);
         let total_q: f32 = terms
             .iter()
