@@ -10,7 +10,9 @@
 //! - query latency as whole processes (p50, p95) over `bench/queries.txt`,
 //!   with a warm page cache, for policy-search, plain tantivy and `rg -i -w -n`;
 //! - batch throughput (queries per second, documents ranked);
-//! - the same at ~1 GB, the corpus copied under distinct file names.
+//! - the same at ~1 GB of distinct text generated from the corpus's
+//!   sentences (`bench/corpus.rs`), so the dictionary and postings grow as
+//!   a real collection's do.
 //!
 //! Measurements are taken side by side in one run and reported as ratios
 //! too: these machines are shared and noisy, ratios travel better.
@@ -104,15 +106,20 @@ fn stage(src: &Path, dest: &Path) -> u64 {
     bytes
 }
 
-/// Copies `base` into `dest/copy-NNN/` until `dest` holds at least `target` bytes.
-fn replicate(base: &Path, dest: &Path, target: u64) -> u64 {
-    let mut bytes = 0;
-    let mut n = 0;
-    while bytes < target {
-        bytes += stage(base, &dest.join(format!("copy-{n:03}")));
-        n += 1;
-    }
-    bytes
+/// Writes a corpus of distinct text of `target` bytes into `dest`, made
+/// from the sentences of `src` by `bench/corpus.rs` (seed 1), and returns
+/// its size.
+fn generate(corpus_tool: &Path, src: &Path, dest: &Path, target: u64) -> u64 {
+    let status = Command::new(corpus_tool)
+        .arg(src)
+        .arg(dest)
+        .arg(format!("{target}B"))
+        .arg("1")
+        .stdout(Stdio::null())
+        .status()
+        .expect("running the corpus generator");
+    assert!(status.success(), "the corpus generator failed");
+    dir_bytes(dest)
 }
 
 fn queries() -> Vec<String> {
@@ -266,6 +273,7 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/corpus"));
     let scale_mb: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let corpus_tool = root.join("target/release/examples/corpus");
     if !src.is_dir() {
         eprintln!("skipping: corpus folder {} not found", src.display());
         return;
@@ -299,7 +307,7 @@ fn main() {
     }];
     if scale_mb > 0 {
         let big = work.join("corpus-big");
-        let big_bytes = replicate(&base, &big, scale_mb * 1_000_000);
+        let big_bytes = generate(&corpus_tool, &src, &big, scale_mb * 1_000_000);
         scales.push(Scale {
             label: format!("{:.2} GB", big_bytes as f64 / 1e9),
             corpus: big,

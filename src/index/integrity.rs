@@ -17,7 +17,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, IndexMeta, TantivyError};
 
 use crate::error::{Error, Result};
-use crate::index::{self, storage, MANAGED_FILE, META_FILE};
+use crate::index::{self, statistics, storage, MANAGED_FILE, META_FILE};
 
 /// One file of an index, checked.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -152,6 +152,9 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     if v.sound {
         check_segments_open(&mut v, dir, &index)?;
     }
+    if v.sound {
+        check_statistics(&mut v, dir, &index);
+    }
     Ok(v)
 }
 
@@ -232,6 +235,28 @@ fn check_segments_open(v: &mut Verification, dir: &Path, index: &Index) -> Resul
         Err(_) => v.fail("its segments cannot be opened".to_string()),
     }
     Ok(())
+}
+
+/// The recorded document statistics, if any: described, never a problem
+/// (queries count them again when the record does not hold).
+fn check_statistics(v: &mut Verification, dir: &Path, index: &Index) {
+    let Ok(reader) = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+    else {
+        return;
+    };
+    let reader: tantivy::IndexReader = reader;
+    if let Some(checked) = statistics::describe(dir, &reader.searcher()) {
+        let name = statistics::STATISTICS_FILE;
+        v.push(FileCheck {
+            file: name.to_string(),
+            bytes: std::fs::metadata(dir.join(name)).ok().map(|m| m.len()),
+            checked,
+            problem: None,
+        });
+    }
 }
 
 /// Reads and checks one of tantivy's JSON files; errors other than damage

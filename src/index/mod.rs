@@ -5,6 +5,7 @@ pub(crate) mod documents;
 pub mod integrity;
 pub mod lexicon;
 pub(crate) mod schema;
+pub mod statistics;
 pub(crate) mod storage;
 
 pub use storage::{

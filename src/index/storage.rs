@@ -396,6 +396,7 @@ fn is_orphan_candidate(name: &str) -> bool {
     if let Some(rest) = name
         .strip_prefix(&format!(".{META_FILE}."))
         .or_else(|| name.strip_prefix(&format!(".{MANAGED_FILE}.")))
+        .or_else(|| name.strip_prefix(&format!(".{}.", super::statistics::STATISTICS_FILE)))
     {
         return rest.ends_with(".tmp");
     }
@@ -522,6 +523,41 @@ fn refuse_special_lock_files(dir: &Path) -> Result<()> {
 
 /// An error if `path` exists and is not a regular file (or a link to one):
 /// opening a FIFO blocks until another process opens its other end.
+/// Writes `data` to `root/path` as a whole or not at all: a new file in the
+/// same directory, synced, renamed over the old.
+pub(crate) fn write_atomically(root: &Path, path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let target = root.join(path);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = root.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| {
+            file.write_all(data)?;
+            file.sync_data()
+        })
+        .and_then(|()| std::fs::rename(&temp, &target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Reads `path` whole if it is a regular file (a FIFO in its place would
+/// block the read).
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    not_special(path)?;
+    std::fs::read(path)
+}
+
 fn not_special(path: &Path) -> std::io::Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(std::io::Error::new(
@@ -574,29 +610,7 @@ impl Directory for ReadTolerantDirectory {
     /// the old), but the file takes the mode the umask gives: tantivy's are
     /// always 0600, so nobody but their owner could read the index.
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        use std::io::Write;
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let target = self.root.join(path);
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let temp = self.root.join(format!(
-            ".{name}.{}-{}.tmp",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(data)?;
-                file.sync_data()
-            })
-            .and_then(|()| std::fs::rename(&temp, &target));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        write_atomically(&self.root, path, data)
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {
@@ -651,7 +665,8 @@ fn has_visible_entries(dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Removes the files tantivy writes (and only those) from `dir`.
+/// Removes the files tantivy writes (and only those) from `dir`, and the
+/// statistics recorded of them.
 fn remove_index_files(dir: &Path) -> Result<()> {
     const EXTENSIONS: &[&str] = &["idx", "pos", "term", "store", "fast", "fieldnorm", "del"];
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -662,6 +677,7 @@ fn remove_index_files(dir: &Path) -> Result<()> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let managed = name == "meta.json"
             || name == ".managed.json"
+            || name == super::statistics::STATISTICS_FILE
             || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
             || EXTENSIONS.contains(&ext);
         // Whatever took an index file's name, short of a directory.

@@ -33,7 +33,7 @@ use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
 use crate::index::documents::{records, FileRecord};
-use crate::index::PolicyIndex;
+use crate::index::{statistics, PolicyIndex};
 
 pub use file_error::FileError;
 pub use progress::Progress;
@@ -203,6 +203,12 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
     index.writer_failure(&mut writer, outcome)?;
     index.commit(&mut writer, &indexed_roots)?;
     writer.wait_merging_threads()?;
+    // Queries then need not count every passage to rank documents; failing
+    // to record costs them speed, not answers.
+    let searcher = index.reader()?.searcher();
+    if let Err(e) = statistics::record(&index, &searcher) {
+        progress.warning(&format!("could not record document statistics: {e}"));
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

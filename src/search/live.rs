@@ -6,17 +6,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use super::{Engine, IndexRef, SearchOptions};
+use super::{Engine, SearchOptions};
 use crate::analysis::glossary::INDEX_GLOSSARY_FILE;
 use crate::error::{Error, Result};
 use crate::index::{PolicyIndex, META_FILE};
-
-impl Engine<'static> {
-    /// Opens a snapshot of a shared index, for a process that keeps it.
-    pub fn shared(index: Arc<PolicyIndex>, opts: &SearchOptions) -> Result<Self> {
-        Self::open(IndexRef::Shared(index), opts)
-    }
-}
 
 /// What identifies the index's last commit and glossary on disk: every
 /// commit rewrites `meta.json` atomically (a new file), so its inode, size
@@ -61,8 +54,11 @@ impl Stamp {
 /// A resident engine over one index, reopened on the next request after a
 /// commit. Cheap to share between threads: each request takes the current
 /// engine (an `Arc`) and searches it while a newer one may replace it.
+///
+/// The index it opens stays open until the process ends (engines borrow
+/// it for as long as the process serves): open one per process.
 pub struct LiveEngine {
-    index: Arc<PolicyIndex>,
+    index: &'static PolicyIndex,
     opts: SearchOptions,
     current: Mutex<(Stamp, Arc<Engine<'static>>)>,
 }
@@ -70,9 +66,9 @@ pub struct LiveEngine {
 impl LiveEngine {
     /// Opens the index in `dir` with the glossaries of `opts`.
     pub fn open(dir: &Path, opts: &SearchOptions) -> Result<Self> {
-        let index = Arc::new(PolicyIndex::open(dir)?);
-        let stamp = Stamp::of(&index);
-        let engine = Arc::new(Engine::shared(index.clone(), opts)?);
+        let index: &'static PolicyIndex = Box::leak(Box::new(PolicyIndex::open(dir)?));
+        let stamp = Stamp::of(index);
+        let engine = Arc::new(Engine::new(index, opts)?);
         Ok(LiveEngine {
             index,
             opts: opts.clone(),
@@ -82,7 +78,7 @@ impl LiveEngine {
 
     /// The index.
     pub fn index(&self) -> &PolicyIndex {
-        &self.index
+        self.index
     }
 
     /// The engine on the index's last commit: the one in use if nothing
@@ -90,13 +86,13 @@ impl LiveEngine {
     /// opened (an index being rebuilt in another format, damage), the error
     /// is returned and the next call tries again.
     pub fn engine(&self) -> Result<Arc<Engine<'static>>> {
-        let stamp = Stamp::of(&self.index);
+        let stamp = Stamp::of(self.index);
         let mut current = self
             .current
             .lock()
             .map_err(|_| Error::Internal("the engine lock was poisoned".into()))?;
         if current.0 != stamp {
-            let engine = Arc::new(Engine::shared(self.index.clone(), &self.opts)?);
+            let engine = Arc::new(Engine::new(self.index, &self.opts)?);
             *current = (stamp, engine);
         }
         Ok(current.1.clone())

@@ -21,9 +21,8 @@ mod params;
 mod passages;
 
 use std::collections::HashSet;
-use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use tantivy::query::BooleanQuery;
 
@@ -109,33 +108,15 @@ pub fn glossary(
     Ok((g, warnings))
 }
 
-/// The index an engine searches: borrowed for one command, shared by a
-/// process that keeps engines alive ([`LiveEngine`]).
-enum IndexRef<'a> {
-    Borrowed(&'a PolicyIndex),
-    Shared(Arc<PolicyIndex>),
-}
-
-impl Deref for IndexRef<'_> {
-    type Target = PolicyIndex;
-
-    fn deref(&self) -> &PolicyIndex {
-        match self {
-            IndexRef::Borrowed(index) => index,
-            IndexRef::Shared(index) => index,
-        }
-    }
-}
-
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
 pub struct Engine<'a> {
-    index: IndexRef<'a>,
+    index: &'a PolicyIndex,
     searcher: tantivy::Searcher,
     glossary: Glossary,
     analyzer: Analyzer,
     ranking: Ranking,
-    document_stats: OnceLock<documents::Stats>,
+    document_stats: OnceLock<crate::index::statistics::DocumentStats>,
     warnings: Vec<String>,
 }
 
@@ -143,14 +124,10 @@ impl<'a> Engine<'a> {
     /// Opens a snapshot of `index` with the glossaries in `opts`, ranking
     /// as `POLICY_SEARCH_RANKING` says.
     pub fn new(index: &'a PolicyIndex, opts: &SearchOptions) -> Result<Self> {
-        Self::open(IndexRef::Borrowed(index), opts)
-    }
-
-    fn open(index: IndexRef<'a>, opts: &SearchOptions) -> Result<Self> {
         let ranking = Ranking::from_env()?;
         let analyzer = Analyzer::english();
         let reader = index.reader()?;
-        let (glossary, warnings) = glossary(&index, &opts.glossaries, &analyzer)?;
+        let (glossary, warnings) = glossary(index, &opts.glossaries, &analyzer)?;
         Ok(Engine {
             glossary,
             warnings,
@@ -160,11 +137,6 @@ impl<'a> Engine<'a> {
             ranking,
             document_stats: OnceLock::new(),
         })
-    }
-
-    /// The index searched.
-    pub fn index(&self) -> &PolicyIndex {
-        &self.index
     }
 
     /// Warnings from preparing the engine (glossary lines skipped).

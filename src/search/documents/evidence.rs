@@ -48,6 +48,22 @@ impl Evidence {
         }
     }
 
+    /// No evidence yet for `n` other terms, of the same documents.
+    pub fn same_documents(&self, n: usize) -> Self {
+        let slots = self.keys.len();
+        Evidence {
+            n,
+            slots: self.slots.clone(),
+            keys: self.keys.clone(),
+            first_passage: self.first_passage.clone(),
+            length: self.length.clone(),
+            tf: vec![0.0; n * slots],
+            title_tf: vec![0.0; n * slots],
+            proximity: vec![0.0; slots],
+            doc_freq: vec![0.0; n],
+        }
+    }
+
     /// Number of documents containing each term.
     pub fn doc_freq(&self) -> &[f32] {
         &self.doc_freq
@@ -75,21 +91,21 @@ impl Evidence {
         *cell += tf;
     }
 
-    /// The documents scored, best first: per term, BM25 over the document's
-    /// text and (weighted) over its title, with `weight` (the term's weight
-    /// times its idf); per query unit, its best alternative; plus proximity.
-    pub fn ranked(
+    /// Each slot's score without proximity: per term, BM25 over the
+    /// document's text and (weighted) over its title, with `weight` (the
+    /// term's weight times its idf); per query unit, its best alternative.
+    pub fn scores(
         &self,
         terms: &[WeightedTerm],
         weight: &[f32],
         p: &DocParams,
         average_length: f32,
-    ) -> Vec<RankedDoc> {
+    ) -> Vec<f32> {
         let n = self.n;
         let alts = Alternatives::new(terms);
         let mut alt_sum = vec![0f32; alts.unit.len()];
         let mut unit_best = vec![0f32; alts.units];
-        let mut ranked: Vec<RankedDoc> = Vec::with_capacity(self.keys.len());
+        let mut scores = Vec::with_capacity(self.keys.len());
         for slot in 0..self.keys.len() {
             alt_sum.iter_mut().for_each(|v| *v = 0.0);
             unit_best.iter_mut().for_each(|v| *v = 0.0);
@@ -109,13 +125,38 @@ impl Evidence {
                 let best = &mut unit_best[alts.unit[a]];
                 *best = best.max(sum);
             }
-            let score = unit_best.iter().sum::<f32>() + p.proximity_weight * self.proximity[slot];
-            ranked.push(RankedDoc {
-                key: self.keys[slot],
-                score,
-                passages: vec![self.first_passage[slot]],
-            });
+            scores.push(unit_best.iter().sum::<f32>());
         }
+        scores
+    }
+
+    /// The `m` slots that score best without proximity, marked: the only
+    /// documents whose proximity is worth reading.
+    pub fn leading(&self, scores: &[f32], m: usize) -> Vec<bool> {
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        if order.len() > m {
+            order.select_nth_unstable_by(m, |&a, &b| scores[b].total_cmp(&scores[a]));
+            order.truncate(m);
+        }
+        let mut marked = vec![false; scores.len()];
+        for slot in order {
+            marked[slot] = true;
+        }
+        marked
+    }
+
+    /// The documents scored, best first: `scores` (from [`Self::scores`])
+    /// plus proximity.
+    pub fn ranked(&self, scores: &[f32], p: &DocParams) -> Vec<RankedDoc> {
+        let mut ranked: Vec<RankedDoc> = scores
+            .iter()
+            .enumerate()
+            .map(|(slot, score)| RankedDoc {
+                key: self.keys[slot],
+                score: score + p.proximity_weight * self.proximity[slot],
+                passages: vec![self.first_passage[slot]],
+            })
+            .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
         ranked
     }
@@ -178,32 +219,55 @@ impl<'s> SegmentPass<'s> {
         })
     }
 
-    /// Reads term `i` in the passages' text, with its positions if asked.
-    pub fn read_text(
-        &mut self,
-        ev: &mut Evidence,
-        i: usize,
-        term: &str,
-        with_positions: bool,
-    ) -> Result<()> {
+    /// Reads term `i` in the passages' text.
+    pub fn read_text(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
-        let option = if with_positions {
-            IndexRecordOption::WithFreqsAndPositions
-        } else {
-            IndexRecordOption::WithFreqs
-        };
-        let Some(mut postings) = read_postings(&self.body, &term, option)? else {
+        let Some(mut postings) = read_postings(&self.body, &term, IndexRecordOption::WithFreqs)?
+        else {
             return Ok(());
         };
         let mut doc = postings.doc();
         while doc != TERMINATED {
             if let Some(slot) = self.slot(ev, doc) {
                 ev.count(slot, i, postings.term_freq() as f32);
-                if with_positions {
-                    let mut pos = Vec::with_capacity(postings.term_freq() as usize);
-                    postings.positions(&mut pos);
-                    self.positions.entry(doc).or_default().push((i, pos));
-                }
+            }
+            doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// Reads term `i` in the passages already read, of documents already
+    /// known.
+    pub fn read_known(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
+        let term = Term::from_field_text(self.fields.body, term);
+        let Some(mut postings) = read_postings(&self.body, &term, IndexRecordOption::WithFreqs)?
+        else {
+            return Ok(());
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if let Some(slot) = self.slots.get(doc) {
+                ev.count(slot, i, postings.term_freq() as f32);
+            }
+            doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// Reads the positions of term `i` in the passages of the `marked`
+    /// documents (by slot), for proximity.
+    pub fn read_positions(&mut self, i: usize, term: &str, marked: &[bool]) -> Result<()> {
+        let term = Term::from_field_text(self.fields.body, term);
+        let option = IndexRecordOption::WithFreqsAndPositions;
+        let Some(mut postings) = read_postings(&self.body, &term, option)? else {
+            return Ok(());
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if self.slots.get(doc).is_some_and(|s| marked[s]) {
+                let mut pos = Vec::with_capacity(postings.term_freq() as usize);
+                postings.positions(&mut pos);
+                self.positions.entry(doc).or_default().push((i, pos));
             }
             doc = postings.advance();
         }
@@ -233,13 +297,13 @@ impl<'s> SegmentPass<'s> {
     /// Adds the proximity of the typed terms in each passage read with
     /// positions: a document counts its best passage.
     pub fn add_proximity(
-        self,
+        &mut self,
         ev: &mut Evidence,
         terms: &[WeightedTerm],
         idf: &[f32],
         window: u32,
     ) {
-        for (doc, term_positions) in self.positions {
+        for (doc, term_positions) in std::mem::take(&mut self.positions) {
             if term_positions.len() < 2 {
                 continue;
             }
@@ -317,6 +381,15 @@ fn proximity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_leading_documents_are_marked_for_proximity() {
+        let ev = Evidence::new(1);
+        let scores = [0.5, 3.0, 1.0, 2.0, 0.1];
+        assert_eq!(ev.leading(&scores, 2), [false, true, false, true, false]);
+        assert_eq!(ev.leading(&scores, 9), [true; 5]);
+        assert_eq!(ev.leading(&scores, 0), [false; 5]);
+    }
 
     #[test]
     fn proximity_rewards_adjacent_terms() {

@@ -11,8 +11,8 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::ranker::{DocumentRanker, RankedDoc};
 use super::terms::WeightedTerm;
-use crate::analysis::Analyzer;
 use crate::analysis::STOP_WORDS;
+use crate::analysis::{Analyzer, TermCache};
 use crate::error::Result;
 use crate::index::documents::feedback_texts;
 use crate::index::StoredDocs;
@@ -53,13 +53,20 @@ impl DocumentRanker<'_> {
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
+        // The same words recur across the documents: normalize each once.
+        let mut cache = TermCache::default();
         for RankedDoc { key, score, .. } in top {
             let mut tf: HashMap<String, f32> = HashMap::new();
             let mut length: f32 = 0.0;
             self.feedback_text(*key, terms, |text| {
-                analyzer.analyze(text, |t| {
-                    if !t.compound && t.term.chars().any(char::is_alphabetic) && t.term.len() > 2 {
-                        *tf.entry(t.term).or_default() += 1.0;
+                analyzer.analyze_into(text, Some(&mut cache), &mut |term, _, _, _, compound| {
+                    if !compound && term.len() > 2 && term.chars().any(char::is_alphabetic) {
+                        match tf.get_mut(term) {
+                            Some(c) => *c += 1.0,
+                            None => {
+                                tf.insert(term.to_string(), 1.0);
+                            }
+                        }
                         length += 1.0;
                     }
                 });
@@ -75,16 +82,31 @@ impl DocumentRanker<'_> {
             }
         }
         // Terms common across the collection carry no signal; weigh by idf.
-        let mut candidates: Vec<(String, f32)> = model
+        // Looking up idf is most of feedback's cost, so terms are taken by
+        // weight and idf is read only while a term could still make the
+        // cut: no term's idf exceeds that of a term in no passage.
+        let by_idf = |idf: f32| idf.max(0.0).powf(p.feedback_idf);
+        let ceiling = by_idf(self.passage_idf_of(0.0));
+        let mut by_weight: Vec<(String, f32)> = model
             .into_iter()
             .filter(|(t, _)| !STOP_WORDS.contains(&t.as_str()))
-            .map(|(t, w)| {
-                let idf = self.passage_idf(&t).max(0.0);
-                (t, w * idf.powf(p.feedback_idf))
-            })
             .collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        candidates.truncate(p.feedback_terms);
+        by_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let order =
+            |a: &(String, f32), b: &(String, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        let mut candidates: Vec<(String, f32)> = Vec::with_capacity(p.feedback_terms + 1);
+        for (t, w) in by_weight {
+            if candidates.len() >= p.feedback_terms {
+                let floor = candidates.last().map_or(f32::MIN, |c| c.1);
+                if w * ceiling < floor {
+                    break;
+                }
+            }
+            let score = w * by_idf(self.passage_idf(&t));
+            candidates.push((t, score));
+            candidates.sort_by(order);
+            candidates.truncate(p.feedback_terms);
+        }
         let total_fb: f32 = candidates.iter().map(|c| c.1).sum::<f32>().max(1e-9);
         let total_q: f32 = terms
             .iter()
@@ -200,7 +222,7 @@ impl DocumentRanker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::documents::ranker::stats;
+    use crate::index::statistics::document_stats;
     use crate::search::documents::terms::query_terms;
     use crate::search::DocParams;
 
@@ -246,7 +268,7 @@ mod tests {
         let ranker = DocumentRanker::new(
             &searcher,
             index.fields,
-            stats(&searcher).unwrap(),
+            document_stats(&index, &searcher).unwrap(),
             DocParams::default(),
         );
         let plan = crate::query::parse("discharge funding", &Analyzer::english()).unwrap();

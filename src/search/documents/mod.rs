@@ -28,12 +28,12 @@ use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
 use crate::error::Result;
+use crate::index::statistics::{self, DocumentStats};
 use crate::query::deadline::Deadline;
 use crate::query::QueryPlan;
 use crate::search::{filters, Engine, SearchOptions};
 use ranker::DocumentRanker;
 pub(crate) use ranker::RankedDoc;
-pub use ranker::Stats;
 
 impl Engine<'_> {
     /// The `k` best documents for `query_text`, as `(doc_id, score)`, best
@@ -87,9 +87,9 @@ impl Engine<'_> {
         deadline: &Deadline,
     ) -> Result<Vec<RankedDoc>> {
         let r = &self.ranking;
-        let stats = *self
-            .document_stats
-            .get_or_init(|| ranker::stats(&self.searcher).unwrap_or(Stats::EMPTY));
+        let stats = *self.document_stats.get_or_init(|| {
+            statistics::document_stats(self.index, &self.searcher).unwrap_or(DocumentStats::EMPTY)
+        });
         let ranker = DocumentRanker::new(
             &self.searcher,
             self.index.fields,

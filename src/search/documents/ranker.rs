@@ -10,6 +10,7 @@ use super::slots::KeyHasher;
 use super::terms::WeightedTerm;
 use crate::error::Result;
 use crate::index::schema::Fields;
+use crate::index::statistics::DocumentStats;
 use crate::query::deadline::Deadline;
 use crate::search::DocParams;
 
@@ -24,28 +25,21 @@ pub struct RankedDoc {
     pub passages: Vec<(u32, DocId)>,
 }
 
-/// Collection statistics at document level.
-#[derive(Debug, Clone, Copy)]
-pub struct Stats {
-    documents: f32,
-    average_length: f32,
-    passages: f32,
+/// What the first pass read: its evidence, and where each segment's
+/// passages put their documents.
+struct FirstPass<'s> {
+    evidence: Evidence,
+    passes: Vec<SegmentPass<'s>>,
 }
 
-impl Stats {
-    /// No documents.
-    pub const EMPTY: Stats = Stats {
-        documents: 0.0,
-        average_length: 1.0,
-        passages: 0.0,
-    };
-}
+/// Documents whose proximity is read: those that score best without it.
+const PROXIMITY_DOCUMENTS: usize = 1000;
 
 /// Ranks documents over one index snapshot.
 pub struct DocumentRanker<'a> {
     pub(super) searcher: &'a Searcher,
     pub(super) fields: Fields,
-    stats: Stats,
+    stats: DocumentStats,
     pub(super) params: DocParams,
     deadline: Deadline,
 }
@@ -53,7 +47,12 @@ pub struct DocumentRanker<'a> {
 impl<'a> DocumentRanker<'a> {
     /// Prepares ranking over `searcher`'s snapshot, with its statistics
     /// from [`stats`] (computed once per snapshot, not per query).
-    pub fn new(searcher: &'a Searcher, fields: Fields, stats: Stats, params: DocParams) -> Self {
+    pub fn new(
+        searcher: &'a Searcher,
+        fields: Fields,
+        stats: DocumentStats,
+        params: DocParams,
+    ) -> Self {
         DocumentRanker {
             searcher,
             fields,
@@ -79,15 +78,19 @@ impl<'a> DocumentRanker<'a> {
         within: Option<&HashSet<u64>>,
     ) -> Result<Vec<RankedDoc>> {
         let allowed = |d: &RankedDoc| within.is_none_or(|w| w.contains(&d.key));
-        let mut ranked = self.score(terms)?;
+        let (mut ranked, mut first) = self.score(terms)?;
         ranked.retain(allowed);
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
-            // terms' own score: the typed terms are not read twice.
+            // terms' own score: the typed terms are not read twice. The
+            // feedback terms are counted in the passages where the first
+            // pass found the query: only documents with such a passage are
+            // shown, and reading every passage of a common word's postings
+            // was most of a query's time on a large index.
             self.deadline.check()?;
             let added = self.feedback(terms, &ranked)?;
-            let extra = self.score(&added)?;
+            let extra = self.rescore(&added, &mut first)?;
             let keep = 1.0 - self.params.feedback_weight;
             let mut by_key: HashMap<u64, usize, KeyHasher> = HashMap::default();
             for (i, d) in ranked.iter_mut().enumerate() {
@@ -111,8 +114,29 @@ impl<'a> DocumentRanker<'a> {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
+    /// Scores the documents of the first pass for feedback terms, from
+    /// the passages where the first pass found the query.
+    fn rescore(&self, added: &[WeightedTerm], first: &mut FirstPass<'a>) -> Result<Vec<RankedDoc>> {
+        let p = &self.params;
+        let mut evidence = first.evidence.same_documents(added.len());
+        for pass in &mut first.passes {
+            for (i, t) in added.iter().enumerate() {
+                self.deadline.check()?;
+                pass.read_known(&mut evidence, i, &t.term)?;
+                pass.read_title(&mut evidence, i, &t.term)?;
+            }
+        }
+        let weight: Vec<f32> = added
+            .iter()
+            .map(|t| t.weight * self.passage_idf(&t.term))
+            .collect();
+        let average_length = self.stats.average_length.max(1.0);
+        let scores = evidence.scores(added, &weight, p, average_length);
+        Ok(evidence.ranked(&scores, p))
+    }
+
     /// Scores every document containing a term, best first.
-    fn score(&self, terms: &[WeightedTerm]) -> Result<Vec<RankedDoc>> {
+    fn score(&self, terms: &[WeightedTerm]) -> Result<(Vec<RankedDoc>, FirstPass<'a>)> {
         let p = &self.params;
         let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
         let want_positions = p.proximity_weight > 0.0 && typed_units.is_some_and(|u| u > 0);
@@ -120,17 +144,16 @@ impl<'a> DocumentRanker<'a> {
         let proximity_idf: Option<Vec<f32>> =
             want_positions.then(|| terms.iter().map(|t| self.passage_idf(&t.term)).collect());
         let mut evidence = Evidence::new(terms.len());
-        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+        let segments = self.searcher.segment_readers();
+        let mut passes = Vec::with_capacity(segments.len());
+        for (ord, segment) in segments.iter().enumerate() {
             let mut pass = SegmentPass::new(ord as u32, segment, self.fields)?;
             for (i, t) in terms.iter().enumerate() {
                 self.deadline.check()?;
-                let with_positions = proximity_idf.is_some() && !t.feedback;
-                pass.read_text(&mut evidence, i, &t.term, with_positions)?;
+                pass.read_text(&mut evidence, i, &t.term)?;
                 pass.read_title(&mut evidence, i, &t.term)?;
             }
-            if let Some(idf) = &proximity_idf {
-                pass.add_proximity(&mut evidence, terms, idf, p.window);
-            }
+            passes.push(pass);
         }
         let weight: Vec<f32> = terms
             .iter()
@@ -138,7 +161,23 @@ impl<'a> DocumentRanker<'a> {
             .map(|(t, &df)| t.weight * self.idf(df))
             .collect();
         let average_length = self.stats.average_length.max(1.0);
-        Ok(evidence.ranked(terms, &weight, p, average_length))
+        let scores = evidence.scores(terms, &weight, p, average_length);
+        if let Some(idf) = &proximity_idf {
+            // Proximity re-ranks the documents that lead without it: reading
+            // positions of every passage with a common word costs seconds
+            // on a large index, and a document far down is not lifted into
+            // the first results by a phrase bonus.
+            let marked = evidence.leading(&scores, PROXIMITY_DOCUMENTS);
+            for pass in &mut passes {
+                for (i, t) in terms.iter().enumerate().filter(|(_, t)| !t.feedback) {
+                    self.deadline.check()?;
+                    pass.read_positions(i, &t.term, &marked)?;
+                }
+                pass.add_proximity(&mut evidence, terms, idf, p.window);
+            }
+        }
+        let ranked = evidence.ranked(&scores, p);
+        Ok((ranked, FirstPass { evidence, passes }))
     }
 
     /// The idf of a term over passages: known without reading its postings,
@@ -148,33 +187,12 @@ impl<'a> DocumentRanker<'a> {
             .searcher
             .doc_freq(&Term::from_field_text(self.fields.body, term))
             .unwrap_or(0) as f32;
+        self.passage_idf_of(df)
+    }
+
+    /// The idf over passages of a term in `df` of them.
+    pub(super) fn passage_idf_of(&self, df: f32) -> f32 {
         let n = self.stats.passages;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
-}
-
-/// Number of documents and their average length, over live passages.
-pub fn stats(searcher: &Searcher) -> Result<Stats> {
-    let mut lengths: HashMap<u64, u64> = HashMap::new();
-    let mut passages = 0u64;
-    for segment in searcher.segment_readers() {
-        let keys = segment.fast_fields().u64("doc_key")?;
-        let lens = segment.fast_fields().u64("doc_len")?;
-        let alive = segment.alive_bitset();
-        for doc in 0..segment.max_doc() {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                if let (Some(k @ 1..), Some(l)) = (keys.first(doc), lens.first(doc)) {
-                    lengths.insert(k, l);
-                    passages += 1;
-                }
-            }
-        }
-    }
-    let documents = lengths.len().max(1) as f32;
-    let total: u64 = lengths.values().sum();
-    Ok(Stats {
-        documents,
-        average_length: total as f32 / documents,
-        passages: passages as f32,
-    })
 }
