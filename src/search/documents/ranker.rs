@@ -46,7 +46,7 @@ pub struct DocumentRanker<'a> {
 
 impl<'a> DocumentRanker<'a> {
     /// Prepares ranking over `searcher`'s snapshot, with its statistics
-    /// from [`stats`] (computed once per snapshot, not per query).
+    /// (`index::statistics`: recorded by `index`, read once per snapshot).
     pub fn new(
         searcher: &'a Searcher,
         fields: Fields,
@@ -135,7 +135,8 @@ impl<'a> DocumentRanker<'a> {
         Ok(evidence.ranked(&scores, p))
     }
 
-    /// Scores every document containing a term, best first.
+    /// Scores every document containing a term, best first, with what the
+    /// pass read (for feedback to score the same documents).
     fn score(&self, terms: &[WeightedTerm]) -> Result<(Vec<RankedDoc>, FirstPass<'a>)> {
         let p = &self.params;
         let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
