@@ -219,26 +219,20 @@ impl<'s> SegmentPass<'s> {
         })
     }
 
-    /// Reads term `i` in the passages' text.
+    /// Reads term `i` in the passages' text, giving new documents slots.
     pub fn read_text(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
-        let term = Term::from_field_text(self.fields.body, term);
-        let Some(mut postings) = read_postings(&self.body, &term, IndexRecordOption::WithFreqs)?
-        else {
-            return Ok(());
-        };
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            if let Some(slot) = self.slot(ev, doc) {
-                ev.count(slot, i, postings.term_freq() as f32);
-            }
-            doc = postings.advance();
-        }
-        Ok(())
+        self.read_counts(ev, i, term, true)
     }
 
     /// Reads term `i` in the passages already read, of documents already
     /// known.
     pub fn read_known(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
+        self.read_counts(ev, i, term, false)
+    }
+
+    /// Counts term `i` in the passages' text: in every passage (new ones
+    /// given slots) if `add`, else only in passages already read.
+    fn read_counts(&mut self, ev: &mut Evidence, i: usize, term: &str, add: bool) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
         let Some(mut postings) = read_postings(&self.body, &term, IndexRecordOption::WithFreqs)?
         else {
@@ -246,7 +240,12 @@ impl<'s> SegmentPass<'s> {
         };
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            if let Some(slot) = self.slots.get(doc) {
+            let slot = if add {
+                self.slot(ev, doc)
+            } else {
+                self.slots.get(doc)
+            };
+            if let Some(slot) = slot {
                 ev.count(slot, i, postings.term_freq() as f32);
             }
             doc = postings.advance();
