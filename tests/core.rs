@@ -433,7 +433,7 @@ fn human_output_and_colour() {
     let text = String::from_utf8(plain.stdout).unwrap();
     assert!(!text.contains('\x1b'), "colour when not a terminal");
     assert!(
-        text.starts_with("[1] seeds/004_3e4b89af7cfd2ffb.txt  line 58\n"),
+        text.starts_with("[1] seeds/004_3e4b89af7cfd2ffb.txt#15  line 58\n"),
         "{text}"
     );
     assert!(text.contains("'Dorset Passport' supports"));

@@ -68,6 +68,10 @@ enum Command {
     Serve(ServeArgs),
     /// Answer an AI assistant's searches over the Model Context Protocol on stdin/stdout
     Mcp(McpArgs),
+    /// Show one passage in its document: the paragraphs around it, its citation, where to open it
+    Show(ShowArgs),
+    /// Write every passage with its citation as JSON lines, for another search engine to ingest
+    Export(ExportArgs),
 }
 
 // The arguments of `index`.
@@ -251,6 +255,49 @@ struct McpArgs {
     glossaries: Vec<PathBuf>,
 }
 
+// The arguments of `show`.
+#[derive(Debug, clap::Args)]
+struct ShowArgs {
+    /// The passage id: `passage_id` in --json, or SOURCE#N as results show it
+    id: String,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Paragraphs to show before and after the passage, 0 to 10
+    #[arg(short = 'C', long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u64).range(0..=policy_search::search::MAX_CONTEXT as u64))]
+    context: u64,
+    /// Mark these words in the passage, as a query would match them
+    #[arg(long, value_name = "WORDS")]
+    highlight: Option<String>,
+    /// Print one JSON object (the shape of GET /api/passage)
+    #[arg(long)]
+    json: bool,
+    /// Also open the passage's file (at its page, for a PDF) with the system's default application
+    #[arg(long)]
+    open: bool,
+    /// When to use colour and bold
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+// The arguments of `export`.
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Record shape: one JSON object per passage per line (Quickwit's ingest format)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Ndjson)]
+    format: ExportFormat,
+    /// Only passages of this collection (repeatable)
+    #[arg(long = "in", value_name = "NAME")]
+    collections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    /// Newline-delimited JSON, one passage per line
+    Ndjson,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
@@ -309,6 +356,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Status(args) => args.run(&mut stdout),
         Command::ExtractWorker(args) => args.run(&mut stdout),
         Command::Query(args) => args.run(&mut stdout),
+        Command::Show(args) => args.run(&mut stdout),
+        Command::Export(args) => args.run(&mut stdout),
         Command::Serve(_) | Command::Mcp(_) => unreachable!("run above"),
     }
 }
@@ -390,6 +439,31 @@ impl StatusArgs {
             on_index(&dir, || app::verify(&dir, self.json, out))
         } else {
             on_index(&dir, || app::status(&dir, self.json, out))
+        }
+    }
+}
+
+impl ShowArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        let style = style(self.color);
+        let req = app::ShowRequest {
+            id: &self.id,
+            context: self.context as usize,
+            highlight: self.highlight.as_deref(),
+            json: self.json,
+            open: self.open,
+            style,
+        };
+        on_index(&dir, || app::show(&dir, &req, out))
+    }
+}
+
+impl ExportArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        match self.format {
+            ExportFormat::Ndjson => on_index(&dir, || app::export(&dir, &self.collections, out)),
         }
     }
 }

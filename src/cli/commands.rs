@@ -292,6 +292,99 @@ pub fn glossary(
     })
 }
 
+/// Runs `export`: every passage (of `collections`, if any) as one line of
+/// JSON each, in the shape Quickwit's ingest API takes (`docs/scale.md`).
+pub fn export(
+    index_dir: &std::path::Path,
+    collections: &[String],
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(index_dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut closed = false;
+    let written = policy_search::index::export::for_each_passage(&index, collections, |p| {
+        match out.write_all(render::exported_json(&p).as_bytes()) {
+            // `| head`: the reader has what it wanted.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                closed = true;
+                Err(Error::Io {
+                    path: "<stdout>".into(),
+                    source: e,
+                })
+            }
+            Err(e) => Err(Error::io("<stdout>", e)),
+            Ok(()) => Ok(()),
+        }
+    });
+    let written = match written {
+        Err(_) if closed => return Ok(ExitStatus::Success),
+        Err(e) => return Err(e),
+        Ok(n) => n,
+    };
+    write_out(&mut out, b"")?;
+    Ok(if written == 0 {
+        ExitStatus::NoHits
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// A `show` command.
+#[derive(Debug, Clone, Copy)]
+pub struct ShowRequest<'a> {
+    /// The passage id.
+    pub id: &'a str,
+    /// Passages of context on each side.
+    pub context: usize,
+    /// Words to mark in the passage.
+    pub highlight: Option<&'a str>,
+    /// JSON instead of text for people.
+    pub json: bool,
+    /// Also open the file with the system's default application.
+    pub open: bool,
+    /// Styling of text for people.
+    pub style: Style,
+}
+
+/// Runs `show`: the passage with the passages around it, for people or as
+/// JSON; [`ExitStatus::NoHits`] if no passage has that id.
+pub fn show(
+    index_dir: &std::path::Path,
+    req: &ShowRequest,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(index_dir)?;
+    let engine = search::Engine::new(&index, &SearchOptions::default())?;
+    let Some(passage) = engine.passage(req.id, req.context)? else {
+        warn(&format!(
+            "no passage {} in the index; ids are SOURCE#N as results show them, or `passage_id` in --json",
+            visible(req.id)
+        ));
+        return Ok(ExitStatus::NoHits);
+    };
+    let text = if req.json {
+        render::passage_json(&passage)
+    } else {
+        let spans = match req.highlight {
+            Some(words) => engine.highlight(words, &passage.quote)?,
+            None => Vec::new(),
+        };
+        render::passage_human(&passage, &spans, req.style)
+    };
+    write_out(out, text.as_bytes())?;
+    if req.open {
+        // A PDF viewer given `file:///…#page=N` opens at the page; others
+        // open the file.
+        let target = if passage.open.page.is_some() {
+            passage.open.uri.as_str()
+        } else {
+            passage.open.path.as_str()
+        };
+        open::that_detached(target).map_err(|e| Error::io(&passage.open.path, e))?;
+    }
+    Ok(ExitStatus::Success)
+}
+
 /// `value` as one line of JSON.
 fn json_line(value: &impl serde::Serialize) -> String {
     let mut line = serde_json::to_string(value).expect("plain data serializes");

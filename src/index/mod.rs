@@ -2,6 +2,7 @@
 //! [`integrity`] checks and the [`lexicon`] of indexed words.
 
 pub(crate) mod documents;
+pub mod export;
 pub mod integrity;
 pub mod lexicon;
 pub(crate) mod schema;

@@ -8,7 +8,7 @@ use std::ops::Range;
 use unicode_width::UnicodeWidthChar;
 
 use super::{location, markup, Style};
-use crate::search::{Location, SearchResults};
+use crate::search::{Location, PassageInContext, SearchResults};
 use crate::terminal::visible;
 
 const BOLD: &str = "\x1b[1m";
@@ -36,7 +36,7 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             out,
             "{} {}{}",
             paint(BOLD, &format!("[{}]", h.rank)),
-            paint(MAGENTA, &visible(&l.source)),
+            paint(MAGENTA, &visible(&shown_id(l))),
             at(l, paint),
         );
         let mut context = l.title.clone();
@@ -86,6 +86,85 @@ pub fn human(results: &SearchResults, style: Style) -> String {
         results.total_hits
     );
     out
+}
+
+/// A passage in context for people (`show`): its citation, where to open
+/// it and its id, then the passages before it (dim), the passage itself
+/// (marked with a bar, `highlights` in bold), and the passages after it.
+pub fn passage(p: &PassageInContext, highlights: &[(usize, usize)], style: Style) -> String {
+    let paint = |code: &str, s: &str| {
+        if style.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
+    };
+    let l = &p.location;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", paint(BOLD, &visible(&super::citation(l))));
+    let open = match (p.open.page, p.open.line) {
+        (Some(_), _) => p.open.uri.clone(),
+        (None, Some(line)) => format!("{}:{line}", p.open.path),
+        (None, None) => p.open.path.clone(),
+    };
+    let _ = writeln!(
+        out,
+        "{} {}",
+        paint(DIM, "open"),
+        paint(MAGENTA, &visible(&open))
+    );
+    let _ = writeln!(out, "{} {}", paint(DIM, "id  "), visible(&l.passage_id));
+    let markdown = is_markdown(&l.source);
+    let width = style.width.map(|w| w.saturating_sub(4).max(20));
+    let block =
+        |out: &mut String, quote: &str, spans: &[(usize, usize)], gutter: &str, dim: bool| {
+            out.push('\n');
+            let hide = if markdown {
+                markup::hidden(quote)
+            } else {
+                Vec::new()
+            };
+            for line in wrap(quote, width, &hide) {
+                let mut shown_line = String::new();
+                push_highlighted(
+                    &mut shown_line,
+                    quote,
+                    line,
+                    spans,
+                    style.color && !dim,
+                    &hide,
+                );
+                let shown_line = if dim {
+                    paint(DIM, &shown_line)
+                } else {
+                    shown_line
+                };
+                let _ = writeln!(out, "{gutter}{shown_line}");
+            }
+        };
+    for n in &p.before {
+        block(&mut out, &n.quote, &[], "    ", true);
+    }
+    block(
+        &mut out,
+        &p.quote,
+        highlights,
+        &format!("  {} ", paint(GREEN, "┃")),
+        false,
+    );
+    for n in &p.after {
+        block(&mut out, &n.quote, &[], "    ", true);
+    }
+    out
+}
+
+/// A hit's source with the number of its passage: `report.pdf#12` is the
+/// passage id `show` takes. Records of a JSON Lines file name their id.
+fn shown_id(l: &Location) -> String {
+    match l.passage_id.strip_prefix(l.source.as_str()) {
+        Some(n) if n.starts_with('#') => l.passage_id.clone(),
+        _ => format!("{} (id {})", l.source, l.passage_id),
+    }
 }
 
 /// The location after a source, two spaces apart, if there is one.

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::index::export::ExportedPassage;
 use crate::query::{Correction, Expansion};
 use crate::search::{Location, OpenAt, PassageInContext, SearchResults};
 
@@ -156,4 +157,30 @@ fn neighbours(list: &[crate::search::Neighbour]) -> Vec<JsonNeighbour<'_>> {
             quote: &n.quote,
         })
         .collect()
+}
+
+/// A passage as `export --format ndjson` writes it: a hit's location
+/// fields, its collection and number, the quote and its citation.
+#[derive(Serialize)]
+struct JsonExported<'a> {
+    #[serde(flatten)]
+    location: JsonLocation<'a>,
+    collection: &'a str,
+    ordinal: u64,
+    quote: &'a str,
+    citation: String,
+}
+
+/// One exported passage as a line of JSON (a Quickwit ingest document).
+pub fn exported(p: &ExportedPassage) -> String {
+    let out = JsonExported {
+        location: JsonLocation::from(&p.location),
+        collection: &p.collection,
+        ordinal: p.ordinal,
+        quote: &p.quote,
+        citation: super::citation(&p.location),
+    };
+    let mut s = serde_json::to_string(&out).expect("passage serializes");
+    s.push('\n');
+    s
 }

@@ -13,7 +13,8 @@ mod markup;
 
 use crate::search::{Location, SearchResults};
 pub use glossary::glossary;
-pub use json::{json, passage as passage_json};
+pub use human::passage as passage_human;
+pub use json::{exported as exported_json, json, passage as passage_json};
 
 /// Output format of `query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

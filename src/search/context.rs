@@ -103,6 +103,15 @@ fn parse_id(id: &str) -> Result<(&str, u64)> {
 }
 
 impl Engine<'_> {
+    /// Where the words of `query_text` (as a query understands them:
+    /// stems, acronyms, spelling variants) occur in `text`, as sorted,
+    /// disjoint byte ranges: `show --highlight`.
+    pub fn highlight(&self, query_text: &str, text: &str) -> Result<Vec<(usize, usize)>> {
+        let how = self.understanding(&super::SearchOptions::default());
+        let plan = self.plan(query_text, &self.analyzer, how)?;
+        Ok(super::highlight::highlights(&plan, &self.analyzer, text))
+    }
+
     /// The passage `id` with up to `context` passages (at most
     /// [`MAX_CONTEXT`]) before and after it in its document; `None` if no
     /// passage has that id in this snapshot. Passage ids are stable: a file
