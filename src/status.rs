@@ -248,3 +248,142 @@ fn fmt_failed(f: &mut fmt::Formatter<'_>, failed: &[Failed]) -> fmt::Result {
     }
     Ok(())
 }
+
+/// How a file of the library stands.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum FileState {
+    /// Its passages are searchable.
+    Indexed,
+    /// It could not be indexed (`reason` says why); the next run tries again.
+    Failed,
+    /// Below an indexed folder, in a format policy-search does not read.
+    Unsupported,
+}
+
+/// One file of the library, as `list` shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Listed {
+    /// Its collection.
+    pub collection: String,
+    /// The file, as shown.
+    pub source: String,
+    /// Its title (empty unless indexed).
+    pub title: String,
+    /// Its format (`pdf`, `html`, …; empty if unsupported).
+    pub format: String,
+    /// Passages indexed from it.
+    pub passages: u64,
+    /// Indexed, failed or unsupported.
+    pub status: FileState,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+/// The library: every collection with its counts, and every file in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Library {
+    /// Per-collection counts of indexed files and passages.
+    pub collections: Vec<CollectionStats>,
+    /// The files, by collection and path.
+    pub documents: Vec<Listed>,
+}
+
+/// Lists what the index holds (of `collections`, if any are named):
+/// indexed and failed files from their records, and files of formats not
+/// read found below the indexed folders now.
+pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
+    let wanted = |c: &str| collections.is_empty() || collections.iter().any(|w| w == c);
+    let all = records(index)?;
+    let mut documents: Vec<Listed> = all
+        .iter()
+        .filter(|r| wanted(&r.collection))
+        .map(|r| Listed {
+            collection: r.collection.clone(),
+            source: paths::shown(&r.source),
+            title: r.title.clone(),
+            format: r.format.clone(),
+            passages: r.passages,
+            status: if r.error.is_some() {
+                FileState::Failed
+            } else {
+                FileState::Indexed
+            },
+            reason: r.error.clone(),
+        })
+        .collect();
+    let roots = index.commit_info()?.map(|c| c.roots).unwrap_or_default();
+    for root in roots {
+        let Ok(root) = Root::new(Path::new(&root), Some(String::new())) else {
+            continue;
+        };
+        let collection = walk::collection_below(&all, &root.path)
+            .unwrap_or_else(|| walk::collection_name(&root.path));
+        if !wanted(&collection) {
+            continue;
+        }
+        for source in walk::walk(std::slice::from_ref(&root)).unsupported {
+            documents.push(Listed {
+                collection: collection.clone(),
+                source: paths::shown(&source),
+                title: String::new(),
+                format: String::new(),
+                passages: 0,
+                status: FileState::Unsupported,
+                reason: None,
+            });
+        }
+    }
+    documents.sort_by(|a, b| (&a.collection, &a.source).cmp(&(&b.collection, &b.source)));
+    documents.dedup_by(|a, b| a.collection == b.collection && a.source == b.source);
+    let mut counts: BTreeMap<&str, CollectionStats> = BTreeMap::new();
+    for d in &documents {
+        let c = counts
+            .entry(d.collection.as_str())
+            .or_insert_with(|| CollectionStats {
+                name: d.collection.clone(),
+                documents: 0,
+                passages: 0,
+            });
+        if d.status == FileState::Indexed {
+            c.documents += 1;
+            c.passages += d.passages;
+        }
+    }
+    Ok(Library {
+        collections: counts.into_values().collect(),
+        documents,
+    })
+}
+
+impl fmt::Display for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.collections {
+            writeln!(
+                f,
+                "{} ({} documents, {} passages)",
+                visible(&c.name),
+                c.documents,
+                c.passages
+            )?;
+            for d in self.documents.iter().filter(|d| d.collection == c.name) {
+                let source = visible(&d.source);
+                match d.status {
+                    FileState::Indexed => {
+                        writeln!(f, "  {:>8}  {source}  {}", d.passages, visible(&d.title))?
+                    }
+                    FileState::Failed => writeln!(
+                        f,
+                        "  {:>8}  {source}: {}",
+                        "failed",
+                        visible(d.reason.as_deref().unwrap_or_default())
+                    )?,
+                    FileState::Unsupported => {
+                        writeln!(f, "  {:>8}  {source} (format not supported)", "not read")?
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -72,6 +72,10 @@ enum Command {
     Show(ShowArgs),
     /// Write every passage with its citation as JSON lines, for another search engine to ingest
     Export(ExportArgs),
+    /// List the library: collections, and each file with its title and passages, or why it is not searchable
+    List(ListArgs),
+    /// Remove files, a folder or a collection from the index; the files on disk are not touched
+    Forget(ForgetArgs),
 }
 
 // The arguments of `index`.
@@ -292,6 +296,35 @@ struct ExportArgs {
     collections: Vec<String>,
 }
 
+// The arguments of `list`.
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Only this collection (repeatable)
+    #[arg(long = "in", value_name = "NAME")]
+    collections: Vec<String>,
+    /// Print one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
+// The arguments of `forget`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["path", "collection"])))]
+struct ForgetArgs {
+    /// A file or folder indexed before (it need not exist on disk any more)
+    path: Option<PathBuf>,
+    #[command(flatten)]
+    index: IndexArg,
+    /// Every file of this collection instead
+    #[arg(long, value_name = "NAME")]
+    collection: Option<String>,
+    /// Print one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExportFormat {
     /// Newline-delimited JSON, one passage per line
@@ -358,6 +391,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Query(args) => args.run(&mut stdout),
         Command::Show(args) => args.run(&mut stdout),
         Command::Export(args) => args.run(&mut stdout),
+        Command::List(args) => args.run(&mut stdout),
+        Command::Forget(args) => args.run(&mut stdout),
         Command::Serve(_) | Command::Mcp(_) => unreachable!("run above"),
     }
 }
@@ -465,6 +500,25 @@ impl ExportArgs {
         match self.format {
             ExportFormat::Ndjson => on_index(&dir, || app::export(&dir, &self.collections, out)),
         }
+    }
+}
+
+impl ListArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        on_index(&dir, || app::list(&dir, &self.collections, self.json, out))
+    }
+}
+
+impl ForgetArgs {
+    fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let dir = self.index.dir();
+        let what = match (self.path, self.collection) {
+            (Some(path), None) => ingest::forget::Forget::Path(path),
+            (None, Some(name)) => ingest::forget::Forget::Collection(name),
+            _ => unreachable!("clap requires exactly one"),
+        };
+        on_index(&dir, || app::forget(&dir, &what, self.json, out))
     }
 }
 

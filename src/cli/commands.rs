@@ -385,6 +385,48 @@ pub fn show(
     Ok(ExitStatus::Success)
 }
 
+/// Runs `list`: the collections and files of the index.
+pub fn list(
+    index_dir: &std::path::Path,
+    collections: &[String],
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let index = PolicyIndex::open(index_dir)?;
+    let library = policy_search::status::list(&index, collections)?;
+    let text = if json {
+        json_line(&library)
+    } else {
+        library.to_string()
+    };
+    write_out(out, text.as_bytes())?;
+    Ok(if library.documents.is_empty() {
+        ExitStatus::NoHits
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Runs `forget`: removes files from the index and says which.
+pub fn forget(
+    index_dir: &std::path::Path,
+    what: &ingest::forget::Forget,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let forgotten = ingest::forget::forget(index_dir, what)?;
+    if let Some(w) = &forgotten.warning {
+        warn(w);
+    }
+    let text = if json {
+        json_line(&forgotten)
+    } else {
+        format!("{forgotten}\n")
+    };
+    write_out(out, text.as_bytes())?;
+    Ok(ExitStatus::Success)
+}
+
 /// `value` as one line of JSON.
 fn json_line(value: &impl serde::Serialize) -> String {
     let mut line = serde_json::to_string(value).expect("plain data serializes");

@@ -14,6 +14,7 @@
 //! caller hears of progress and warnings through [`Progress`].
 
 mod file_error;
+pub mod forget;
 pub mod isolate;
 mod output;
 mod pieces;
@@ -114,6 +115,8 @@ pub struct IndexSummary {
     /// Indexed files below folders the walk could not read, kept as they
     /// were without being checked.
     pub kept_unchecked: u64,
+    /// Files passed over because their format is not one we read, as shown.
+    pub unsupported: Vec<String>,
     /// Wall-clock time.
     pub elapsed: Duration,
 }
@@ -138,6 +141,13 @@ impl fmt::Display for IndexSummary {
         if !self.skipped.is_empty() {
             write!(f, ", {} skipped", self.skipped.len())?;
         }
+        if !self.unsupported.is_empty() {
+            let kinds: Vec<String> = walk::by_extension(&self.unsupported)
+                .into_iter()
+                .map(|(ext, n)| format!("{n} {ext}"))
+                .collect();
+            write!(f, "; not read (format not supported): {}", kinds.join(", "))?;
+        }
         if self.kept_unchecked > 0 {
             write!(
                 f,
@@ -154,7 +164,7 @@ impl fmt::Display for IndexSummary {
 pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSummary> {
     let started = Instant::now();
     // A path that does not exist is an error before anything is created.
-    let roots: Vec<Root> = opts
+    let mut roots: Vec<Root> = opts
         .paths
         .iter()
         .map(|p| Root::new(p, opts.collection.clone()))
@@ -170,9 +180,13 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
     };
     // Take the writer lock before anything slow, so a second `index` fails at once.
     let mut writer = index.writer(threads, 64_000_000 * threads)?;
+    let known = known_records(&index, opts.rebuild)?;
+    if opts.collection.is_none() {
+        let before = index.commit_info()?.map(|c| c.roots).unwrap_or_default();
+        inherit_collections(&mut roots, &before, &known);
+    }
     let found = walk::walk(&roots);
     let indexed_roots = indexed_roots(&index, &roots, opts.rebuild)?;
-    let known = known_records(&index, opts.rebuild)?;
     if opts.rebuild {
         // Nothing is committed until the end (see `Writer::apply`), so
         // until then the old index stays whole and searchable.
@@ -221,6 +235,33 @@ fn known_records(index: &PolicyIndex, rebuild: bool) -> Result<HashMap<Vec<u8>, 
     Ok(records(index)?.into_iter().map(|r| (r.key(), r)).collect())
 }
 
+/// A folder below a folder indexed before keeps the collection its files
+/// were indexed into (re-indexing `reports/2024` leaves its documents in
+/// `reports`, not in a new collection `2024`): the collection most of the
+/// indexed files below it have, else below the nearest indexed folder above
+/// it. Roots named with `--collection` are not passed here.
+fn inherit_collections(
+    roots: &mut [Root],
+    indexed_before: &[String],
+    known: &HashMap<Vec<u8>, FileRecord>,
+) {
+    for root in roots {
+        let Some(above) = indexed_before
+            .iter()
+            .map(Path::new)
+            .filter(|p| root.path.starts_with(p) && root.path != *p)
+            .max_by_key(|p| p.components().count())
+        else {
+            continue;
+        };
+        if let Some(c) = walk::collection_below(known.values(), &root.path)
+            .or_else(|| walk::collection_below(known.values(), above))
+        {
+            root.collection = c;
+        }
+    }
+}
+
 /// The paths the index will hold after this run: those indexed before
 /// (unless rebuilding), then this run's roots.
 fn indexed_roots(index: &PolicyIndex, roots: &[Root], rebuild: bool) -> Result<Vec<String>> {
@@ -251,6 +292,11 @@ fn start(
         writer.delete_term(Term::from_field_u64(index.fields.file_key, key));
     }
     let mut summary = IndexSummary {
+        unsupported: found
+            .unsupported
+            .iter()
+            .map(|s| crate::paths::shown(s))
+            .collect(),
         unchanged: work.unchanged,
         removed: work.gone.len() as u64,
         kept_unchecked: work.kept_unchecked,

@@ -70,6 +70,9 @@ pub struct Walk {
     pub files: Vec<FileEntry>,
     /// Entries that could not be walked: path as shown, and reason.
     pub problems: Vec<(String, String)>,
+    /// Files of formats we do not read, as walked (lossy if not UTF-8):
+    /// never silently passed over.
+    pub unsupported: Vec<String>,
     /// Paths whose contents the walk could not see (an unreadable folder,
     /// a file whose metadata failed): what is indexed below them is kept
     /// as it is, unchecked. Both the walked and the canonical form.
@@ -106,6 +109,38 @@ pub fn collection_name(root: &Path) -> String {
         .unwrap_or_else(|| "root".to_string())
 }
 
+/// The collection most of the indexed files below `dir` are in, if any
+/// are (ties to the first name): where a folder's files belong.
+pub fn collection_below<'r>(
+    records: impl IntoIterator<Item = &'r crate::index::documents::FileRecord>,
+    dir: &Path,
+) -> Option<String> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in records.into_iter().filter(|r| r.path.starts_with(dir)) {
+        *counts.entry(r.collection.as_str()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(c, _)| c.to_string())
+}
+
+/// How many files of each unsupported extension (`.xml`, or the name
+/// for a file without one), most first: what a run passed over.
+pub fn by_extension(files: &[String]) -> Vec<(String, u64)> {
+    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for f in files {
+        let ext = Path::new(f)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()))
+            .unwrap_or_else(|| "no extension".to_string());
+        *counts.entry(ext).or_default() += 1;
+    }
+    let mut out: Vec<_> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 /// Modification time in nanoseconds since the Unix epoch (0 if unknown).
 pub fn mtime_nanos(meta: &std::fs::Metadata) -> u64 {
     meta.modified()
@@ -123,6 +158,8 @@ impl Walk {
             return;
         }
         let Some(format) = Format::from_path(entry.path()) else {
+            self.unsupported
+                .push(entry.path().to_string_lossy().into_owned());
             return;
         };
         let meta = entry.metadata();
