@@ -93,24 +93,17 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
         .collect();
     let (records, failed_records): (Vec<FileRecord>, Vec<FileRecord>) =
         all.into_iter().partition(|r| r.error.is_none());
-    let mut collections: BTreeMap<String, CollectionStats> = BTreeMap::new();
-    for r in &records {
-        let c = collections
-            .entry(r.collection.clone())
-            .or_insert_with(|| CollectionStats {
-                name: r.collection.clone(),
-                documents: 0,
-                passages: 0,
-            });
-        c.documents += 1;
-        c.passages += r.passages;
-    }
+    let collections = tally(
+        records
+            .iter()
+            .map(|r| (r.collection.as_str(), Some(r.passages))),
+    );
     Ok(Status {
         index: index.path.clone(),
         format: info.format,
         documents: records.len() as u64,
         passages: records.iter().map(|r| r.passages).sum(),
-        collections: collections.into_values().collect(),
+        collections,
         index_bytes: dir_size(&index.path)?,
         source_bytes: records.iter().map(|r| r.size).sum(),
         updated: info.updated,
@@ -118,6 +111,24 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
         roots: info.roots,
         failed,
     })
+}
+
+/// Per-collection counts of `(collection, passages)` pairs, one a file;
+/// a file without passages (not indexed) names its collection, uncounted.
+fn tally<'a>(files: impl Iterator<Item = (&'a str, Option<u64>)>) -> Vec<CollectionStats> {
+    let mut counts: BTreeMap<&str, CollectionStats> = BTreeMap::new();
+    for (name, passages) in files {
+        let c = counts.entry(name).or_insert_with(|| CollectionStats {
+            name: name.to_string(),
+            documents: 0,
+            passages: 0,
+        });
+        if let Some(p) = passages {
+            c.documents += 1;
+            c.passages += p;
+        }
+    }
+    counts.into_values().collect()
 }
 
 fn changes(records: &[FileRecord], failed: &[FileRecord], roots: &[String]) -> Changes {
@@ -336,22 +347,12 @@ pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
     }
     documents.sort_by(|a, b| (&a.collection, &a.source).cmp(&(&b.collection, &b.source)));
     documents.dedup_by(|a, b| a.collection == b.collection && a.source == b.source);
-    let mut counts: BTreeMap<&str, CollectionStats> = BTreeMap::new();
-    for d in &documents {
-        let c = counts
-            .entry(d.collection.as_str())
-            .or_insert_with(|| CollectionStats {
-                name: d.collection.clone(),
-                documents: 0,
-                passages: 0,
-            });
-        if d.status == FileState::Indexed {
-            c.documents += 1;
-            c.passages += d.passages;
-        }
-    }
+    let collections = tally(documents.iter().map(|d| {
+        let indexed = d.status == FileState::Indexed;
+        (d.collection.as_str(), indexed.then_some(d.passages))
+    }));
     Ok(Library {
-        collections: counts.into_values().collect(),
+        collections,
         documents,
     })
 }
