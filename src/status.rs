@@ -289,6 +289,10 @@ pub struct Listed {
     pub status: FileState,
     /// Why it failed.
     pub reason: Option<String>,
+    /// Its date, ISO 8601 as precise as known, if it has one.
+    pub date: Option<String>,
+    /// Where the date came from (`metadata`, `text`, `created`).
+    pub date_source: Option<&'static str>,
 }
 
 /// The library: every collection with its counts, and every file in it.
@@ -321,6 +325,8 @@ pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
                 FileState::Indexed
             },
             reason: r.error.clone(),
+            date: r.date.map(|d| d.day.iso()),
+            date_source: r.date.map(|d| d.source.name()),
         })
         .collect();
     let roots = index.commit_info()?.map(|c| c.roots).unwrap_or_default();
@@ -342,6 +348,8 @@ pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
                 passages: 0,
                 status: FileState::Unsupported,
                 reason: None,
+                date: None,
+                date_source: None,
             });
         }
     }
@@ -371,7 +379,17 @@ impl fmt::Display for Library {
                 let source = visible(&d.source);
                 match d.status {
                     FileState::Indexed => {
-                        writeln!(f, "  {:>8}  {source}  {}", d.passages, visible(&d.title))?
+                        let date = d
+                            .date
+                            .as_deref()
+                            .map(|iso| format!(" ({iso})"))
+                            .unwrap_or_default();
+                        writeln!(
+                            f,
+                            "  {:>8}  {source}  {}{date}",
+                            d.passages,
+                            visible(&d.title)
+                        )?
                     }
                     FileState::Failed => writeln!(
                         f,

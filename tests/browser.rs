@@ -168,7 +168,9 @@ fn search_open_a_result_and_copy_its_citation_in_chromium() {
     assert_eq!(first_title, "1. NHS Voices blogs");
     let where_ = text(&tab, "#results .hit:first-child .where");
     assert!(
-        where_.contains("seeds/002_e1e7438b0e38e2f4.txt") && where_.contains("line 31"),
+        where_.contains("seeds/002_e1e7438b0e38e2f4.txt")
+            && where_.contains("2022-03-10")
+            && where_.contains("line 31"),
         "{where_}"
     );
 
@@ -189,7 +191,7 @@ fn search_open_a_result_and_copy_its_citation_in_chromium() {
     )
     .as_u64()
     .is_some_and(|n| n >= 2));
-    let citation = "NHS Voices blogs, seeds/002_e1e7438b0e38e2f4.txt, line 31";
+    let citation = "NHS Voices blogs (10 March 2022), seeds/002_e1e7438b0e38e2f4.txt, line 31";
     assert!(text(&tab, "#passage").contains(citation));
 
     // Copy citation.

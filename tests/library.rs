@@ -49,13 +49,7 @@ fn library(dir: &Path) -> String {
 fn list(dir: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["list", "--index", "idx", "--json"];
     args.extend_from_slice(extra);
-    let out = run(dir, &args);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    run_json(dir, &args)
 }
 
 fn entry<'v>(listing: &'v Value, suffix: &str) -> &'v Value {

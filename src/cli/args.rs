@@ -8,10 +8,11 @@ use std::time::Duration;
 use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
+use policy_search::extract::date::Day;
 use policy_search::index::integrity;
 use policy_search::ingest::{self, isolate, IndexOptions};
 use policy_search::render::{OutputFormat, Style};
-use policy_search::search::SearchOptions;
+use policy_search::search::{SearchOptions, Sort};
 
 /// Default index directory, relative to the working directory.
 const DEFAULT_INDEX: &str = "index";
@@ -219,6 +220,39 @@ struct QueryArgs {
     /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
     timeout: Duration,
+    /// Only documents dated on or after DATE (2024, 2024-05, 2024-05-12 or "May 2024"); undated ones are left out
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    since: Option<Day>,
+    /// Only documents dated on or before DATE; undated ones are left out
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    until: Option<Day>,
+    /// Order of hits: best match first, or (of the best matches) newest document first
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SortArg {
+    Relevance,
+    Date,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        }
+    }
+}
+
+/// A `DATE` value: `2024`, `2024-05`, `2024-05-12`, or written out (`May 2024`, `12 May 2024`).
+fn date(s: &str) -> std::result::Result<Day, String> {
+    Day::from_iso(s)
+        .or_else(|| policy_search::extract::date::parse_text(s))
+        .ok_or_else(|| {
+            format!("{s:?} is not a date; write e.g. 2024, 2024-05, 2024-05-12 or \"May 2024\"")
+        })
 }
 
 // The arguments of `serve`.
@@ -568,6 +602,9 @@ impl QueryArgs {
             exact: self.exact,
             glossaries: self.glossaries,
             timeout: Some(self.timeout),
+            since: self.since,
+            until: self.until,
+            sort: self.sort.into(),
             format,
             style: style(self.color),
         };
@@ -591,6 +628,9 @@ impl QueryArgs {
                 exact: self.exact,
                 glossaries: self.glossaries,
                 timeout: Some(self.timeout),
+                since: self.since,
+                until: self.until,
+                sort: self.sort.into(),
             },
             tag: self.tag,
         };

@@ -65,6 +65,12 @@ pub struct QueryRequest {
     pub glossaries: Vec<PathBuf>,
     /// Time limit of the query.
     pub timeout: Option<std::time::Duration>,
+    /// Only documents dated on or after this day.
+    pub since: Option<policy_search::extract::date::Day>,
+    /// Only documents dated on or before this day.
+    pub until: Option<policy_search::extract::date::Day>,
+    /// The order of hits.
+    pub sort: search::Sort,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -111,6 +117,9 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         exact: req.exact,
         glossaries: req.glossaries.clone(),
         timeout: req.timeout,
+        since: req.since,
+        until: req.until,
+        sort: req.sort,
     };
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {

@@ -11,6 +11,7 @@
 
 mod blocks;
 pub(crate) use blocks::collapse_whitespace;
+pub mod date;
 pub(crate) mod decode;
 pub(crate) mod docx;
 pub(crate) mod html;
@@ -188,6 +189,8 @@ pub struct Extracted {
     /// The page labels a paged document prints (`iv`, `12`, `A-3`), one per
     /// page, when they differ from the physical page numbers; else empty.
     pub page_labels: Vec<String>,
+    /// When the document was published, as far as it says (see [`date`]).
+    pub date: Option<date::PubDate>,
 }
 
 impl Extracted {
@@ -209,6 +212,7 @@ impl Extracted {
             line_base: 0,
             cites_lines: true,
             page_labels: Vec::new(),
+            date: None,
         }
     }
 
@@ -270,6 +274,8 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
     if extracted.blocks.is_empty() {
         return Err(ExtractError::Empty);
     }
+    let mut extracted = extracted;
+    extracted.date = date::settle(extracted.date, &extracted.text);
     Ok(extracted)
 }
 

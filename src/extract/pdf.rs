@@ -55,6 +55,10 @@ pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
             )
         });
     extracted.page_labels = pages.labels;
+    extracted.date = pages.created.map(|day| super::date::PubDate {
+        day,
+        source: super::date::DateSource::Created,
+    });
     Ok(extracted)
 }
 
@@ -68,6 +72,8 @@ pub struct Pages {
     pub labels: Vec<String>,
     /// The document information's `/Title`, if any.
     pub title: Option<String>,
+    /// The document information's `/CreationDate`, if readable.
+    pub created: Option<super::date::Day>,
 }
 
 /// The text of every page, in page order; an unreadable page is empty, so
@@ -82,7 +88,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     {
         return Err(ExtractError::Corrupt("not a PDF file".to_string()));
     }
-    let (pages, (labels, title)) = guarded(|| {
+    let (pages, (labels, title, created)) = guarded(|| {
         let doc = PdfDocument::from_bytes(bytes).map_err(|e| open_error(&e.to_string()))?;
         if doc.is_encrypted() && !doc.is_authenticated() {
             return Err(ExtractError::Encrypted);
@@ -93,8 +99,12 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
         let texts = (0..count)
             .map(|i| guarded(|| page_text(&doc, i)))
             .collect::<Vec<_>>();
-        let title = guarded(|| Ok(info_title(&doc))).ok().flatten();
-        Ok((texts, (page_labels(&doc, count), title)))
+        let title = guarded(|| Ok(info_string(&doc, "Title"))).ok().flatten();
+        let created = guarded(|| Ok(info_string(&doc, "CreationDate")))
+            .ok()
+            .flatten()
+            .and_then(|d| super::date::parse_metadata(&d));
+        Ok((texts, (page_labels(&doc, count), title, created)))
     })?;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
@@ -107,6 +117,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
         texts: pages.into_iter().map(Result::unwrap_or_default).collect(),
         labels,
         title,
+        created,
     })
 }
 
@@ -159,13 +170,14 @@ fn page_labels(doc: &PdfDocument, count: usize) -> Vec<String> {
     }
 }
 
-/// The `/Title` of the trailer's document information dictionary.
-fn info_title(doc: &PdfDocument) -> Option<String> {
+/// An entry (`/Title`, `/CreationDate`) of the trailer's document
+/// information dictionary, as text.
+fn info_string(doc: &PdfDocument, key: &str) -> Option<String> {
     let info = doc.trailer().as_dict()?.get("Info")?;
     let info = doc.resolve_references(info, 1).ok()?;
-    let title = info.as_dict()?.get("Title")?;
-    let title = doc.resolve_references(title, 1).ok()?;
-    Some(text_string(title.as_string()?))
+    let value = info.as_dict()?.get(key)?;
+    let value = doc.resolve_references(value, 1).ok()?;
+    Some(text_string(value.as_string()?))
 }
 
 /// A PDF text string: UTF-16 after a byte-order mark, else UTF-8 when it

@@ -19,6 +19,7 @@ use super::schema::{Fields, KIND_DEFINITION, KIND_FILE, KIND_PASSAGE};
 use super::PolicyIndex;
 use crate::analysis::glossary::{Definition, Origin};
 use crate::error::Result;
+use crate::extract::date::{DateSource, Day, PubDate};
 use crate::extract::Offsets;
 use crate::paths;
 
@@ -76,6 +77,8 @@ pub struct FileRecord {
     /// Why the last attempt to index it failed; it has no passages then,
     /// and the next run tries again.
     pub error: Option<String>,
+    /// The document's date, if it has one.
+    pub date: Option<PubDate>,
 }
 
 impl FileRecord {
@@ -106,6 +109,8 @@ pub struct NewRecord<'a> {
     pub offsets: Offsets,
     /// Why the file could not be indexed.
     pub error: Option<&'a str>,
+    /// The document's date.
+    pub date: Option<PubDate>,
 }
 
 /// The stored document of a file record.
@@ -131,7 +136,33 @@ pub fn file_record(f: &Fields, r: &NewRecord<'_>) -> TantivyDocument {
     if let Some(reason) = r.error {
         doc.add_text(f.error, reason);
     }
+    add_date(f, &mut doc, r.date);
     doc
+}
+
+/// The date fields of a passage or file record; every document has the
+/// fast fields (0 when undated), so their columns are dense.
+fn add_date(f: &Fields, doc: &mut TantivyDocument, date: Option<PubDate>) {
+    match date {
+        Some(d) => {
+            doc.add_text(f.date, d.day.iso());
+            doc.add_text(f.date_source, d.source.name());
+            doc.add_u64(f.date_start, d.day.first_key());
+            doc.add_u64(f.date_end, d.day.last_key());
+        }
+        None => {
+            doc.add_u64(f.date_start, 0);
+            doc.add_u64(f.date_end, 0);
+        }
+    }
+}
+
+/// The date a stored document carries.
+fn read_date(f: &Fields, doc: &TantivyDocument) -> Option<PubDate> {
+    Some(PubDate {
+        day: Day::from_iso(&text(doc, f.date))?,
+        source: DateSource::from_name(&text(doc, f.date_source))?,
+    })
 }
 
 /// Reads a file record.
@@ -153,6 +184,7 @@ pub fn read_record(f: &Fields, doc: &TantivyDocument) -> FileRecord {
         title: text(doc, f.title),
         offsets: offsets_from_code(num(doc, f.offsets)),
         error: (!error.is_empty()).then_some(error),
+        date: read_date(f, doc),
     }
 }
 
@@ -207,6 +239,8 @@ pub struct NewPassage<'a> {
     pub doc_len: u64,
     /// How much the passage reads like prose, 0-100.
     pub quality: u8,
+    /// The document's date.
+    pub date: Option<PubDate>,
 }
 
 /// The stored document of a passage.
@@ -245,6 +279,7 @@ pub fn passage(f: &Fields, file: FileIdentity<'_>, p: &NewPassage<'_>) -> Tantiv
     doc.add_u64(f.doc_key, p.doc_key);
     doc.add_u64(f.doc_len, p.doc_len);
     doc.add_u64(f.quality, u64::from(p.quality));
+    add_date(f, &mut doc, p.date);
     doc
 }
 
@@ -280,6 +315,8 @@ pub struct Location {
     pub page_label: Option<String>,
     /// What the offsets refer to: `"file"` or `"extracted"`.
     pub offsets: &'static str,
+    /// The document's date, if known.
+    pub date: Option<PubDate>,
 }
 
 /// Reads a passage: where it is, and its quote.
@@ -306,6 +343,7 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (Location, String) {
             Offsets::Extracted => "extracted",
             Offsets::File => "file",
         },
+        date: read_date(f, doc),
     };
     (location, text(doc, f.quote))
 }
@@ -348,6 +386,7 @@ pub fn definition(f: &Fields, file: FileIdentity<'_>, d: &NewDefinition<'_>) -> 
     doc.add_u64(f.line_start, d.line);
     doc.add_u64(f.doc_key, 0);
     doc.add_u64(f.doc_len, 0);
+    add_date(f, &mut doc, None);
     doc
 }
 

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -92,6 +92,15 @@ pub struct Fields {
     pub expansion_key: Field,
     /// Definition: `ACRONYM<TAB>expansion` as written.
     pub definition: Field,
+    /// Passage and file record: the document's date, ISO 8601 as precise
+    /// as known (`2024`, `2024-05`, `2024-05-12`).
+    pub date: Field,
+    /// Where the date came from (`metadata`, `text`, `created`).
+    pub date_source: Field,
+    /// First day the date may be, `yyyymmdd`; 0 when undated.
+    pub date_start: Field,
+    /// Last day the date may be, `yyyymmdd`; 0 when undated.
+    pub date_end: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -137,6 +146,10 @@ pub fn build() -> (Schema, Fields) {
         acronym: b.add_text_field("acronym", STRING),
         expansion_key: b.add_text_field("expansion_key", STRING),
         definition: b.add_text_field("definition", STORED),
+        date: b.add_text_field("date", STORED),
+        date_source: b.add_text_field("date_source", STORED),
+        date_start: b.add_u64_field("date_start", FAST),
+        date_end: b.add_u64_field("date_end", FAST),
     };
     (b.build(), fields)
 }

@@ -9,6 +9,7 @@ use tantivy::TantivyDocument;
 
 use crate::analysis::glossary;
 use crate::analysis::Analyzer;
+use crate::extract::date::PubDate;
 use crate::extract::{collapse_whitespace, Extracted, Offsets};
 use crate::index::documents::{
     self, document_key, FileIdentity, FileRecord, NewDefinition, NewPassage, NewRecord,
@@ -139,15 +140,17 @@ impl<'a> FileOutput<'a> {
     }
 
     /// Sends the rest, and the record that completes the file.
-    pub fn finish(self, hash: &str, title: &str, offsets: Offsets) -> Sent {
-        let record = record(
+    pub fn finish(self, hash: &str, title: &str, offsets: Offsets, date: Option<PubDate>) -> Sent {
+        let record = documents::file_record(
             self.fields,
-            self.entry,
-            hash,
-            self.total,
-            title,
-            offsets,
-            None,
+            &NewRecord {
+                hash,
+                passages: self.total,
+                title,
+                offsets,
+                date,
+                ..record(self.entry)
+            },
         );
         send_docs(
             self.tx,
@@ -205,48 +208,46 @@ pub(super) fn renewed_record(
     file: &FileEntry,
     old: &FileRecord,
 ) -> TantivyDocument {
-    record(
+    documents::file_record(
         fields,
-        file,
-        &old.hash,
-        old.passages,
-        &old.title,
-        old.offsets,
-        None,
+        &NewRecord {
+            hash: &old.hash,
+            passages: old.passages,
+            title: &old.title,
+            offsets: old.offsets,
+            date: old.date,
+            ..record(file)
+        },
     )
 }
 
 /// The record of a file that could not be indexed: the next run tries
 /// it again, and `status` lists it with the reason.
 pub(super) fn failed_record(fields: &Fields, file: &FileEntry, reason: &str) -> TantivyDocument {
-    record(fields, file, "", 0, "", Offsets::File, Some(reason))
-}
-
-/// The file's record, committed after its passages: what was indexed of
-/// it, or (`error`) why nothing was.
-fn record(
-    fields: &Fields,
-    file: &FileEntry,
-    hash: &str,
-    passages: u64,
-    title: &str,
-    offsets: Offsets,
-    error: Option<&str>,
-) -> TantivyDocument {
     documents::file_record(
         fields,
         &NewRecord {
-            file: identity(file),
-            size: file.size,
-            mtime: file.mtime,
-            hash,
-            passages,
-            format: file.format.name(),
-            title,
-            offsets,
-            error,
+            error: Some(reason),
+            ..record(file)
         },
     )
+}
+
+/// A file's record, committed after its passages, as far as the walk
+/// knows it: the callers add what was indexed of it, or why nothing was.
+fn record(file: &FileEntry) -> NewRecord<'_> {
+    NewRecord {
+        file: identity(file),
+        size: file.size,
+        mtime: file.mtime,
+        hash: "",
+        passages: 0,
+        format: file.format.name(),
+        title: "",
+        offsets: Offsets::File,
+        error: None,
+        date: None,
+    }
 }
 
 /// Acronym definitions the passages contain ("integrated care boards
@@ -320,6 +321,7 @@ fn passage_docs(
                 doc_key,
                 doc_len,
                 quality: quality::quality(quote),
+                date: extracted.date,
             };
             documents::passage(fields, identity(file), &passage)
         })

@@ -168,7 +168,7 @@ impl WorkerContext<'_> {
         let split = split_guarded(&extracted)?;
         let mut out = self.output(job);
         out.add(&file.source, &extracted, &split, 0);
-        Ok(out.finish(&hash, &split.title, extracted.offsets))
+        Ok(out.finish(&hash, &split.title, extracted.offsets, extracted.date))
     }
 
     /// JSON Lines: one document per record, read in a stream and sent in
@@ -218,7 +218,7 @@ impl WorkerContext<'_> {
                 return Ok(Err(e));
             }
         }
-        Ok(out.finish(&hash, &file_name(file), Offsets::Extracted))
+        Ok(out.finish(&hash, &file_name(file), Offsets::Extracted, None))
     }
 
     /// A large file read piece by piece, so memory stays bounded: each
@@ -238,6 +238,8 @@ impl WorkerContext<'_> {
         let mut pieces = open(file)?;
         let mut out = self.output(job);
         let mut title: Option<String> = None;
+        // The date is the first piece's: a dateline is at the top.
+        let mut date = None;
         loop {
             let mut piece = match pieces.next(self.opts.file_timeout) {
                 Ok(Some(piece)) => piece,
@@ -254,6 +256,10 @@ impl WorkerContext<'_> {
                 }
                 Some(_) => {}
             }
+            if out.is_first() {
+                date = extract::date::settle(piece.extracted.date, &piece.extracted.text);
+            }
+            piece.extracted.date = date;
             let split = split_guarded(&piece.extracted)?;
             title.get_or_insert_with(|| split.title.clone());
             let ordinal_base = out.total() as u32;
@@ -266,7 +272,7 @@ impl WorkerContext<'_> {
             return Ok(self.nothing_to_index(job, &pieces.hash()));
         }
         let title = title.unwrap_or_default();
-        Ok(out.finish(&pieces.hash(), &title, pieces.offsets()))
+        Ok(out.finish(&pieces.hash(), &title, pieces.offsets(), date))
     }
 
     /// Is `file` extracted in a child process (risky formats, when
@@ -320,7 +326,7 @@ impl WorkerContext<'_> {
             reason: ExtractError::Empty.into(),
         })?;
         self.output(job)
-            .finish(hash, &file_name(job.file), Offsets::File)
+            .finish(hash, &file_name(job.file), Offsets::File, None)
     }
 
     fn output<'s>(&'s self, job: &Job<'s>) -> FileOutput<'s> {

@@ -40,6 +40,9 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             at(l, paint),
         );
         let mut context = l.title.clone();
+        if let Some(d) = l.date {
+            let _ = write!(context, " ({})", d.day.human());
+        }
         if let Some(heading) = &l.heading {
             if heading != &l.title {
                 let _ = write!(context, " › {heading}");

@@ -32,6 +32,8 @@ struct JsonLocation<'a> {
     offsets: &'a str,
     page: Option<u64>,
     page_label: Option<&'a str>,
+    date: Option<String>,
+    date_source: Option<&'static str>,
 }
 
 impl<'a> From<&'a Location> for JsonLocation<'a> {
@@ -50,6 +52,8 @@ impl<'a> From<&'a Location> for JsonLocation<'a> {
             offsets: l.offsets,
             page: l.page,
             page_label: l.page_label.as_deref(),
+            date: l.date.map(|d| d.day.iso()),
+            date_source: l.date.map(|d| d.source.name()),
         }
     }
 }

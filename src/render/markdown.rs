@@ -19,7 +19,11 @@ pub fn markdown(results: &SearchResults) -> String {
             }
         }
         let cite = |l: &Location| {
-            let mut c = format!("*{}*, `{}`", visible(&l.title), visible(&l.source));
+            let mut c = format!("*{}*", visible(&l.title));
+            if let Some(d) = l.date {
+                let _ = write!(c, " ({})", d.day.human());
+            }
+            let _ = write!(c, ", `{}`", visible(&l.source));
             if let Some(at) = place(l) {
                 let _ = write!(c, ", {}", visible(&at));
             }

@@ -80,10 +80,14 @@ fn place(l: &Location) -> Option<String> {
         .map(|h| format!("§ {h}"))
 }
 
-/// A passage's citation as plain text, to paste: title, source, and page,
-/// lines or heading.
+/// A passage's citation as plain text, to paste: title, date, source, and
+/// page, lines or heading.
 pub fn citation(l: &Location) -> String {
-    let mut c = format!("{}, {}", l.title, l.source);
+    let mut c = l.title.clone();
+    if let Some(d) = l.date {
+        c.push_str(&format!(" ({})", d.day.human()));
+    }
+    c.push_str(&format!(", {}", l.source));
     if let Some(at) = place(l) {
         c.push_str(", ");
         c.push_str(&at);

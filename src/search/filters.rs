@@ -1,7 +1,9 @@
 //! Filters: required clauses that restrict a search to some collections
 //! or sources without scoring.
 
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
+use std::ops::Bound;
+
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
@@ -31,6 +33,9 @@ pub fn filters(
         .chain(&plan.source_globs)
         .map(String::as_str)
         .collect();
+    if let Some(q) = date_filter(f, opts) {
+        filters.push(Box::new(q));
+    }
     let mut warnings = Vec::new();
     if !globs.is_empty() {
         let (filter, unmatched) = source_filter(searcher, f, &globs)?;
@@ -42,6 +47,35 @@ pub fn filters(
         );
     }
     Ok((filters, warnings))
+}
+
+/// A filter to documents dated within `--since` and `--until`: a date
+/// that may fall in the range counts (`May 2024` is on or after 12 May
+/// 2024), an undated document does not.
+fn date_filter(f: &Fields, opts: &SearchOptions) -> Option<BooleanQuery> {
+    if opts.since.is_none() && opts.until.is_none() {
+        return None;
+    }
+    let at_least = |field, key: u64| -> Box<dyn Query> {
+        Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(field, key)),
+            Bound::Unbounded,
+        ))
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, at_least(f.date_start, 1))];
+    if let Some(since) = opts.since {
+        clauses.push((Occur::Must, at_least(f.date_end, since.first_key())));
+    }
+    if let Some(until) = opts.until {
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_u64(f.date_start, until.last_key())),
+            )),
+        ));
+    }
+    Some(BooleanQuery::new(clauses))
 }
 
 /// A filter to the named collections, checking that each exists.

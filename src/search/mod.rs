@@ -40,7 +40,7 @@ use collect::Gatherer;
 pub use context::{Neighbour, OpenAt, PassageInContext, MAX_CONTEXT};
 pub(crate) use documents::trec_order;
 pub use live::LiveEngine;
-pub use params::SearchOptions;
+pub use params::{SearchOptions, Sort};
 
 /// Documents ranked for a page, per hit wanted: enough that copies folded
 /// together and documents without a matching passage still leave a page.
@@ -120,6 +120,11 @@ pub struct Engine<'a> {
     warnings: Vec<String>,
 }
 
+/// `--sort date` orders this many times the hits asked for, best first.
+const DATE_POOL: usize = 5;
+/// And at least this many.
+const MIN_DATE_POOL: usize = 50;
+
 impl<'a> Engine<'a> {
     /// Opens a snapshot of `index` with the glossaries in `opts`, ranking
     /// as `POLICY_SEARCH_RANKING` says.
@@ -161,12 +166,44 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Ranked passages for `query_text`: the documents ranked whole, each
+    /// Ranked passages for `query_text` (by date, newest first, under
+    /// `--sort date`): the documents ranked whole, each
     /// shown by its passages that match (see `passages`), so the order of
     /// documents on the page is the order `--batch` and `eval` report.
     /// Under `--exact`, passages are ranked on their own and checked word
     /// for word.
     pub fn search(&self, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        match opts.sort {
+            Sort::Relevance => self.search_ranked(query_text, opts),
+            Sort::Date => self.search_by_date(query_text, opts),
+        }
+    }
+
+    /// `--sort date`: of the best matches (five times as many as asked
+    /// for, at least 50), the newest documents first, undated ones last;
+    /// relevance orders hits of the same date. Sorting every match by date
+    /// would put a passage that mentions a word once above the paragraph
+    /// that answers.
+    fn search_by_date(&self, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        let limit = if opts.limit == 0 { 10 } else { opts.limit };
+        let pool = SearchOptions {
+            limit: limit.saturating_mul(DATE_POOL).max(MIN_DATE_POOL),
+            sort: Sort::Relevance,
+            ..opts.clone()
+        };
+        let mut results = self.search_ranked(query_text, &pool)?;
+        results
+            .hits
+            .sort_by_key(|h| std::cmp::Reverse(h.location.date.map_or(0, |d| d.day.first_key())));
+        results.hits.truncate(limit);
+        for (i, h) in results.hits.iter_mut().enumerate() {
+            h.rank = i + 1;
+        }
+        Ok(results)
+    }
+
+    /// Ranked passages, best first (see [`Engine::search`]).
+    fn search_ranked(&self, query_text: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let limit = if opts.limit == 0 { 10 } else { opts.limit };
         let deadline = Deadline::after(opts.timeout);
         let plan = self.plan(query_text, &self.analyzer, self.understanding(opts))?;

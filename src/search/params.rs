@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::extract::date::Day;
 
 /// The environment variable that overrides ranking parameters.
 pub const RANKING_VAR: &str = "POLICY_SEARCH_RANKING";
@@ -27,6 +28,23 @@ pub struct SearchOptions {
     /// Time limit of one query (none if unset): past it, the query fails
     /// with [`Error::Timeout`] rather than returning partial results.
     pub timeout: Option<Duration>,
+    /// Only documents dated on or after this day (a date that may fall on
+    /// it counts: `2024` is on or after 2024-06-01); undated ones are left out.
+    pub since: Option<Day>,
+    /// Only documents dated on or before this day, likewise.
+    pub until: Option<Day>,
+    /// The order of hits.
+    pub sort: Sort,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Of the best matches, the newest document first (undated last).
+    Date,
 }
 
 /// Ranking parameters: of passages, and of whole documents.

@@ -97,6 +97,18 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
         .expect("run binary")
 }
 
+/// Runs `policy-search ARGS` in `cwd`, asserting it found something or
+/// nothing (exit 0 or 1), and parses its JSON output.
+pub fn run_json(cwd: &Path, args: &[&str]) -> Value {
+    let out = run(cwd, args);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
 /// Indexes `seeds/` of `cwd` into `cwd/idx`, asserting success.
 pub fn index_seeds(cwd: &Path) {
     index_into_idx(cwd, "seeds");
@@ -225,7 +237,7 @@ pub fn pdf_with_page_labels(pages: &[&[&str]], page_labels: &str) -> Vec<u8> {
     pdf_with(pages, &format!("/PageLabels {page_labels}"), "")
 }
 
-fn pdf_with_trailer(pages: &[&[&str]], trailer_extra: &str) -> Vec<u8> {
+pub fn pdf_with_trailer(pages: &[&[&str]], trailer_extra: &str) -> Vec<u8> {
     pdf_with(pages, "", trailer_extra)
 }
 

@@ -56,8 +56,12 @@ fn extract_with_limit(bytes: &[u8], limit: u64) -> Result<Extracted, ExtractErro
         Some(xml) => parse_styles(&xml),
         None => Styles::default(),
     };
-    let core_title =
-        read_small_part(&mut zip, "docProps/core.xml")?.and_then(|xml| core_title(&xml));
+    let core = read_small_part(&mut zip, "docProps/core.xml")?;
+    let core_title = core.as_deref().and_then(|xml| core_property(xml, "title"));
+    let created = core
+        .as_deref()
+        .and_then(|xml| core_property(xml, "created"))
+        .and_then(|d| super::date::parse_metadata(&d));
 
     let file = zip.by_name(&main).map_err(|e| zip_error(e, &main))?;
     if file.size() > limit {
@@ -84,7 +88,12 @@ fn extract_with_limit(bytes: &[u8], limit: u64) -> Result<Extracted, ExtractErro
     if body.pieces.is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(blocks::assemble(body.pieces, title))
+    let mut extracted = blocks::assemble(body.pieces, title);
+    extracted.date = created.map(|day| super::date::PubDate {
+        day,
+        source: super::date::DateSource::Created,
+    });
+    Ok(extracted)
 }
 
 fn too_large(part: &str, limit: u64) -> ExtractError {
@@ -199,25 +208,26 @@ fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     })
 }
 
-/// `dc:title` from `docProps/core.xml`, if it says something.
-fn core_title(xml: &[u8]) -> Option<String> {
+/// A property of `docProps/core.xml` by its local name (`dc:title`,
+/// `dcterms:created`), if it says something.
+fn core_property(xml: &[u8], name: &str) -> Option<String> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
-    let mut in_title = false;
-    let mut title = String::new();
+    let mut in_property = false;
+    let mut value = String::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if e.local_name().as_ref() == "title" => in_title = true,
-            Ok(Event::End(e)) if e.local_name().as_ref() == "title" => break,
-            Ok(Event::Text(t)) if in_title => title.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) if in_title => push_entity(&mut title, &r),
+            Ok(Event::Start(e)) if e.local_name().as_ref() == name => in_property = true,
+            Ok(Event::End(e)) if e.local_name().as_ref() == name => break,
+            Ok(Event::Text(t)) if in_property => value.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if in_property => push_entity(&mut value, &r),
             Ok(Event::Eof) | Err(_) => break,
             _ => {}
         }
         buf.clear();
     }
-    let title = collapse_whitespace(&title);
-    (!title.is_empty()).then_some(title)
+    let value = collapse_whitespace(&value);
+    (!value.is_empty()).then_some(value)
 }
 
 /// Appends the character an entity or character reference stands for.

@@ -68,7 +68,9 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if page.pieces.is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(blocks::assemble(page.pieces, page.title))
+    let mut extracted = blocks::assemble(page.pieces, page.title);
+    extracted.date = page.date;
+    Ok(extracted)
 }
 
 /// Tokenizes the page and collects its blocks.
@@ -94,6 +96,7 @@ fn walk(text: &str, class_rules: bool) -> Page {
 /// A page's blocks after the filters, and what the class rules hid.
 struct Page {
     pieces: Vec<Piece>,
+    date: Option<super::date::PubDate>,
     title: Option<String>,
     kept_words: usize,
     kept_chars: usize,

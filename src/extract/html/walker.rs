@@ -167,6 +167,9 @@ pub(super) struct Walker {
     svg: u32,
     raw: Option<Raw>,
     pub(super) title: Option<String>,
+    /// The best publication date the page's `<meta>` tags give: its rank
+    /// (lower is better, see [`meta_date_rank`]) and the date.
+    meta_date: Option<(u8, crate::extract::date::Day)>,
     title_text: String,
     current: Current,
     rows: Vec<Row<Piece>>,
@@ -267,6 +270,7 @@ impl Walker {
                 self.pre += 1;
                 return Some(TokenSinkResult::Plaintext);
             }
+            "meta" => self.meta(tag),
             _ if is_void(name) => {}
             _ => return None,
         }
@@ -694,6 +698,25 @@ impl Walker {
         }
     }
 
+    /// A `<meta>` naming a date: kept if it ranks above what was found.
+    fn meta(&mut self, tag: &Tag) {
+        let name = ["name", "property", "itemprop"]
+            .iter()
+            .find_map(|a| attr(&tag.attrs, a));
+        let (Some(name), Some(content)) = (name, attr(&tag.attrs, "content")) else {
+            return;
+        };
+        let Some(rank) = meta_date_rank(&name.to_ascii_lowercase()) else {
+            return;
+        };
+        if self.meta_date.is_some_and(|(r, _)| r <= rank) {
+            return;
+        }
+        if let Some(day) = crate::extract::date::parse_metadata(content) {
+            self.meta_date = Some((rank, day));
+        }
+    }
+
     /// Closes everything still open: the last blocks come out.
     pub(super) fn close(&mut self) {
         while !self.stack.is_empty() {
@@ -713,7 +736,18 @@ impl Walker {
             pieces.retain(|p| p.main);
         }
         pieces.retain(|p| !p.is_link_menu());
+        let date = self
+            .meta_date
+            .map(|(rank, day)| crate::extract::date::PubDate {
+                day,
+                source: if rank < MODIFIED_RANK {
+                    crate::extract::date::DateSource::Metadata
+                } else {
+                    crate::extract::date::DateSource::Created
+                },
+            });
         Page {
+            date,
             kept_words: pieces.iter().map(Piece::words).sum(),
             kept_chars: pieces.iter().map(|p| p.chars).sum(),
             class_skipped_chars: self.class_skipped_chars,
@@ -722,6 +756,34 @@ impl Walker {
         }
     }
 }
+
+/// Rank of a date-bearing `<meta>` name: publication dates first, then
+/// generic dates, then modification times ([`MODIFIED_RANK`] and after,
+/// which are not publication dates); `None` for other names.
+fn meta_date_rank(name: &str) -> Option<u8> {
+    Some(match name {
+        "citation_publication_date"
+        | "citation_date"
+        | "article:published_time"
+        | "datepublished"
+        | "dc.date.issued"
+        | "dcterms.issued"
+        | "publication_date"
+        | "og:published_time"
+        | "pubdate" => 0,
+        "dc.date" | "dcterms.date" | "date" | "dc.date.created" | "dcterms.created" => 1,
+        "article:modified_time"
+        | "datemodified"
+        | "dcterms.modified"
+        | "dc.date.modified"
+        | "last-modified"
+        | "og:updated_time" => MODIFIED_RANK,
+        _ => return None,
+    })
+}
+
+/// Rank from which a `<meta>` date is a modification time.
+const MODIFIED_RANK: u8 = 2;
 
 fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
     attrs

@@ -1,0 +1,461 @@
+//! A document's publication date: from its metadata where that says when
+//! it was published, else from a dated line near the top of its text
+//! ("Published 12 May 2024", "March 2023"), else its metadata's creation
+//! time (which is often only when the file was made).
+
+use serde::{Deserialize, Serialize};
+
+/// Where a date came from, weakest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateSource {
+    /// Metadata that names the publication date (HTML `article:published_time`,
+    /// `citation_publication_date`, `DC.date`, XMP `dc:date`).
+    Metadata,
+    /// A dated line near the top of the text.
+    Text,
+    /// The creation time in the file's metadata (PDF `/CreationDate`,
+    /// DOCX `dcterms:created`).
+    Created,
+}
+
+impl DateSource {
+    /// The name shown in JSON (`date_source`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DateSource::Metadata => "metadata",
+            DateSource::Text => "text",
+            DateSource::Created => "created",
+        }
+    }
+
+    /// The source named `name`.
+    pub fn from_name(name: &str) -> Option<DateSource> {
+        [DateSource::Metadata, DateSource::Text, DateSource::Created]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// A calendar date as precise as the document gives it: a year, a month
+/// or a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Day {
+    /// The year.
+    pub year: u16,
+    /// 1-12, or 0 when only the year is known.
+    pub month: u8,
+    /// 1-31, or 0 when only the month is known.
+    pub day: u8,
+}
+
+/// A document's date and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PubDate {
+    /// The date.
+    pub day: Day,
+    /// Its source.
+    pub source: DateSource,
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Earliest year taken for a document's date: older "dates" are numbers.
+const MIN_YEAR: u16 = 1900;
+/// Latest year taken (a little past today, for documents dated ahead).
+const MAX_YEAR: u16 = 2100;
+
+impl Day {
+    /// A day, checked: a plausible year, a month 0-12, a day 0-31 (0 only
+    /// with a month 0 too, or when the day is not known).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Day> {
+        let ok = (MIN_YEAR..=MAX_YEAR).contains(&year)
+            && month <= 12
+            && day <= days_in(year, month)
+            && !(month == 0 && day != 0);
+        ok.then_some(Day { year, month, day })
+    }
+
+    /// ISO 8601 as precise as known: `2024`, `2024-05`, `2024-05-12`.
+    pub fn iso(self) -> String {
+        match (self.month, self.day) {
+            (0, _) => format!("{:04}", self.year),
+            (m, 0) => format!("{:04}-{m:02}", self.year),
+            (m, d) => format!("{:04}-{m:02}-{d:02}", self.year),
+        }
+    }
+
+    /// As a reader writes it: `2024`, `May 2024`, `12 May 2024`.
+    pub fn human(self) -> String {
+        let month = |m: u8| {
+            let name = MONTHS[usize::from(m - 1)];
+            let mut c = name.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        };
+        match (self.month, self.day) {
+            (0, _) => self.year.to_string(),
+            (m, 0) => format!("{} {}", month(m), self.year),
+            (m, d) => format!("{d} {} {}", month(m), self.year),
+        }
+    }
+
+    /// Parses [`Day::iso`]'s forms back.
+    pub fn from_iso(s: &str) -> Option<Day> {
+        let mut parts = s.trim().splitn(3, '-');
+        let year = parts.next()?;
+        if year.len() != 4 {
+            return None;
+        }
+        let year: u16 = year.parse().ok()?;
+        let mut number = |max_len: usize| -> Option<Option<u8>> {
+            match parts.next() {
+                None => Some(None),
+                Some(p) if !p.is_empty() && p.len() <= max_len => p.parse().ok().map(Some),
+                Some(_) => None,
+            }
+        };
+        let month = number(2)?.unwrap_or(0);
+        let day = number(2)?.unwrap_or(0);
+        // `2024-00` and `2024-00-05` are not dates.
+        if month == 0 && (day != 0 || s.trim().len() > 4) {
+            return None;
+        }
+        Day::new(year, month, day)
+    }
+
+    /// `yyyymmdd` of the first day it may be (`2024` → 20240101); sorts
+    /// and compares dates of different precision.
+    pub fn first_key(self) -> u64 {
+        let month = self.month.max(1);
+        let day = self.day.max(1);
+        u64::from(self.year) * 10_000 + u64::from(month) * 100 + u64::from(day)
+    }
+
+    /// `yyyymmdd` of the last day it may be (`2024` → 20241231).
+    pub fn last_key(self) -> u64 {
+        let month = if self.month == 0 { 12 } else { self.month };
+        let day = if self.day == 0 {
+            days_in(self.year, month)
+        } else {
+            self.day
+        };
+        u64::from(self.year) * 10_000 + u64::from(month) * 100 + u64::from(day)
+    }
+}
+
+fn days_in(year: u16, month: u8) -> u8 {
+    match month {
+        0 => 0,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A date in metadata: ISO 8601 (`2024-05-12T09:00:00Z`, `2024-05`,
+/// `2024`), a PDF date (`D:20240512093000+01'00'`), or as text.
+pub fn parse_metadata(value: &str) -> Option<Day> {
+    let v = value.trim();
+    if let Some(pdf) = v.strip_prefix("D:") {
+        return compact(pdf);
+    }
+    let date_part = v.split(['T', ' ']).next().unwrap_or(v);
+    if let Some(d) = Day::from_iso(date_part) {
+        return Some(d);
+    }
+    if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
+        return compact(date_part);
+    }
+    parse_text(v)
+}
+
+/// `yyyy[mm[dd]]…`, as PDF dates and some metadata write them.
+fn compact(s: &str) -> Option<Day> {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let num = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<u16>().ok());
+    let year = num(0..4)?;
+    let month = num(4..6).unwrap_or(0) as u8;
+    let day = if month == 0 {
+        0
+    } else {
+        num(6..8).unwrap_or(0) as u8
+    };
+    Day::new(year, month, day)
+}
+
+/// A date written out in full as the whole of `s`: `12 May 2024`,
+/// `12th May 2024`, `May 12, 2024`, `May 2024`, `Sept 2023`, `2024-05-12`,
+/// `12/05/2024` (day first, as in the UK), `12.05.2024`.
+pub fn parse_text(s: &str) -> Option<Day> {
+    let cleaned: String = s
+        .trim()
+        .trim_end_matches('.')
+        .chars()
+        .map(|c| if c == ',' { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    match words.as_slice() {
+        [one] => Day::from_iso(one)
+            .filter(|d| d.month > 0)
+            .or_else(|| numeric(one)),
+        [a, b] => {
+            let month = month_of(a)?;
+            Day::new(year_of(b)?, month, 0)
+        }
+        [a, b, c] => {
+            if let Some(month) = month_of(b) {
+                Day::new(year_of(c)?, month, day_of(a)?)
+            } else {
+                let month = month_of(a)?;
+                Day::new(year_of(c)?, month, day_of(b)?)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `12/05/2024` or `12.05.2024`: day, month, year.
+fn numeric(s: &str) -> Option<Day> {
+    let parts: Vec<&str> = s.split(['/', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    let month: u8 = m.parse().ok()?;
+    Day::new(y.parse().ok()?, month, d.parse().ok()?).filter(|d| d.month > 0 && d.day > 0)
+}
+
+fn month_of(word: &str) -> Option<u8> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let w = if w == "sept" { "sep".to_string() } else { w };
+    MONTHS
+        .iter()
+        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w)))
+        .map(|i| i as u8 + 1)
+}
+
+fn year_of(word: &str) -> Option<u16> {
+    (word.len() == 4).then(|| word.parse().ok()).flatten()
+}
+
+fn day_of(word: &str) -> Option<u8> {
+    let digits = word
+        .strip_suffix("st")
+        .or_else(|| word.strip_suffix("nd"))
+        .or_else(|| word.strip_suffix("rd"))
+        .or_else(|| word.strip_suffix("th"))
+        .unwrap_or(word);
+    if digits.is_empty() || digits.len() > 2 {
+        return None;
+    }
+    digits.parse().ok().filter(|&d| d > 0)
+}
+
+/// Words that introduce a publication date on a line of its own.
+const PUBLISHED: &[&str] = &[
+    "published on",
+    "published",
+    "first published",
+    "date published",
+    "publication date",
+    "date of publication",
+    "issued",
+    "issue date",
+    "date issued",
+    "date",
+    "released",
+    "posted on",
+    "posted",
+];
+/// Words that introduce a later date: taken only when nothing says
+/// published.
+const UPDATED: &[&str] = &[
+    "last updated",
+    "updated",
+    "last reviewed",
+    "reviewed",
+    "page last reviewed",
+];
+
+/// Lines of a document's top looked at for a dated line.
+const TOP_LINES: usize = 40;
+/// Bytes of a document's top looked at.
+const TOP_BYTES: usize = 4_000;
+/// A line longer than this is a sentence, not a dateline.
+const MAX_DATELINE: usize = 60;
+
+/// The date a line near the top of `text` gives: one that says when the
+/// document was published ("Published 12 May 2024", "Date: March 2023"),
+/// else one that is only a date ("20 May 2024"), else one that says when
+/// it was updated.
+pub fn from_text(text: &str) -> Option<Day> {
+    let mut top = &text[..text.len().min(TOP_BYTES)];
+    while !text.is_char_boundary(top.len()) {
+        top = &top[..top.len() - 1];
+    }
+    let (mut bare, mut updated) = (None, None);
+    for line in top
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(TOP_LINES)
+    {
+        if line.len() > MAX_DATELINE {
+            continue;
+        }
+        let line = line.trim_matches(|c: char| c == '*' || c == '_' || c == '#' || c == '|');
+        let line = line.trim();
+        let lower = line.to_ascii_lowercase();
+        if let Some(d) = after_label(line, &lower, PUBLISHED) {
+            return Some(d);
+        }
+        if updated.is_none() {
+            updated = after_label(line, &lower, UPDATED);
+        }
+        if bare.is_none() {
+            bare = parse_text(line);
+        }
+    }
+    bare.or(updated)
+}
+
+/// The date after one of `labels` at the start of `line` (`lower` is it in
+/// lowercase), with a `:` or `-` or nothing between.
+fn after_label(line: &str, lower: &str, labels: &[&str]) -> Option<Day> {
+    labels.iter().find_map(|label| {
+        let rest = lower.strip_prefix(label)?;
+        if !rest.starts_with([' ', ':', '-', '\u{a0}']) {
+            return None;
+        }
+        let rest = &line[line.len() - rest.len()..];
+        let rest = rest.trim_start_matches([' ', ':', '-', '\u{a0}']).trim();
+        let rest = rest.strip_prefix("on ").unwrap_or(rest);
+        parse_text(rest)
+    })
+}
+
+/// Settles a document's date: metadata that names the publication date
+/// stands; otherwise a dated line near the top of `text` wins over a
+/// creation time.
+pub fn settle(found: Option<PubDate>, text: &str) -> Option<PubDate> {
+    match found {
+        Some(d) if d.source == DateSource::Metadata => Some(d),
+        other => from_text(text)
+            .map(|day| PubDate {
+                day,
+                source: DateSource::Text,
+            })
+            .or(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: u16, m: u8, day: u8) -> Day {
+        Day::new(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn metadata_dates() {
+        assert_eq!(parse_metadata("2024-05-12T09:00:00Z"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_metadata("2024-05"), Some(d(2024, 5, 0)));
+        assert_eq!(parse_metadata("2024"), Some(d(2024, 0, 0)));
+        assert_eq!(
+            parse_metadata("D:20240512093000+01'00'"),
+            Some(d(2024, 5, 12))
+        );
+        assert_eq!(parse_metadata("D:2019"), Some(d(2019, 0, 0)));
+        assert_eq!(parse_metadata("20230301"), Some(d(2023, 3, 1)));
+        assert_eq!(parse_metadata("12 May 2024"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_metadata("2024-02-30"), None);
+        assert_eq!(parse_metadata("0000-00-00"), None);
+        assert_eq!(parse_metadata("yesterday"), None);
+    }
+
+    #[test]
+    fn written_dates() {
+        assert_eq!(parse_text("12 May 2024"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_text("12th May 2024"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_text("May 12, 2024"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_text("March 2023"), Some(d(2023, 3, 0)));
+        assert_eq!(parse_text("Sept 2023"), Some(d(2023, 9, 0)));
+        assert_eq!(parse_text("12/05/2024"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_text("2024-05-12"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_text("May the force"), None);
+        assert_eq!(parse_text("2024"), None, "a bare year in text is a number");
+        assert_eq!(parse_text("31 June 2024"), None);
+    }
+
+    #[test]
+    fn datelines_near_the_top() {
+        let text = "Integrated care\n\nPublished: 20 May 2024\n\nLast updated 3 June 2025\n\nBody.";
+        assert_eq!(from_text(text), Some(d(2024, 5, 20)));
+        let text = "Board paper\nMarch 2023\nThe board agreed the plan in June 2021.";
+        assert_eq!(from_text(text), Some(d(2023, 3, 0)));
+        let text = "Guidance\nPage last reviewed: 12 January 2023\nText";
+        assert_eq!(from_text(text), Some(d(2023, 1, 12)));
+        let text = "The plan was agreed on 12 May 2024 after a long debate among members.";
+        assert_eq!(
+            from_text(text),
+            None,
+            "a date inside a sentence is not a dateline"
+        );
+        let text = "**Published 1 April 2022**\n\nText";
+        assert_eq!(from_text(text), Some(d(2022, 4, 1)));
+    }
+
+    #[test]
+    fn keys_span_the_period() {
+        assert_eq!(d(2024, 0, 0).first_key(), 20240101);
+        assert_eq!(d(2024, 0, 0).last_key(), 20241231);
+        assert_eq!(d(2024, 2, 0).last_key(), 20240229);
+        assert_eq!(d(2023, 2, 0).last_key(), 20230228);
+        assert_eq!(d(2024, 5, 12).first_key(), d(2024, 5, 12).last_key());
+        for day in [d(2024, 0, 0), d(2024, 5, 0), d(2024, 5, 12)] {
+            assert_eq!(Day::from_iso(&day.iso()), Some(day));
+        }
+        assert_eq!(d(2024, 5, 12).human(), "12 May 2024");
+        assert_eq!(d(2024, 5, 0).human(), "May 2024");
+    }
+
+    #[test]
+    fn metadata_beats_text_and_text_beats_creation_time() {
+        let meta = PubDate {
+            day: d(2020, 1, 1),
+            source: DateSource::Metadata,
+        };
+        let created = PubDate {
+            day: d(2020, 1, 1),
+            source: DateSource::Created,
+        };
+        let text = "Title\nPublished 5 May 2021\n";
+        assert_eq!(settle(Some(meta), text), Some(meta));
+        assert_eq!(settle(Some(created), text).unwrap().day, d(2021, 5, 5));
+        assert_eq!(settle(Some(created), "No date here"), Some(created));
+        assert_eq!(settle(None, "No date here"), None);
+    }
+}
