@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{bin, index_seeds, workdir_with_seeds};
+use common::{bin, index_seeds, python_with, workdir_with_seeds};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
@@ -191,27 +191,12 @@ fn stdout_holds_nothing_but_protocol() {
 }
 
 /// The official Python client (`pip install mcp`): `.ci/run` installs it
-/// and points POLICY_SEARCH_MCP_PYTHON at its interpreter.
+/// and points POLICY_SEARCH_PYTHON at its interpreter.
 #[test]
 fn the_python_mcp_client_drives_the_server() {
-    let python = std::env::var("POLICY_SEARCH_MCP_PYTHON").unwrap_or_else(|_| "python3".into());
-    let has_client = std::process::Command::new(&python)
-        .args(["-c", "import mcp.client.stdio"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_client {
-        assert!(
-            std::env::var_os("POLICY_SEARCH_REQUIRE_CLIENTS").is_none(),
-            "{python} cannot import the Python MCP client, and this run requires it"
-        );
-        eprintln!(
-            "skipped: {python} cannot import the Python MCP client (pip install mcp, \
-             or set POLICY_SEARCH_MCP_PYTHON)"
-        );
+    let Some(python) = python_with("mcp.client.stdio", "mcp") else {
         return;
-    }
+    };
     let dir = workdir_with_seeds();
     index_seeds(dir.path());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/client.py");

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use policy_search::extract::date::Day;
 use policy_search::index::integrity;
 use policy_search::ingest::{self, isolate, IndexOptions};
-use policy_search::render::{OutputFormat, Style};
+use policy_search::render::{OutputFormat, ReferenceFormat, Style};
 use policy_search::search::{SearchOptions, Sort};
 
 /// Default index directory, relative to the working directory.
@@ -306,8 +306,11 @@ struct ShowArgs {
     /// Mark these words in the passage, as a query would match them
     #[arg(long, value_name = "WORDS")]
     highlight: Option<String>,
-    /// Print one JSON object (the shape of GET /api/passage)
-    #[arg(long)]
+    /// Output format: for people, JSON (the shape of GET /api/passage), or a reference-manager entry
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    format: ShowFormat,
+    /// Short for --format json
+    #[arg(long, conflicts_with = "format")]
     json: bool,
     /// Also open the passage's file (at its page, for a PDF) with the system's default application
     #[arg(long)]
@@ -360,6 +363,18 @@ struct ForgetArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ShowFormat {
+    Human,
+    Json,
+    /// CSL-JSON, for Zotero and pandoc
+    CslJson,
+    /// RIS, for reference managers
+    Ris,
+    /// A BibTeX entry
+    Bibtex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExportFormat {
     /// Newline-delimited JSON, one passage per line
     Ndjson,
@@ -370,6 +385,12 @@ enum FormatArg {
     Human,
     Json,
     Markdown,
+    /// CSL-JSON, for Zotero and pandoc
+    CslJson,
+    /// RIS, for reference managers
+    Ris,
+    /// BibTeX entries
+    Bibtex,
     /// TREC run lines, for --batch
     Trec,
 }
@@ -520,7 +541,13 @@ impl ShowArgs {
             id: &self.id,
             context: self.context as usize,
             highlight: self.highlight.as_deref(),
-            json: self.json,
+            format: match (self.json, self.format) {
+                (true, _) | (_, ShowFormat::Json) => app::ShowFormat::Json,
+                (_, ShowFormat::Human) => app::ShowFormat::Human,
+                (_, ShowFormat::CslJson) => app::ShowFormat::References(ReferenceFormat::CslJson),
+                (_, ShowFormat::Ris) => app::ShowFormat::References(ReferenceFormat::Ris),
+                (_, ShowFormat::Bibtex) => app::ShowFormat::References(ReferenceFormat::Bibtex),
+            },
             open: self.open,
             style,
         };
@@ -590,6 +617,9 @@ impl QueryArgs {
             (true, _) | (_, FormatArg::Json) => OutputFormat::Json,
             (_, FormatArg::Human) => OutputFormat::Human,
             (_, FormatArg::Markdown) => OutputFormat::Markdown,
+            (_, FormatArg::CslJson) => OutputFormat::References(ReferenceFormat::CslJson),
+            (_, FormatArg::Ris) => OutputFormat::References(ReferenceFormat::Ris),
+            (_, FormatArg::Bibtex) => OutputFormat::References(ReferenceFormat::Bibtex),
             (_, FormatArg::Trec) => anyhow::bail!("--format trec needs --batch FILE"),
         };
         let req = QueryRequest {

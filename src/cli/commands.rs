@@ -338,6 +338,17 @@ pub fn export(
     })
 }
 
+/// What `show` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowFormat {
+    /// Text for people.
+    Human,
+    /// The JSON object of `GET /api/passage`.
+    Json,
+    /// A reference-manager entry.
+    References(render::ReferenceFormat),
+}
+
 /// A `show` command.
 #[derive(Debug, Clone, Copy)]
 pub struct ShowRequest<'a> {
@@ -347,8 +358,8 @@ pub struct ShowRequest<'a> {
     pub context: usize,
     /// Words to mark in the passage.
     pub highlight: Option<&'a str>,
-    /// JSON instead of text for people.
-    pub json: bool,
+    /// How to print it.
+    pub format: ShowFormat,
     /// Also open the file with the system's default application.
     pub open: bool,
     /// Styling of text for people.
@@ -371,14 +382,22 @@ pub fn show(
         ));
         return Ok(ExitStatus::NoHits);
     };
-    let text = if req.json {
-        render::passage_json(&passage)
-    } else {
-        let spans = match req.highlight {
-            Some(words) => engine.highlight(words, &passage.quote)?,
-            None => Vec::new(),
-        };
-        render::passage_human(&passage, &spans, req.style)
+    let text = match req.format {
+        ShowFormat::Json => render::passage_json(&passage),
+        ShowFormat::References(format) => render::references(
+            &[render::Reference {
+                location: &passage.location,
+                quote: &passage.quote,
+            }],
+            format,
+        ),
+        ShowFormat::Human => {
+            let spans = match req.highlight {
+                Some(words) => engine.highlight(words, &passage.quote)?,
+                None => Vec::new(),
+            };
+            render::passage_human(&passage, &spans, req.style)
+        }
     };
     write_out(out, text.as_bytes())?;
     if req.open {

@@ -177,6 +177,8 @@ pub fn parse_metadata(value: &str) -> Option<Day> {
         return compact(pdf);
     }
     let date_part = v.split(['T', ' ']).next().unwrap_or(v);
+    // Highwire's `citation_publication_date` writes `2024/05/12`.
+    let date_part = &date_part.replace('/', "-");
     if let Some(d) = Day::from_iso(date_part) {
         return Some(d);
     }
@@ -390,6 +392,8 @@ mod tests {
         );
         assert_eq!(parse_metadata("D:2019"), Some(d(2019, 0, 0)));
         assert_eq!(parse_metadata("20230301"), Some(d(2023, 3, 1)));
+        assert_eq!(parse_metadata("2024/05/12"), Some(d(2024, 5, 12)));
+        assert_eq!(parse_metadata("12/05/2024"), Some(d(2024, 5, 12)));
         assert_eq!(parse_metadata("12 May 2024"), Some(d(2024, 5, 12)));
         assert_eq!(parse_metadata("2024-02-30"), None);
         assert_eq!(parse_metadata("0000-00-00"), None);

@@ -10,11 +10,13 @@ mod human;
 mod json;
 mod markdown;
 mod markup;
+mod references;
 
 use crate::search::{Location, SearchResults};
 pub use glossary::glossary;
 pub use human::passage as passage_human;
 pub use json::{exported as exported_json, json, passage as passage_json};
+pub use references::{references, Reference, ReferenceFormat};
 
 /// Output format of `query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub enum OutputFormat {
     Json,
     /// Citations as Markdown blockquotes.
     Markdown,
+    /// One reference-manager entry per hit.
+    References(ReferenceFormat),
 }
 
 /// How to style human output.
@@ -64,6 +68,17 @@ pub fn render(results: &SearchResults, format: OutputFormat, style: Style) -> St
         OutputFormat::Human => human::human(results, style),
         OutputFormat::Json => json::json(results),
         OutputFormat::Markdown => markdown::markdown(results),
+        OutputFormat::References(format) => {
+            let entries: Vec<Reference<'_>> = results
+                .hits
+                .iter()
+                .map(|h| Reference {
+                    location: &h.location,
+                    quote: &h.quote,
+                })
+                .collect();
+            references(&entries, format)
+        }
     }
 }
 

@@ -54,7 +54,8 @@ pub struct OpenAt {
 }
 
 impl OpenAt {
-    fn of(l: &Location) -> Self {
+    /// Where to open the passage at `l`.
+    pub fn of(l: &Location) -> Self {
         let mut uri = format!("file://{}", file_uri_path(&l.path));
         if let Some(page) = l.page {
             uri.push_str(&format!("#page={page}"));

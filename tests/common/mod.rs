@@ -342,3 +342,26 @@ pub fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
 
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
 const RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";
+
+/// The Python interpreter that `.ci/run` prepares (POLICY_SEARCH_PYTHON,
+/// else `python3`), if it can import `modules` (`"rispy, bibtexparser"`).
+/// `None`, with a line saying the test skips, where it cannot; a run with
+/// POLICY_SEARCH_REQUIRE_CLIENTS set (CI) fails instead.
+pub fn python_with(modules: &str, install: &str) -> Option<String> {
+    let python = std::env::var("POLICY_SEARCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {modules}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("POLICY_SEARCH_REQUIRE_CLIENTS").is_none(),
+        "{python} cannot import {modules}, and this run requires it"
+    );
+    eprintln!("skipped: {python} cannot import {modules} (pip install {install}, or set POLICY_SEARCH_PYTHON)");
+    None
+}
