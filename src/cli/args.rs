@@ -26,6 +26,24 @@ const MAX_THREADS: u64 = 64;
 /// Longest duration any `SECS` option takes: one day.
 const MAX_SECONDS: f64 = 86_400.0;
 
+/// Query syntax by example, after `query --help`.
+const QUERY_EXAMPLES: &str = "\
+Query syntax:
+  integrated care boards        any of the words, best first (all of them first)
+  \"place-based partnerships\"    the phrase
+  \"care board\"~2                the words within 2 positions of each other
+  collab*                       words starting with collab
+  +finance -Dorset              must contain finance, must not contain Dorset
+  title:collaboratives          in a title or heading (also heading:, source:, path:)
+  source:reports/*.pdf          only files whose path matches the glob
+  workforce^2 retention         weigh a word double
+
+Examples:
+  policy-search query \"virtual wards\" -n 5
+  policy-search query PCN --in icbs --source '*2025*' --json
+  policy-search query \"CCG commissioning\" --since 2022 --sort date
+  policy-search query \"Dorset Passport\" --format ris > refs.ris";
+
 /// Search health-policy documents and get back citable, verbatim passages.
 #[derive(Debug, Parser)]
 #[command(name = "policy-search", version, about, long_about = None)]
@@ -51,7 +69,7 @@ impl IndexArg {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Index files and folders (.txt, .md) recursively
+    /// Index files and folders recursively (.txt, .md, .pdf, .html, .docx, .jsonl)
     Index(IndexArgs),
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
     Glossary(GlossaryArgs),
@@ -64,6 +82,7 @@ enum Command {
     #[command(name = "extract-worker", hide = true)]
     ExtractWorker(ExtractWorkerArgs),
     /// Search the index; prints ranked passages with source and verbatim quote
+    #[command(after_help = QUERY_EXAMPLES)]
     Query(QueryArgs),
     /// Serve the index to a browser and to scripts: a search page and a JSON API (loopback only unless --allow-remote)
     Serve(ServeArgs),
@@ -77,6 +96,10 @@ enum Command {
     List(ListArgs),
     /// Remove files, a folder or a collection from the index; the files on disk are not touched
     Forget(ForgetArgs),
+    /// Print the shell completion script for SHELL (see the README for where to put it)
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one per command into a folder
+    Man(ManArgs),
 }
 
 // The arguments of `index`.
@@ -362,6 +385,21 @@ struct ForgetArgs {
     json: bool,
 }
 
+// The arguments of `completions`.
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell
+    shell: clap_complete::Shell,
+}
+
+// The arguments of `man`.
+#[derive(Debug, clap::Args)]
+struct ManArgs {
+    /// Write policy-search.1 and a page per command (policy-search-query.1, …) into DIR
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ShowFormat {
     Human,
@@ -448,6 +486,23 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Export(args) => args.run(&mut stdout),
         Command::List(args) => args.run(&mut stdout),
         Command::Forget(args) => args.run(&mut stdout),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "policy-search", &mut stdout);
+            Ok(ExitStatus::Success)
+        }
+        Command::Man(args) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match args.dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .and_then(|()| clap_mangen::generate_to(cmd, &dir))
+                        .map_err(|e| policy_search::Error::io(&dir, e))?;
+                }
+                None => clap_mangen::Man::new(cmd).render(&mut stdout)?,
+            }
+            Ok(ExitStatus::Success)
+        }
         Command::Serve(_) | Command::Mcp(_) => unreachable!("run above"),
     }
 }
