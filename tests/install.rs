@@ -7,14 +7,7 @@ use common::*;
 
 fn stdout(args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    run_ok(dir.path(), args)
 }
 
 #[test]

@@ -36,14 +36,7 @@ fn library(dir: &Path) -> String {
         "notes/wards.txt",
         "Virtual wards freed hospital beds.\n",
     );
-    let out = run(dir, &["index", "reports", "notes", "--index", "idx"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    run_ok(dir, &["index", "reports", "notes", "--index", "idx"])
 }
 
 fn list(dir: &Path, extra: &[&str]) -> Value {

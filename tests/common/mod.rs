@@ -97,6 +97,19 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
         .expect("run binary")
 }
 
+/// Runs `policy-search ARGS` in `cwd`, asserting it succeeded, and returns
+/// its stdout.
+pub fn run_ok(cwd: &Path, args: &[&str]) -> String {
+    let out = run(cwd, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 /// Runs `policy-search ARGS` in `cwd`, asserting it found something or
 /// nothing (exit 0 or 1), and parses its JSON output.
 pub fn run_json(cwd: &Path, args: &[&str]) -> Value {
