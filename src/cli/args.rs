@@ -252,6 +252,9 @@ struct QueryArgs {
     /// Order of hits: best match first, or (of the best matches) newest document first
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     sort: SortArg,
+    /// Show copies and reworded versions of a paragraph in other documents as hits of their own
+    #[arg(long)]
+    no_fold: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -690,6 +693,7 @@ impl QueryArgs {
             since: self.since,
             until: self.until,
             sort: self.sort.into(),
+            no_fold: self.no_fold,
             format,
             style: style(self.color),
         };
@@ -716,6 +720,7 @@ impl QueryArgs {
                 since: self.since,
                 until: self.until,
                 sort: self.sort.into(),
+                no_fold: self.no_fold,
             },
             tag: self.tag,
         };

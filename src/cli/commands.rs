@@ -71,6 +71,8 @@ pub struct QueryRequest {
     pub until: Option<policy_search::extract::date::Day>,
     /// The order of hits.
     pub sort: search::Sort,
+    /// Copies and versions of a paragraph as hits of their own.
+    pub no_fold: bool,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -120,6 +122,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         since: req.since,
         until: req.until,
         sort: req.sort,
+        no_fold: req.no_fold,
     };
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {

@@ -114,7 +114,7 @@ fn found(hit: &Hit) -> Found<'_> {
             .sources
             .iter()
             .skip(1)
-            .map(|s| s.source.as_str())
+            .map(|s| s.location.source.as_str())
             .collect(),
     }
 }

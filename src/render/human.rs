@@ -67,12 +67,23 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             out.push('\n');
         }
         for other in h.sources.iter().skip(1) {
+            let l = &other.location;
+            let label = if other.similarity < 1.0 {
+                "also, reworded, in"
+            } else {
+                "also in"
+            };
+            let date = l
+                .date
+                .map(|d| format!(" ({})", d.day.human()))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {} {}{}",
-                paint(DIM, "also in"),
-                paint(MAGENTA, &visible(&other.source)),
-                at(other, paint)
+                "    {} {}{}{}",
+                paint(DIM, label),
+                paint(MAGENTA, &visible(&shown_id(l))),
+                paint(DIM, &date),
+                at(l, paint)
             );
         }
         out.push('\n');

@@ -68,7 +68,17 @@ struct JsonHit<'a> {
     location: JsonLocation<'a>,
     quote: &'a str,
     highlights: &'a [(usize, usize)],
-    sources: Vec<JsonLocation<'a>>,
+    sources: Vec<JsonSource<'a>>,
+}
+
+/// A document a hit's paragraph is in: where, its words there, and how
+/// alike they are to the hit's (1 for a copy).
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    #[serde(flatten)]
+    location: JsonLocation<'a>,
+    quote: &'a str,
+    similarity: f32,
 }
 
 /// The `--json` object.
@@ -86,7 +96,15 @@ pub fn json(results: &SearchResults) -> String {
                 location: JsonLocation::from(&h.location),
                 quote: &h.quote,
                 highlights: &h.highlights,
-                sources: h.sources.iter().map(JsonLocation::from).collect(),
+                sources: h
+                    .sources
+                    .iter()
+                    .map(|s| JsonSource {
+                        location: JsonLocation::from(&s.location),
+                        quote: &s.quote,
+                        similarity: (s.similarity * 1000.0).round() / 1000.0,
+                    })
+                    .collect(),
             })
             .collect(),
         corrections: &results.corrections,

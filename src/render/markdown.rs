@@ -29,7 +29,7 @@ pub fn markdown(results: &SearchResults) -> String {
             }
             c
         };
-        let all: Vec<String> = h.sources.iter().map(cite).collect();
+        let all: Vec<String> = h.sources.iter().map(|s| cite(&s.location)).collect();
         let _ = writeln!(out, ">\n> — {}\n", all.join("; also "));
     }
     out

@@ -19,8 +19,9 @@ use crate::index::StoredDocs;
 use crate::passage::quality;
 use crate::query::deadline::Deadline;
 use crate::query::QueryPlan;
+use crate::search::fold::{Folder, Found};
 use crate::search::highlight::{highlights, satisfies};
-use crate::search::Hit;
+use crate::search::{Hit, Source};
 
 /// Passages of at least this many terms get no length penalty.
 const FULL_LENGTH_TERMS: u32 = 24;
@@ -49,6 +50,8 @@ pub struct Gatherer<'a> {
     /// Under `--exact`, the plan that decides word for word which
     /// candidates are hits.
     pub exact: Option<(&'a QueryPlan, &'a Analyzer)>,
+    /// Fold copies and versions of a paragraph into one hit.
+    pub fold: bool,
     /// When to give up.
     pub deadline: &'a Deadline,
 }
@@ -106,7 +109,7 @@ impl Gatherer<'_> {
         let stored = StoredDocs::new(self.searcher)?;
         // The documents' order is the ranker's: a passage matching through
         // its title stays where its document ranks.
-        let mut hits = Collected::new(self.limit, false);
+        let mut hits = Collected::new(self.limit, false, self.fold);
         let settled = self.offer(&mut hits, candidates, &stored, loaded)?;
         hits.close_phase();
         Ok((hits, settled))
@@ -120,7 +123,7 @@ impl Gatherer<'_> {
         stored: &StoredDocs,
         loaded: &mut Loaded,
     ) -> Result<(Collected, Round)> {
-        let mut hits = Collected::new(self.limit, true);
+        let mut hits = Collected::new(self.limit, true, self.fold);
         let mut round = Round {
             exhausted: true,
             settled: false,
@@ -199,8 +202,8 @@ pub struct Collected {
     set_aside: bool,
     hits: Vec<Hit>,
     aside: Vec<Hit>,
-    /// Normalized quote → (set aside?, index).
-    by_text: HashMap<String, (bool, usize)>,
+    /// The paragraphs of the hits so far, to fold copies and versions into.
+    folder: Folder,
     visited: HashSet<DocAddress>,
     /// Candidates that passed `--exact` verification.
     verified: usize,
@@ -209,13 +212,13 @@ pub struct Collected {
 }
 
 impl Collected {
-    fn new(limit: usize, set_aside: bool) -> Self {
+    fn new(limit: usize, set_aside: bool, fold: bool) -> Self {
         Collected {
             limit,
             set_aside,
             hits: Vec::new(),
             aside: Vec::new(),
-            by_text: HashMap::new(),
+            folder: Folder::new(fold),
             visited: HashSet::new(),
             verified: 0,
             checked: 0,
@@ -251,14 +254,21 @@ impl Collected {
         quote: String,
         highlight: impl FnOnce(&str) -> Vec<(usize, usize)>,
     ) {
-        let key = normalized(&quote);
-        if let Some(&(aside, i)) = self.by_text.get(&key) {
+        if let Some(found) = self.folder.find(&quote) {
+            let ((aside, i), similarity) = match found {
+                Found::Copy(slot) => (slot, 1.0),
+                Found::Reworded(slot, similarity) => (slot, similarity),
+            };
             let list = if aside {
                 &mut self.aside
             } else {
                 &mut self.hits
             };
-            list[i].sources.push(location);
+            list[i].sources.push(Source {
+                location,
+                quote,
+                similarity,
+            });
             return;
         }
         let highlights = highlight(&quote);
@@ -271,11 +281,15 @@ impl Collected {
         if list.len() >= self.limit {
             return;
         }
-        self.by_text.insert(key, (aside, list.len()));
+        self.folder.insert(&quote, (aside, list.len()));
         list.push(Hit {
             rank: 0,
             score,
-            sources: vec![location.clone()],
+            sources: vec![Source {
+                location: location.clone(),
+                quote: quote.clone(),
+                similarity: 1.0,
+            }],
             location,
             highlights,
             quote,
@@ -288,25 +302,28 @@ impl Collected {
         let aside = std::mem::take(&mut self.aside);
         let room = self.limit.saturating_sub(self.hits.len());
         self.hits.extend(aside.into_iter().take(room));
-        self.by_text = self
-            .hits
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (normalized(&h.quote), (false, i)))
-            .collect();
+        self.folder.clear();
+        for (i, h) in self.hits.iter().enumerate() {
+            self.folder.insert(&h.quote, (false, i));
+        }
     }
 
-    /// Adds `more`'s hits after these, but for paragraphs already shown,
-    /// up to a page.
+    /// Adds `more`'s hits after these, but for passages already shown (or,
+    /// when folding, copies and versions of them), up to a page.
     pub fn append(&mut self, more: Collected) {
         self.close_phase();
+        let key = |l: &Location| (l.path.clone(), l.passage_id.clone());
+        let mut shown: HashSet<(String, String)> = self
+            .hits
+            .iter()
+            .flat_map(|h| h.sources.iter().map(|s| key(&s.location)))
+            .collect();
         for hit in more.into_hits() {
             if self.hits.len() >= self.limit {
                 break;
             }
-            if !self.by_text.contains_key(&normalized(&hit.quote)) {
-                self.by_text
-                    .insert(normalized(&hit.quote), (false, self.hits.len()));
+            if self.folder.find(&hit.quote).is_none() && shown.insert(key(&hit.location)) {
+                self.folder.insert(&hit.quote, (false, self.hits.len()));
                 self.hits.push(hit);
             }
         }
@@ -329,6 +346,10 @@ impl Collected {
         hits.truncate(self.limit);
         for (i, h) in hits.iter_mut().enumerate() {
             h.rank = i + 1;
+            // The hit's own source first, then the newest; undated last.
+            h.sources[1..].sort_by_key(|s| {
+                std::cmp::Reverse(s.location.date.map_or(0, |d| d.day.first_key()))
+            });
         }
         hits
     }
@@ -407,16 +428,6 @@ fn is_exact_match(exact: (&QueryPlan, &Analyzer), location: &Location, quote: &s
 fn load(stored: &StoredDocs, f: &Fields, addr: DocAddress) -> Result<(Location, String)> {
     let doc: TantivyDocument = stored.get(addr)?;
     Ok(documents::read_passage(f, &doc))
-}
-
-/// Lowercased words of a quote, for spotting the same paragraph twice.
-fn normalized(quote: &str) -> String {
-    quote
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod context;
 mod corrections;
 mod documents;
 mod filters;
+mod fold;
 pub(crate) mod highlight;
 mod live;
 mod params;
@@ -58,12 +59,26 @@ pub struct Hit {
     pub score: f32,
     /// Where it is (the best-ranked document containing it).
     pub location: Location,
-    /// Every document containing the same paragraph, this one first.
-    pub sources: Vec<Location>,
+    /// Every document containing the same paragraph, this one first, then
+    /// the others newest first: copies, and versions worded a little
+    /// differently (see `fold`).
+    pub sources: Vec<Source>,
     /// The verbatim passage.
     pub quote: String,
     /// Byte ranges of `quote` that matched.
     pub highlights: Vec<(usize, usize)>,
+}
+
+/// A document a hit's paragraph is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Where it is there.
+    pub location: Location,
+    /// Its words there, verbatim.
+    pub quote: String,
+    /// How alike its words are to the hit's: 1 for a copy, less for a
+    /// version (the share of three-word runs they have in common).
+    pub similarity: f32,
 }
 
 /// The answer to a query.
@@ -226,6 +241,7 @@ impl<'a> Engine<'a> {
             limit,
             shown: exact.unwrap_or((&plan, &self.analyzer)),
             exact,
+            fold: !opts.no_fold,
             deadline: &deadline,
         };
         let mut total_is_estimate = false;

@@ -35,6 +35,9 @@ pub struct SearchOptions {
     pub until: Option<Day>,
     /// The order of hits.
     pub sort: Sort,
+    /// Show copies and versions of one paragraph in other documents as
+    /// separate hits (`--no-fold`) instead of as the sources of one.
+    pub no_fold: bool,
 }
 
 /// The order of hits.

@@ -1,0 +1,207 @@
+//! Folding: the same paragraph found in several documents is one hit.
+//!
+//! A copy (the same words, whatever the spacing, case or punctuation) and a
+//! rewording (a draft and its reissue, a paragraph quoted with small edits
+//! in ten board papers) both fold into the hit that ranks first. Rewordings
+//! are found by the resemblance of their three-word shingles (Jaccard
+//! similarity), looked up through a MinHash sketch so a page of many hits
+//! is not compared pairwise.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+/// Where a hit is kept: set aside (matching only through its title) or
+/// not, and its index in that list.
+pub type Slot = (bool, usize);
+
+/// Shingles two passages must share (Jaccard similarity) to be versions of
+/// one paragraph: a 60-word paragraph with three words changed keeps ~0.75.
+const NEAR: f32 = 0.6;
+/// Passages of fewer words are folded only when they are copies: a short
+/// passage differs by a word and means something else, and templated lines
+/// ("Paragraph 12 is about…", table rows) resemble each other by design.
+const MIN_WORDS: usize = 25;
+/// MinHash values kept per passage; any one shared makes a candidate.
+const SKETCH: u64 = 8;
+
+/// How a passage relates to a hit already shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Found {
+    /// The same words.
+    Copy(Slot),
+    /// Another version of the paragraph, this similar (0-1).
+    Reworded(Slot, f32),
+}
+
+/// The paragraphs shown so far, to fold others into.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// No folding at all (`--no-fold`).
+    off: bool,
+    by_text: HashMap<String, Slot>,
+    by_sketch: HashMap<u64, Vec<Slot>>,
+    shingles: HashMap<Slot, HashSet<u64>>,
+}
+
+impl Folder {
+    /// A folder that folds copies and rewordings, or (`fold` false) nothing.
+    pub fn new(fold: bool) -> Self {
+        Folder {
+            off: !fold,
+            ..Folder::default()
+        }
+    }
+
+    /// The shown hit `quote` is a copy or a version of, if any.
+    pub fn find(&self, quote: &str) -> Option<Found> {
+        if self.off {
+            return None;
+        }
+        let words = words(quote);
+        if let Some(&slot) = self.by_text.get(&words.join(" ")) {
+            return Some(Found::Copy(slot));
+        }
+        let shingles = shingles(&words)?;
+        let mut best: Option<(Slot, f32)> = None;
+        let mut seen = HashSet::new();
+        for value in sketch(&shingles) {
+            for &slot in self.by_sketch.get(&value).into_iter().flatten() {
+                if !seen.insert(slot) {
+                    continue;
+                }
+                let similarity = jaccard(&shingles, &self.shingles[&slot]);
+                if similarity >= NEAR && best.is_none_or(|(_, b)| similarity > b) {
+                    best = Some((slot, similarity));
+                }
+            }
+        }
+        best.map(|(slot, similarity)| Found::Reworded(slot, similarity))
+    }
+
+    /// Remembers the hit at `slot`.
+    pub fn insert(&mut self, quote: &str, slot: Slot) {
+        if self.off {
+            return;
+        }
+        let words = words(quote);
+        if let Some(shingles) = shingles(&words) {
+            for value in sketch(&shingles) {
+                self.by_sketch.entry(value).or_default().push(slot);
+            }
+            self.shingles.insert(slot, shingles);
+        }
+        self.by_text.insert(words.join(" "), slot);
+    }
+
+    /// Forgets every hit (their slots are about to change).
+    pub fn clear(&mut self) {
+        self.by_text.clear();
+        self.by_sketch.clear();
+        self.shingles.clear();
+    }
+}
+
+/// Lowercased words of a quote: what a copy shares, however it is spaced,
+/// cased or punctuated.
+fn words(quote: &str) -> Vec<String> {
+    quote
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Hashes of every three consecutive words; `None` for a passage too short
+/// to be matched by resemblance.
+fn shingles(words: &[String]) -> Option<HashSet<u64>> {
+    if words.len() < MIN_WORDS {
+        return None;
+    }
+    Some(
+        words
+            .windows(3)
+            .map(|w| {
+                let mut h = rustc_hash::FxHasher::default();
+                w.hash(&mut h);
+                h.finish()
+            })
+            .collect(),
+    )
+}
+
+/// The smallest value of [`SKETCH`] different mixes of the shingles: two
+/// sets share each with probability equal to their Jaccard similarity.
+fn sketch(shingles: &HashSet<u64>) -> impl Iterator<Item = u64> + '_ {
+    (0..SKETCH).map(move |i| {
+        let seed = (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let min = shingles.iter().map(|&s| mix(s ^ seed)).min().unwrap_or(0);
+        // The sketch index is part of the key: values of different mixes
+        // must not meet.
+        min.rotate_left(8) ^ i
+    })
+}
+
+/// A 64-bit finalizer (SplitMix64's): every input bit moves every output bit.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
+    let shared = a.intersection(b).count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f32 / union as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARAGRAPH: &str = "Integrated care boards will take on delegated commissioning \
+        of pharmacy, optometry and dental services from April 2023, with \
+        support from NHS England regional teams during the first year of \
+        the new arrangements.";
+
+    #[test]
+    fn copies_and_rewordings_fold_and_other_paragraphs_do_not() {
+        let mut folder = Folder::new(true);
+        folder.insert(PARAGRAPH, (false, 0));
+        let copy = PARAGRAPH.to_uppercase().replace(',', " ;");
+        assert_eq!(folder.find(&copy), Some(Found::Copy((false, 0))));
+        let reworded = PARAGRAPH
+            .replace("April 2023", "July 2023")
+            .replace("first year", "first two years");
+        match folder.find(&reworded) {
+            Some(Found::Reworded((false, 0), s)) => assert!((NEAR..1.0).contains(&s), "{s}"),
+            other => panic!("{other:?}"),
+        }
+        let other = "Virtual wards let patients who would otherwise be in hospital \
+            receive acute care, monitoring and treatment at home, including \
+            in their usual place of residence such as a care home.";
+        assert_eq!(folder.find(other), None);
+        // Short passages fold only as copies.
+        folder.insert("Chapter 2 finance and performance", (false, 1));
+        assert_eq!(folder.find("Chapter 3 finance and performance"), None);
+        let templated = |i: u32| {
+            format!("Paragraph {i} is about nursing in the community and the plans for it.")
+        };
+        folder.insert(&templated(1), (false, 2));
+        assert_eq!(folder.find(&templated(2)), None);
+        assert_eq!(
+            folder.find("chapter 2: Finance and Performance"),
+            Some(Found::Copy((false, 1)))
+        );
+    }
+
+    #[test]
+    fn folding_off_finds_nothing() {
+        let mut folder = Folder::new(false);
+        folder.insert(PARAGRAPH, (false, 0));
+        assert_eq!(folder.find(PARAGRAPH), None);
+    }
+}
