@@ -255,6 +255,9 @@ struct QueryArgs {
     /// Show copies and reworded versions of a paragraph in other documents as hits of their own
     #[arg(long)]
     no_fold: bool,
+    /// Say for each hit why it ranked: the words it matched and how, and what its score is made of
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -694,6 +697,7 @@ impl QueryArgs {
             until: self.until,
             sort: self.sort.into(),
             no_fold: self.no_fold,
+            explain: self.explain,
             format,
             style: style(self.color),
         };
@@ -721,6 +725,7 @@ impl QueryArgs {
                 until: self.until,
                 sort: self.sort.into(),
                 no_fold: self.no_fold,
+                explain: false,
             },
             tag: self.tag,
         };

@@ -73,6 +73,8 @@ pub struct QueryRequest {
     pub sort: search::Sort,
     /// Copies and versions of a paragraph as hits of their own.
     pub no_fold: bool,
+    /// Say why each hit ranked.
+    pub explain: bool,
     /// Output format.
     pub format: OutputFormat,
     /// Styling of human output.
@@ -123,6 +125,7 @@ pub fn query(req: &QueryRequest, out: &mut dyn Write) -> Result<ExitStatus> {
         until: req.until,
         sort: req.sort,
         no_fold: req.no_fold,
+        explain: req.explain,
     };
     let results = search::search(&index, &req.text, &opts)?;
     for w in &results.warnings {

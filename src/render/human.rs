@@ -8,7 +8,8 @@ use std::ops::Range;
 use unicode_width::UnicodeWidthChar;
 
 use super::{location, markup, Style};
-use crate::search::{Location, PassageInContext, SearchResults};
+use crate::search::explain::{Field as MatchField, How};
+use crate::search::{Explanation, Location, PassageInContext, SearchResults};
 use crate::terminal::visible;
 
 const BOLD: &str = "\x1b[1m";
@@ -65,6 +66,11 @@ pub fn human(results: &SearchResults, style: Style) -> String {
             out.push_str("    ");
             push_highlighted(&mut out, &h.quote, line, &h.highlights, style.color, &hide);
             out.push('\n');
+        }
+        if let Some(e) = &h.explain {
+            for line in explanation(e) {
+                let _ = writeln!(out, "    {} {}", paint(DIM, "why"), visible(&line));
+            }
         }
         for other in h.sources.iter().skip(1) {
             let l = &other.location;
@@ -170,6 +176,53 @@ pub fn passage(p: &PassageInContext, highlights: &[(usize, usize)], style: Style
         block(&mut out, &n.quote, &[], "    ", true);
     }
     out
+}
+
+/// `--explain` for people: a line of the words matched, and one of the
+/// score's parts.
+fn explanation(e: &Explanation) -> Vec<String> {
+    let mut lines = Vec::new();
+    let words: Vec<String> = e
+        .matches
+        .iter()
+        .map(|m| {
+            let how = match m.how {
+                How::Literal => "as written",
+                How::Stem => "another form",
+                How::Prefix => "prefix",
+                How::Expansion => "acronym or expansion",
+                How::Correction => "corrected",
+            };
+            let field = match m.field {
+                MatchField::Text => "",
+                MatchField::TitleOrHeading => ", in the title or heading",
+            };
+            format!("\"{}\" → \"{}\" ({how}{field})", m.query, m.found)
+        })
+        .collect();
+    if words.is_empty() {
+        lines.push("matched no query word in its text, title or heading".to_string());
+    } else {
+        lines.push(words.join("; "));
+    }
+    match e.score {
+        Some(p) => lines.push(format!(
+            "score: (document {:.2} + {:.2} × passage {:.2}) × {:.2}{}",
+            p.document,
+            p.passage_weight,
+            p.passage,
+            p.later_passage,
+            if p.later_passage < 1.0 {
+                " (a later passage of its document)"
+            } else {
+                ""
+            }
+        )),
+        None => {
+            lines.push("score: the passage's own BM25, not ranked with its document".to_string())
+        }
+    }
+    lines
 }
 
 /// A hit's source with the number of its passage: `report.pdf#12` is the

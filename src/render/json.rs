@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::index::export::ExportedPassage;
 use crate::query::{Correction, Expansion};
-use crate::search::{Location, OpenAt, PassageInContext, SearchResults};
+use crate::search::{Explanation, Location, OpenAt, PassageInContext, SearchResults};
 
 #[derive(Serialize)]
 struct JsonResults<'a> {
@@ -69,6 +69,8 @@ struct JsonHit<'a> {
     quote: &'a str,
     highlights: &'a [(usize, usize)],
     sources: Vec<JsonSource<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a Explanation>,
 }
 
 /// A document a hit's paragraph is in: where, its words there, and how
@@ -105,6 +107,7 @@ pub fn json(results: &SearchResults) -> String {
                         similarity: (s.similarity * 1000.0).round() / 1000.0,
                     })
                     .collect(),
+                explain: h.explain.as_ref(),
             })
             .collect(),
         corrections: &results.corrections,

@@ -293,6 +293,7 @@ impl Collected {
             location,
             highlights,
             quote,
+            explain: None,
         });
     }
 

@@ -21,37 +21,40 @@ impl Analyzed {
 
     /// Where any alternative of `concept` matches.
     fn spans(&self, concept: &Concept) -> Vec<(usize, usize)> {
-        // Parts have consecutive positions from 0, so `parts[p]` is at position `p`.
-        let parts: Vec<&AnalyzedToken> = self.tokens.iter().filter(|t| !t.compound).collect();
-        let mut spans = Vec::new();
-        for matcher in &concept.alternatives {
-            match matcher {
-                Matcher::Term(term) => {
-                    spans.extend(
-                        self.tokens
-                            .iter()
-                            .filter(|t| &t.term == term)
-                            .map(|t| (t.start, t.end)),
-                    );
-                }
-                Matcher::AllOf(terms) | Matcher::Prefix { terms, .. } => {
-                    spans.extend(
-                        self.tokens
-                            .iter()
-                            .filter(|t| terms.contains(&t.term))
-                            .map(|t| (t.start, t.end)),
-                    );
-                }
-                Matcher::Phrase { terms, slop } => {
-                    for first in 0..parts.len() {
-                        if let Some(last) = phrase_at(&parts, first, terms, *slop) {
-                            spans.push((parts[first].start, parts[last].end));
-                        }
-                    }
-                }
+        concept
+            .alternatives
+            .iter()
+            .flat_map(|m| self.matcher_spans(m))
+            .collect()
+    }
+
+    /// Where one alternative matches.
+    fn matcher_spans(&self, matcher: &Matcher) -> Vec<(usize, usize)> {
+        match matcher {
+            Matcher::Term(term) => self
+                .tokens
+                .iter()
+                .filter(|t| &t.term == term)
+                .map(|t| (t.start, t.end))
+                .collect(),
+            Matcher::AllOf(terms) | Matcher::Prefix { terms, .. } => self
+                .tokens
+                .iter()
+                .filter(|t| terms.contains(&t.term))
+                .map(|t| (t.start, t.end))
+                .collect(),
+            Matcher::Phrase { terms, slop } => {
+                // Parts have consecutive positions from 0, so `parts[p]` is at position `p`.
+                let parts: Vec<&AnalyzedToken> =
+                    self.tokens.iter().filter(|t| !t.compound).collect();
+                (0..parts.len())
+                    .filter_map(|first| {
+                        phrase_at(&parts, first, terms, *slop)
+                            .map(|last| (parts[first].start, parts[last].end))
+                    })
+                    .collect()
             }
         }
-        spans
     }
 
     /// Does `concept` match here? (All of an `AllOf`, any other alternative.)
@@ -69,6 +72,24 @@ impl Analyzed {
             }
         })
     }
+}
+
+/// Where each alternative of `concept` matches in `text`: the
+/// alternative's index, and its spans (alternatives that match nowhere
+/// are left out).
+pub fn concept_spans(
+    analyzer: &Analyzer,
+    concept: &Concept,
+    text: &str,
+) -> Vec<(usize, Vec<(usize, usize)>)> {
+    let analyzed = Analyzed::new(analyzer, text);
+    concept
+        .alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i, analyzed.matcher_spans(m)))
+        .filter(|(_, spans)| !spans.is_empty())
+        .collect()
 }
 
 /// Byte ranges `[start, end)` of `quote` that match the plan, sorted and disjoint.

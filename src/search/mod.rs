@@ -14,6 +14,7 @@ mod collect;
 mod context;
 mod corrections;
 mod documents;
+pub mod explain;
 mod filters;
 mod fold;
 pub(crate) mod highlight;
@@ -21,7 +22,7 @@ mod live;
 mod params;
 mod passages;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -40,8 +41,10 @@ use crate::query::{self, Correction, Expansion, QueryPlan};
 use collect::Gatherer;
 pub use context::{Neighbour, OpenAt, PassageInContext, MAX_CONTEXT};
 pub(crate) use documents::trec_order;
+pub use explain::{Explanation, WordMatch};
 pub use live::LiveEngine;
 pub use params::{SearchOptions, Sort};
+pub use passages::ScoreParts;
 
 /// Documents ranked for a page, per hit wanted: enough that copies folded
 /// together and documents without a matching passage still leave a page.
@@ -67,6 +70,8 @@ pub struct Hit {
     pub quote: String,
     /// Byte ranges of `quote` that matched.
     pub highlights: Vec<(usize, usize)>,
+    /// Why it ranked (`--explain`).
+    pub explain: Option<Explanation>,
 }
 
 /// A document a hit's paragraph is in.
@@ -245,6 +250,10 @@ impl<'a> Engine<'a> {
             deadline: &deadline,
         };
         let mut total_is_estimate = false;
+        // What each passage read was, and what its score is made of: for
+        // `--explain`.
+        let mut loaded = collect::Loaded::new();
+        let mut parts: HashMap<tantivy::DocAddress, ScoreParts> = HashMap::new();
         let (hits, total_hits) = if exact.is_some() {
             let collected = gatherer.collect(&Self::passes(&compiler, &plan))?;
             // Every candidate the words stemmed match, checked word for word
@@ -266,10 +275,15 @@ impl<'a> Engine<'a> {
             // that leaves the page short, or its last hit may have copies
             // not yet listed, and deeper documents exist.
             let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::RANKED_FOR_FUSION);
-            let mut loaded = collect::Loaded::new();
             let mut collected = loop {
                 let (shown, deeper) =
                     self.fused_documents(&compiler, &plan, matched.1.as_ref(), k)?;
+                if opts.explain {
+                    parts = shown
+                        .iter()
+                        .flat_map(|d| d.passages.iter().map(|p| (p.address, p.parts)))
+                        .collect();
+                }
                 let (collected, settled) =
                     gatherer.collect_ordered(passages::page_order(&shown), &mut loaded)?;
                 if settled || !deeper {
@@ -286,6 +300,37 @@ impl<'a> Engine<'a> {
         };
         let mut results = self.results(query_text, &plan, total_hits, hits, filter_warnings);
         results.total_is_estimate = total_is_estimate;
+        if opts.explain {
+            let (plan, analyzer) = gatherer.shown;
+            let address: HashMap<(&str, &str), tantivy::DocAddress> = loaded
+                .iter()
+                .map(|(&a, (l, _))| ((l.path.as_str(), l.passage_id.as_str()), a))
+                .collect();
+            let explained: Vec<Explanation> = results
+                .hits
+                .iter()
+                .map(|h| {
+                    let l = &h.location;
+                    let context = format!("{}\n{}", l.title, l.heading.as_deref().unwrap_or(""));
+                    Explanation {
+                        matches: explain::matches(
+                            plan,
+                            analyzer,
+                            &results.corrections,
+                            &h.quote,
+                            &context,
+                        ),
+                        score: address
+                            .get(&(l.path.as_str(), l.passage_id.as_str()))
+                            .and_then(|a| parts.get(a))
+                            .copied(),
+                    }
+                })
+                .collect();
+            for (h, e) in results.hits.iter_mut().zip(explained) {
+                h.explain = Some(e);
+            }
+        }
         Ok(results)
     }
 

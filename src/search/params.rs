@@ -38,6 +38,8 @@ pub struct SearchOptions {
     /// Show copies and versions of one paragraph in other documents as
     /// separate hits (`--no-fold`) instead of as the sources of one.
     pub no_fold: bool,
+    /// Say for each hit why it ranked (`--explain`).
+    pub explain: bool,
 }
 
 /// The order of hits.

@@ -202,7 +202,33 @@ pub struct Shown {
     /// Its score: its best passage's.
     pub score: Score,
     /// Its passages, best first, each scored for the page.
-    pub passages: Vec<(Score, DocAddress)>,
+    pub passages: Vec<ShownPassage>,
+}
+
+/// A passage of a ranked document, scored for the page.
+#[derive(Debug, Clone, Copy)]
+pub struct ShownPassage {
+    /// Where it is.
+    pub address: DocAddress,
+    /// Its score on the page.
+    pub score: Score,
+    /// What the score is made of (`--explain`).
+    pub parts: ScoreParts,
+}
+
+/// What a passage's score on the page is made of:
+/// `(document + passage_weight × passage) × later_passage`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ScoreParts {
+    /// Its document's score, relative to the best document's (0-1).
+    pub document: f32,
+    /// Its own BM25, times its length prior and prose quality, relative to
+    /// the best passage among the leading documents.
+    pub passage: f32,
+    /// Weight of the passage part (0 for documents past the leading ones).
+    pub passage_weight: f32,
+    /// 1 for its document's best passage, less for each later one.
+    pub later_passage: f32,
 }
 
 /// Ranked documents with the passages a page shows of them.
@@ -265,17 +291,27 @@ pub fn fuse(
         let document = d.score / best_document;
         let weight = if rank < leading { passage_weight } else { 0.0 };
         let mut damping = 1.0;
-        let passages: Vec<(Score, DocAddress)> = passages
+        let passages: Vec<ShownPassage> = passages
             .iter()
             .map(|&(score, address)| {
+                let parts = ScoreParts {
+                    document,
+                    passage: score / best_passage,
+                    passage_weight: weight,
+                    later_passage: damping,
+                };
                 let fused = (document + weight * score / best_passage) * damping;
                 damping *= LATER_PASSAGE;
-                (fused, address)
+                ShownPassage {
+                    address,
+                    score: fused,
+                    parts,
+                }
             })
             .collect();
         shown.push(Shown {
             key: d.key,
-            score: passages[0].0,
+            score: passages[0].score,
             passages,
         });
     }
@@ -293,7 +329,7 @@ pub fn fuse(
 pub fn page_order(shown: &[Shown]) -> Vec<(Score, DocAddress)> {
     let mut order: Vec<(Score, DocAddress)> = shown
         .iter()
-        .flat_map(|d| d.passages.iter().copied())
+        .flat_map(|d| d.passages.iter().map(|p| (p.score, p.address)))
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
     order

@@ -62,7 +62,7 @@ impl Engine<'_> {
         let ranked = shown
             .into_iter()
             .filter_map(|d| {
-                let &(_, address) = d.passages.first()?;
+                let address = d.passages.first()?.address;
                 Some(RankedDoc {
                     key: d.key,
                     score: d.score,
