@@ -62,6 +62,19 @@ fn files_not_read_are_counted_by_extension() {
         summary.contains("not read (format not supported): 1 .png, 1 .xml"),
         "{summary}"
     );
+    // --verbose names them.
+    std::fs::write(dir.path().join("reports/more.xml"), "<q/>").unwrap();
+    let out = run(
+        dir.path(),
+        &["index", "reports", "--index", "idx", "--verbose"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in ["reports/data.xml", "reports/more.xml", "reports/scan.PNG"] {
+        assert!(
+            stderr.contains(&format!("not read (format not supported): {name}")),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -133,6 +133,9 @@ struct IndexArgs {
     /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     max_file_memory: u64,
+    /// Also list every file not read because its format is not supported
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 // The arguments of `glossary`.
@@ -550,7 +553,7 @@ impl IndexArgs {
             max_file_memory: self.max_file_memory,
             ..IndexOptions::new(paths, self.index.dir())
         };
-        Ok(app::index(&opts, !self.no_progress, out)?)
+        Ok(app::index(&opts, !self.no_progress, self.verbose, out)?)
     }
 }
 

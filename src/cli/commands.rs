@@ -244,10 +244,21 @@ pub fn eval(
 }
 
 /// Runs `index`, with a progress bar on a terminal if `progress`, and
-/// writes its summary line to `out`.
-pub fn index(opts: &IndexOptions, progress: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+/// writes its summary line to `out`; `verbose` also names every file not
+/// read (on stderr).
+pub fn index(
+    opts: &IndexOptions,
+    progress: bool,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     let mut bar = Bar::new(progress);
     let summary = integrity::guard(&opts.index_dir, || ingest::run(opts, &mut bar))?;
+    if verbose {
+        for path in &summary.unsupported {
+            note(&format!("not read (format not supported): {path}"));
+        }
+    }
     write_out(out, format!("{summary}\n").as_bytes())?;
     Ok(ExitStatus::Success)
 }
