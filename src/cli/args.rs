@@ -136,6 +136,9 @@ struct IndexArgs {
     /// Also list every file not read because its format is not supported
     #[arg(short, long)]
     verbose: bool,
+    /// Keep indexing as files change below the paths, until stopped (Ctrl-C)
+    #[arg(long, conflicts_with = "rebuild")]
+    watch: bool,
 }
 
 // The arguments of `glossary`.
@@ -553,6 +556,9 @@ impl IndexArgs {
             max_file_memory: self.max_file_memory,
             ..IndexOptions::new(paths, self.index.dir())
         };
+        if self.watch {
+            return Ok(super::watch::watch(&opts, !self.no_progress, out)?);
+        }
         Ok(app::index(&opts, !self.no_progress, self.verbose, out)?)
     }
 }

@@ -27,6 +27,11 @@ use std::collections::{HashMap, HashSet};
 use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
+use super::fold::{Folder, Found};
+use super::passages::Shown;
+use crate::index::documents::read_passage;
+use crate::index::StoredDocs;
+
 use crate::error::Result;
 use crate::index::statistics::{self, DocumentStats};
 use crate::query::deadline::Deadline;
@@ -59,6 +64,11 @@ impl Engine<'_> {
         // re-ranked alike.
         let depth = k.max(super::passages::RANKED_FOR_FUSION);
         let (shown, _) = self.fused_documents(&compiler, &plan, within.as_ref(), depth)?;
+        let shown = if opts.no_fold {
+            shown
+        } else {
+            self.folded(shown)?
+        };
         let ranked = shown
             .into_iter()
             .filter_map(|d| {
@@ -74,6 +84,47 @@ impl Engine<'_> {
         trec_order(&mut ranked);
         ranked.truncate(k);
         Ok(ranked)
+    }
+
+    /// Ranked documents in the order `query` shows them: a document whose
+    /// best passage is a copy or a version of an earlier one's (see
+    /// `search::fold`) is shown as a source of that hit, so it comes right
+    /// after it, as it does on the page; several such, newest first. Scores
+    /// are nudged down just enough to keep that order.
+    fn folded(&self, shown: Vec<Shown>) -> Result<Vec<Shown>> {
+        let stored = StoredDocs::new(&self.searcher)?;
+        let mut folder = Folder::new(true);
+        // Each leading document, and those folded into it with their dates.
+        let mut groups: Vec<(Shown, Vec<(Shown, u64)>)> = Vec::with_capacity(shown.len());
+        for d in shown {
+            let Some(first) = d.passages.first() else {
+                continue;
+            };
+            let doc = stored.get(first.address)?;
+            let (location, quote) = read_passage(&self.index.fields, &doc);
+            match folder.find(&quote) {
+                Some(Found::Copy((_, i)) | Found::Reworded((_, i), _)) => {
+                    let date = location.date.map_or(0, |d| d.day.first_key());
+                    groups[i].1.push((d, date));
+                }
+                None => {
+                    folder.insert(&quote, (false, groups.len()));
+                    groups.push((d, Vec::new()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (lead, mut followers) in groups {
+            followers.sort_by_key(|f| std::cmp::Reverse(f.1));
+            let mut score = lead.score;
+            out.push(lead);
+            for (mut f, _) in followers {
+                score = score.next_down();
+                f.score = score;
+                out.push(f);
+            }
+        }
+        Ok(out)
     }
 
     /// The `k` best documents for `plan`, best first, each with its key
