@@ -196,3 +196,26 @@ fn sort_by_date_puts_the_newest_first_and_the_undated_last() {
         .collect();
     assert_eq!(ranks, [1, 2, 3, 4, 5]);
 }
+
+#[test]
+fn a_pdf_without_a_creation_date_is_dated_by_its_xmp_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let xmp = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF \
+        xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description \
+        rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\
+        <xmp:CreateDate>2020-07-15T10:00:00Z</xmp:CreateDate></rdf:Description>\
+        </rdf:RDF></x:xmpmeta>";
+    std::fs::write(
+        lib.join("xmp.pdf"),
+        pdf_with_xmp(&[&["Discharge planning starts at admission."]], xmp),
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &[]);
+    assert_eq!(
+        date_of(&r, "xmp.pdf"),
+        ("2020-07-15".into(), "created".into())
+    );
+}

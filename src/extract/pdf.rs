@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pdf_oxide::extractors::page_labels::{PageLabelExtractor, PageLabelRange, PageLabelStyle};
+use pdf_oxide::extractors::xmp::XmpExtractor;
 use pdf_oxide::layout::TextSpan;
 use pdf_oxide::PdfDocument;
 
@@ -72,7 +73,8 @@ pub struct Pages {
     pub labels: Vec<String>,
     /// The document information's `/Title`, if any.
     pub title: Option<String>,
-    /// The document information's `/CreationDate`, if readable.
+    /// The document information's `/CreationDate`, else its XMP
+    /// `xmp:CreateDate`, if readable.
     pub created: Option<super::date::Day>,
 }
 
@@ -100,10 +102,18 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
             .map(|i| guarded(|| page_text(&doc, i)))
             .collect::<Vec<_>>();
         let title = guarded(|| Ok(info_string(&doc, "Title"))).ok().flatten();
+        // The document information's creation date, else its XMP packet's.
         let created = guarded(|| Ok(info_string(&doc, "CreationDate")))
             .ok()
             .flatten()
-            .and_then(|d| super::date::parse_metadata(&d));
+            .and_then(|d| super::date::parse_metadata(&d))
+            .or_else(|| {
+                guarded(|| Ok(XmpExtractor::extract(&doc).ok().flatten()))
+                    .ok()
+                    .flatten()
+                    .and_then(|x| x.xmp_create_date)
+                    .and_then(|d| super::date::parse_metadata(&d))
+            });
         Ok((texts, (page_labels(&doc, count), title, created)))
     })?;
     if pages.is_empty() {

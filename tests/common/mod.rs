@@ -254,7 +254,28 @@ pub fn pdf_with_trailer(pages: &[&[&str]], trailer_extra: &str) -> Vec<u8> {
     pdf_with(pages, "", trailer_extra)
 }
 
+/// A minimal PDF like [`pdf_bytes`] whose catalog points at an XMP
+/// metadata packet `xmp`.
+pub fn pdf_with_xmp(pages: &[&[&str]], xmp: &str) -> Vec<u8> {
+    let metadata = 4 + 2 * pages.len();
+    let stream = format!(
+        "<< /Type /Metadata /Subtype /XML /Length {} >>\nstream\n{xmp}\nendstream",
+        xmp.len()
+    );
+    pdf_with_objects(pages, &format!("/Metadata {metadata} 0 R"), "", &[stream])
+}
+
 fn pdf_with(pages: &[&[&str]], catalog_extra: &str, trailer_extra: &str) -> Vec<u8> {
+    pdf_with_objects(pages, catalog_extra, trailer_extra, &[])
+}
+
+/// The PDF of [`pdf_with`], with `extra` objects numbered after the font.
+fn pdf_with_objects(
+    pages: &[&[&str]],
+    catalog_extra: &str,
+    trailer_extra: &str,
+    extra: &[String],
+) -> Vec<u8> {
     let n = pages.len();
     let mut objects: Vec<String> =
         vec![format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>")];
@@ -280,6 +301,7 @@ fn pdf_with(pages: &[&[&str]], catalog_extra: &str, trailer_extra: &str) -> Vec<
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
             .to_string(),
     );
+    objects.extend(extra.iter().cloned());
     let mut out = String::from("%PDF-1.4\n");
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
