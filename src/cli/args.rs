@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
+use super::config;
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use policy_search::extract::date::Day;
@@ -50,21 +51,42 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Configuration file [default: $POLICY_SEARCH_CONFIG, else ~/.config/policy-search/config.toml]
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
 struct IndexArg {
-    /// Index directory [default: ./index, also when POLICY_SEARCH_INDEX is empty]
+    /// Index directory [default: the configuration's `index`, else ./index; also when POLICY_SEARCH_INDEX is empty]
     #[arg(long, env = "POLICY_SEARCH_INDEX", value_name = "DIR", global = true)]
     index: Option<PathBuf>,
 }
 
 impl IndexArg {
+    /// `--index` (or POLICY_SEARCH_INDEX), else the configuration's, else `./index`.
     fn dir(&self) -> PathBuf {
         self.index
             .clone()
+            .or_else(|| config::get().index.clone())
             .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
     }
+
+    /// Whether the user chose the index (on the command line or in the
+    /// configuration): then it is never built from the built-in seeds.
+    fn chosen(&self) -> bool {
+        self.index.is_some() || config::get().index.is_some()
+    }
+}
+
+/// The glossary files of the configuration, then those given with `--glossary`.
+fn glossaries(given: Vec<PathBuf>) -> Vec<PathBuf> {
+    config::get()
+        .glossaries
+        .iter()
+        .cloned()
+        .chain(given)
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,9 +242,9 @@ struct QueryArgs {
     /// Run tag for --format trec
     #[arg(long, default_value = "policy-search")]
     tag: String,
-    /// Number of passages to show, 1 to 10000 (with --batch: documents per query, up to 100000)
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
-    limit: u64,
+    /// Number of passages to show, 1 to 10000 [default: the configuration's, else 10] (with --batch: documents per query, up to 100000)
+    #[arg(short = 'n', long = "limit", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENTS))]
+    limit: Option<u64>,
     #[command(flatten)]
     index: IndexArg,
     /// Only passages from this collection (repeatable)
@@ -243,9 +265,9 @@ struct QueryArgs {
     /// Short for --format json
     #[arg(long, conflicts_with = "format")]
     json: bool,
-    /// When to use colour and bold
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    color: ColorArg,
+    /// When to use colour and bold [default: the configuration's, else auto]
+    #[arg(long, value_enum)]
+    color: Option<ColorArg>,
     /// Give up on a query that takes longer than SECS seconds (with --batch: that query gets no results)
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
     timeout: Duration,
@@ -350,9 +372,9 @@ struct ShowArgs {
     /// Also open the passage's file (at its page, for a PDF) with the system's default application
     #[arg(long)]
     open: bool,
-    /// When to use colour and bold
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    color: ColorArg,
+    /// When to use colour and bold [default: the configuration's, else auto]
+    #[arg(long, value_enum)]
+    color: Option<ColorArg>,
 }
 
 // The arguments of `export`.
@@ -476,15 +498,20 @@ fn seconds(s: &str) -> std::result::Result<Duration, String> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    config::load(cli.config.as_deref())?;
     // The resident commands write from other threads (`mcp` its protocol):
     // they must not run with stdout locked here.
     let cli = match cli.command {
         Command::Serve(args) => return args.run(),
         Command::Mcp(args) => {
             let dir = args.index.dir();
-            return on_index(&dir, || super::resident::mcp(&dir, &args.glossaries));
+            let glossaries = glossaries(args.glossaries);
+            return on_index(&dir, || super::resident::mcp(&dir, &glossaries));
         }
-        command => Cli { command },
+        command => Cli {
+            command,
+            config: None,
+        },
     };
     let mut stdout = std::io::stdout().lock();
     match cli.command {
@@ -527,7 +554,7 @@ impl ServeArgs {
             port: self.port,
             allow_remote: self.allow_remote,
             allowed_hosts: self.allowed_hosts,
-            glossaries: self.glossaries,
+            glossaries: glossaries(self.glossaries),
             limits: policy_search::serve::Limits {
                 timeout: self.timeout,
                 max_concurrent: self.max_concurrent as usize,
@@ -539,16 +566,53 @@ impl ServeArgs {
 
 impl IndexArgs {
     fn run(self, out: &mut dyn Write) -> Result<ExitStatus> {
+        let configured = &config::get().collections;
+        if self.paths.is_empty() && self.collection.is_none() && !configured.is_empty() {
+            return self.run_configured(configured, out);
+        }
         let paths = if self.paths.is_empty() {
             ingest::default_paths()
         } else {
-            self.paths
+            self.paths.clone()
         };
+        self.run_on(paths, self.collection.clone(), self.rebuild, out)
+    }
+
+    /// `index` with no paths: every collection of the configuration, each
+    /// under its name (`--rebuild` starts over once, before the first).
+    fn run_configured(
+        &self,
+        collections: &std::collections::BTreeMap<String, Vec<PathBuf>>,
+        out: &mut dyn Write,
+    ) -> Result<ExitStatus> {
+        if self.watch {
+            anyhow::bail!(
+                "--watch needs the paths to watch: give them, with --collection NAME for each collection"
+            );
+        }
+        for (i, (name, paths)) in collections.iter().enumerate() {
+            self.run_on(
+                paths.clone(),
+                Some(name.clone()),
+                self.rebuild && i == 0,
+                out,
+            )?;
+        }
+        Ok(ExitStatus::Success)
+    }
+
+    fn run_on(
+        &self,
+        paths: Vec<PathBuf>,
+        collection: Option<String>,
+        rebuild: bool,
+        out: &mut dyn Write,
+    ) -> Result<ExitStatus> {
         let opts = IndexOptions {
-            collection: self.collection,
+            collection,
             // 0: one per core.
             threads: self.threads.map_or(0, |n| n as usize),
-            rebuild: self.rebuild,
+            rebuild,
             commit_interval: self.commit_every,
             isolate: std::env::current_exe().ok(),
             file_timeout: self.file_timeout,
@@ -568,7 +632,13 @@ impl GlossaryArgs {
         let dir = self.index.dir();
         let term = self.term.as_deref();
         on_index(&dir, || {
-            app::glossary(&dir, term, &self.glossaries, self.json, out)
+            app::glossary(
+                &dir,
+                term,
+                &glossaries(self.glossaries.clone()),
+                self.json,
+                out,
+            )
         })
     }
 }
@@ -676,8 +746,8 @@ impl QueryArgs {
         if let Some(queries) = self.batch.clone() {
             return self.run_batch(queries, out);
         }
-        let limit = self.limit as usize;
-        if self.limit > MAX_PASSAGES {
+        let limit = self.limit() as usize;
+        if self.limit() > MAX_PASSAGES {
             anyhow::bail!(policy_search::Error::Usage(format!(
                 "-n {limit} is more passages than one query shows (at most {MAX_PASSAGES}; \
                  up to {MAX_DOCUMENTS} documents per query with --batch)"
@@ -695,12 +765,12 @@ impl QueryArgs {
         let req = QueryRequest {
             text: self.text.join(" "),
             limit,
-            build_if_missing: self.index.index.is_none().then(ingest::default_paths),
+            build_if_missing: (!self.index.chosen()).then(ingest::default_paths),
             index_dir: self.index.dir(),
             collections: self.collections,
             sources: self.sources,
             exact: self.exact,
-            glossaries: self.glossaries,
+            glossaries: glossaries(self.glossaries),
             timeout: Some(self.timeout),
             since: self.since,
             until: self.until,
@@ -713,12 +783,20 @@ impl QueryArgs {
         on_index(&req.index_dir, || app::query(&req, out))
     }
 
+    /// `-n`, else the configuration's, else 10.
+    fn limit(&self) -> u64 {
+        self.limit
+            .or(config::get().query.limit)
+            .unwrap_or(10)
+            .clamp(1, MAX_DOCUMENTS)
+    }
+
     /// `--batch FILE`: every query of the file, as a TREC run.
     fn run_batch(self, queries: PathBuf, out: &mut dyn Write) -> Result<ExitStatus> {
         if self.format != FormatArg::Trec {
             anyhow::bail!("--batch writes a TREC run: add --format trec");
         }
-        let limit = self.limit as usize;
+        let limit = self.limit() as usize;
         let req = BatchRequest {
             index_dir: self.index.dir(),
             queries,
@@ -728,7 +806,7 @@ impl QueryArgs {
                 collections: self.collections,
                 sources: self.sources,
                 exact: self.exact,
-                glossaries: self.glossaries,
+                glossaries: glossaries(self.glossaries),
                 timeout: Some(self.timeout),
                 since: self.since,
                 until: self.until,
@@ -753,7 +831,12 @@ fn on_index(
 
 /// Styling of human output on stdout: colour as `--color` says (on a
 /// terminal without NO_COLOR by default), lines as wide as the terminal.
-fn style(color: ColorArg) -> Style {
+fn style(color: Option<ColorArg>) -> Style {
+    let color = color.unwrap_or_else(|| match config::get().query.color.as_deref() {
+        Some("always") => ColorArg::Always,
+        Some("never") => ColorArg::Never,
+        _ => ColorArg::Auto,
+    });
     let terminal = std::io::stdout().is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = match color {
