@@ -174,6 +174,16 @@ fn search_answers_what_query_json_prints_byte_for_byte() {
             &["--in", "seeds", "-n", "1"],
             "&collection=seeds&n=1",
         ),
+        (
+            "provider collaboratives",
+            &["--since", "2022", "--sort", "date", "-n", "4"],
+            "&since=2022&sort=date&n=4",
+        ),
+        (
+            "care",
+            &["--until", "2021-12", "--no-fold"],
+            "&until=2021-12&fold=false",
+        ),
         ("zzzznotaword", &[], ""),
     ];
     for (q, flags, params) in cases {

@@ -92,11 +92,36 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Failure::from(Error::Internal(format!("a request's worker failed: {e}"))))?
 }
 
-/// `GET /api/search?q=&n=&source=&collection=&exact=`.
+/// A `since=` or `until=` value: `2024`, `2024-05`, `2024-05-12` or written out.
+fn date(name: &str, value: &str) -> Result<crate::extract::date::Day, Failure> {
+    crate::extract::date::Day::from_iso(value)
+        .or_else(|| crate::extract::date::parse_text(value))
+        .ok_or_else(|| {
+            Failure::bad_request(
+                format!("{name}={value:?} is not a date"),
+                format!("use e.g. {name}=2024, {name}=2024-05 or {name}=2024-05-12"),
+            )
+        })
+}
+
+/// `GET /api/search?q=&n=&source=&collection=&exact=&since=&until=&sort=&fold=`.
 async fn search(Shared(state): Shared<State>, RawQuery(raw): RawQuery) -> Response {
     let params = params(raw);
     let run = || -> Result<(String, SearchOptions), Failure> {
-        only(&params, &["q", "n", "source", "collection", "exact"])?;
+        only(
+            &params,
+            &[
+                "q",
+                "n",
+                "source",
+                "collection",
+                "exact",
+                "since",
+                "until",
+                "sort",
+                "fold",
+            ],
+        )?;
         let mut opts = SearchOptions {
             limit: 10,
             timeout: Some(state.timeout),
@@ -110,6 +135,21 @@ async fn search(Shared(state): Shared<State>, RawQuery(raw): RawQuery) -> Respon
                 "source" if !v.is_empty() => opts.sources.push(v.clone()),
                 "collection" if !v.is_empty() => opts.collections.push(v.clone()),
                 "exact" => opts.exact = flag("exact", v)?,
+                "since" if !v.is_empty() => opts.since = Some(date("since", v)?),
+                "until" if !v.is_empty() => opts.until = Some(date("until", v)?),
+                "sort" => {
+                    opts.sort = match v.as_str() {
+                        "" | "relevance" => crate::search::Sort::Relevance,
+                        "date" => crate::search::Sort::Date,
+                        _ => {
+                            return Err(Failure::bad_request(
+                                format!("sort={v:?} is not an order"),
+                                "use sort=relevance or sort=date",
+                            ))
+                        }
+                    }
+                }
+                "fold" => opts.no_fold = !flag("fold", v)?,
                 _ => {}
             }
         }
