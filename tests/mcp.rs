@@ -92,6 +92,26 @@ async fn an_mcp_client_lists_the_tools_searches_and_reads_a_passage() {
         assert_eq!(p["after"].as_array().unwrap().len(), 1);
         assert!(p["open"]["path"].as_str().unwrap().starts_with('/'));
 
+        // Dated: only documents on or after the date, each with its date.
+        let dated = client
+            .call_tool(call(
+                "search",
+                json!({"query": "provider collaboratives", "n": 5, "since": "2022"}),
+            ))
+            .await
+            .unwrap();
+        let dated = text(&dated);
+        let dated = dated["passages"].as_array().unwrap();
+        assert!(!dated.is_empty());
+        assert!(dated.iter().all(|p| p["date"]
+            .as_str()
+            .is_some_and(|d| d.get(..4).is_some_and(|y| y >= "2022"))));
+        let none = client
+            .call_tool(call("search", json!({"query": "care", "since": "2090"})))
+            .await
+            .unwrap();
+        assert_eq!(text(&none)["passages"].as_array().unwrap().len(), 0);
+
         let status = client
             .call_tool(CallToolRequestParams::new("status"))
             .await
@@ -104,6 +124,7 @@ async fn an_mcp_client_lists_the_tools_searches_and_reads_a_passage() {
             ("search", json!({"query": "   "})),
             ("search", json!({"query": "x".repeat(1001)})),
             ("search", json!({"query": "[a TO b]"})),
+            ("search", json!({"query": "care", "until": "soon"})),
             ("get_passage", json!({"id": "nothing.txt#0"})),
             ("get_passage", json!({"id": "no id at all"})),
             ("get_passage", json!({"id": id, "context": 11})),

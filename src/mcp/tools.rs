@@ -47,6 +47,13 @@ pub struct SearchArgs {
     /// Only passages from this collection (the name of an indexed folder; see `status`).
     #[serde(default)]
     pub collection: Option<String>,
+    /// Only documents dated on or after this date (`2024`, `2024-05` or `2024-05-12`);
+    /// undated documents are left out.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Only documents dated on or before this date; undated documents are left out.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// Arguments of `get_passage`.
@@ -68,6 +75,7 @@ struct Found<'a> {
     title: &'a str,
     source: &'a str,
     heading: Option<&'a str>,
+    date: Option<String>,
     page: Option<u64>,
     page_label: Option<&'a str>,
     line_start: Option<u64>,
@@ -104,6 +112,7 @@ fn found(hit: &Hit) -> Found<'_> {
         title: &l.title,
         source: &l.source,
         heading: l.heading.as_deref(),
+        date: l.date.map(|d| d.day.iso()),
         page: l.page,
         page_label: l.page_label.as_deref(),
         line_start: l.line_start,
@@ -196,8 +205,23 @@ impl PolicySearchTools {
                 "query is too long (at most {MAX_QUERY_BYTES} bytes): use a few keywords"
             ));
         }
+        let day = |name: &str, value: &Option<String>| match value.as_deref() {
+            None | Some("") => Ok(None),
+            Some(v) => crate::extract::date::Day::from_iso(v)
+                .or_else(|| crate::extract::date::parse_text(v))
+                .map(Some)
+                .ok_or_else(|| {
+                    format!("{name} {v:?} is not a date: use e.g. 2024, 2024-05 or 2024-05-12")
+                }),
+        };
+        let (since, until) = match (day("since", &args.since), day("until", &args.until)) {
+            (Ok(s), Ok(u)) => (s, u),
+            (Err(e), _) | (_, Err(e)) => return refused(e),
+        };
         let opts = SearchOptions {
             limit: n,
+            since,
+            until,
             sources: args.source.into_iter().collect(),
             collections: args.collection.into_iter().collect(),
             timeout: Some(TIMEOUT),
