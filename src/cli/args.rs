@@ -305,11 +305,9 @@ impl From<SortArg> for Sort {
 
 /// A `DATE` value: `2024`, `2024-05`, `2024-05-12`, or written out (`May 2024`, `12 May 2024`).
 fn date(s: &str) -> std::result::Result<Day, String> {
-    Day::from_iso(s)
-        .or_else(|| policy_search::extract::date::parse_text(s))
-        .ok_or_else(|| {
-            format!("{s:?} is not a date; write e.g. 2024, 2024-05, 2024-05-12 or \"May 2024\"")
-        })
+    Day::from_user(s).ok_or_else(|| {
+        format!("{s:?} is not a date; write e.g. 2024, 2024-05, 2024-05-12 or \"May 2024\"")
+    })
 }
 
 // The arguments of `serve`.

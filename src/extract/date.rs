@@ -113,6 +113,12 @@ impl Day {
         }
     }
 
+    /// A date as a user writes it in a filter (`--since`, `since=`):
+    /// `2024`, `2024-05`, `2024-05-12`, or written out (`May 2024`).
+    pub fn from_user(s: &str) -> Option<Day> {
+        Day::from_iso(s).or_else(|| parse_text(s))
+    }
+
     /// Parses [`Day::iso`]'s forms back.
     pub fn from_iso(s: &str) -> Option<Day> {
         let mut parts = s.trim().splitn(3, '-');

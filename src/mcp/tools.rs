@@ -207,8 +207,7 @@ impl PolicySearchTools {
         }
         let day = |name: &str, value: &Option<String>| match value.as_deref() {
             None | Some("") => Ok(None),
-            Some(v) => crate::extract::date::Day::from_iso(v)
-                .or_else(|| crate::extract::date::parse_text(v))
+            Some(v) => crate::extract::date::Day::from_user(v)
                 .map(Some)
                 .ok_or_else(|| {
                     format!("{name} {v:?} is not a date: use e.g. 2024, 2024-05 or 2024-05-12")

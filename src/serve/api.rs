@@ -94,14 +94,12 @@ async fn blocking<T: Send + 'static>(
 
 /// A `since=` or `until=` value: `2024`, `2024-05`, `2024-05-12` or written out.
 fn date(name: &str, value: &str) -> Result<crate::extract::date::Day, Failure> {
-    crate::extract::date::Day::from_iso(value)
-        .or_else(|| crate::extract::date::parse_text(value))
-        .ok_or_else(|| {
-            Failure::bad_request(
-                format!("{name}={value:?} is not a date"),
-                format!("use e.g. {name}=2024, {name}=2024-05 or {name}=2024-05-12"),
-            )
-        })
+    crate::extract::date::Day::from_user(value).ok_or_else(|| {
+        Failure::bad_request(
+            format!("{name}={value:?} is not a date"),
+            format!("use e.g. {name}=2024, {name}=2024-05 or {name}=2024-05-12"),
+        )
+    })
 }
 
 /// `GET /api/search?q=&n=&source=&collection=&exact=&since=&until=&sort=&fold=`.
