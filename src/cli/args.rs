@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::commands::{self as app, BatchRequest, ExitStatus, QueryRequest};
 use super::config;
+use super::location::{self, IndexLocation};
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use policy_search::extract::date::Day;
@@ -14,9 +15,6 @@ use policy_search::index::integrity;
 use policy_search::ingest::{self, isolate, IndexOptions};
 use policy_search::render::{OutputFormat, ReferenceFormat, Style};
 use policy_search::search::{SearchOptions, Sort};
-
-/// Default index directory, relative to the working directory.
-const DEFAULT_INDEX: &str = "index";
 
 /// Most passages one query shows (`-n`).
 const MAX_PASSAGES: u64 = 10_000;
@@ -58,24 +56,21 @@ pub struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct IndexArg {
-    /// Index directory [default: the configuration's `index`, else ./index; also when POLICY_SEARCH_INDEX is empty]
+    /// Index directory [default: the configuration's `index`; else ./index beside seeds/; else the per-user data folder, e.g. ~/.local/share/policy-search/index]
     #[arg(long, env = "POLICY_SEARCH_INDEX", value_name = "DIR", global = true)]
     index: Option<PathBuf>,
 }
 
 impl IndexArg {
-    /// `--index` (or POLICY_SEARCH_INDEX), else the configuration's, else `./index`.
-    fn dir(&self) -> PathBuf {
-        self.index
-            .clone()
-            .or_else(|| config::get().index.clone())
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+    /// `--index` (or POLICY_SEARCH_INDEX), else the configuration's, else
+    /// the default ([`location::resolve`]).
+    fn location(&self) -> IndexLocation {
+        let chosen = self.index.as_ref().or(config::get().index.as_ref());
+        location::resolve(chosen.map(PathBuf::as_path))
     }
 
-    /// Whether the user chose the index (on the command line or in the
-    /// configuration): then it is never built from the built-in seeds.
-    fn chosen(&self) -> bool {
-        self.index.is_some() || config::get().index.is_some()
+    fn dir(&self) -> PathBuf {
+        self.location().dir
     }
 }
 
@@ -127,7 +122,7 @@ enum Command {
 // The arguments of `index`.
 #[derive(Debug, clap::Args)]
 struct IndexArgs {
-    /// Files or folders to index [default: seeds/]
+    /// Files or folders to index [default: the configuration's collections, else seeds/ where it is]
     paths: Vec<PathBuf>,
     #[command(flatten)]
     index: IndexArg,
@@ -569,7 +564,12 @@ impl IndexArgs {
             return self.run_configured(configured, out);
         }
         let paths = if self.paths.is_empty() {
-            ingest::default_paths()
+            location::default_paths().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "nothing to index: give files or folders (policy-search index ~/reports), \
+                     or list collections in the configuration file"
+                )
+            })?
         } else {
             self.paths.clone()
         };
@@ -763,7 +763,12 @@ impl QueryArgs {
         let req = QueryRequest {
             text: self.text.join(" "),
             limit,
-            build_if_missing: (!self.index.chosen()).then(ingest::default_paths),
+            build_if_missing: self
+                .index
+                .location()
+                .seeded
+                .then(location::default_paths)
+                .flatten(),
             index_dir: self.index.dir(),
             collections: self.collections,
             sources: self.sources,

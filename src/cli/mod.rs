@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod config;
+mod location;
 mod progress;
 mod resident;
 mod watch;

@@ -319,8 +319,3 @@ fn start(
     }
     summary
 }
-
-/// The default corpus: `seeds/` in the working directory.
-pub fn default_paths() -> Vec<PathBuf> {
-    vec![Path::new("seeds").to_path_buf()]
-}

@@ -7,10 +7,16 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// A data folder no test may write to: a test that forgets `--index` in a
+/// folder without `seeds/` fails instead of filling the user's own index.
+pub const NO_DATA_HOME: &str = "/nonexistent/policy-search-tests/data";
+
 /// The binary under test.
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_policy-search"));
-    cmd.env_remove("POLICY_SEARCH_INDEX").env_remove("NO_COLOR");
+    cmd.env_remove("POLICY_SEARCH_INDEX")
+        .env_remove("NO_COLOR")
+        .env("XDG_DATA_HOME", NO_DATA_HOME);
     cmd
 }
 
@@ -57,6 +63,7 @@ pub fn as_nobody(cwd: &Path) -> Option<Command> {
         let mut cmd = Command::new(exe);
         cmd.env_remove("POLICY_SEARCH_INDEX")
             .env_remove("NO_COLOR")
+            .env("XDG_DATA_HOME", NO_DATA_HOME)
             .uid(NOBODY)
             .gid(NOBODY);
         cmd
