@@ -99,7 +99,7 @@ fn read_pool(source: &Path) -> Pool {
         if format == Format::Jsonl {
             continue;
         }
-        let Ok(extracted) = extract_file(format, &path) else {
+        let Ok(extracted) = extract_file(format, &path, &Default::default()) else {
             continue;
         };
         pool.sizes.push(extracted.text.len());

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::extract::ocr::page_ranges;
 use crate::index::documents::{records, FileRecord};
 use crate::index::{format_utc, PolicyIndex};
 use crate::ingest::walk::{self, Root};
@@ -44,6 +45,15 @@ pub struct Failed {
     pub reason: String,
 }
 
+/// A file with scanned pages that were not read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unread {
+    /// The file, as shown.
+    pub source: String,
+    /// The pages (1-based) with no text layer.
+    pub pages: Vec<u32>,
+}
+
 /// The state of an index.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -69,6 +79,8 @@ pub struct Status {
     pub changes: Changes,
     /// Files that could not be indexed, with the reason.
     pub failed: Vec<Failed>,
+    /// Files indexed but for scanned pages with no text layer.
+    pub unread: Vec<Unread>,
 }
 
 /// Gathers the status of `index`, comparing its records with the disk.
@@ -91,6 +103,14 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
             })
         })
         .collect();
+    let unread = all
+        .iter()
+        .filter(|r| !r.unread_pages.is_empty())
+        .map(|r| Unread {
+            source: paths::shown(&r.source),
+            pages: r.unread_pages.clone(),
+        })
+        .collect();
     let (records, failed_records): (Vec<FileRecord>, Vec<FileRecord>) =
         all.into_iter().partition(|r| r.error.is_none());
     let collections = tally(
@@ -110,6 +130,7 @@ pub fn status(index: &PolicyIndex) -> Result<Status> {
         changes: changes(&records, &failed_records, &info.roots),
         roots: info.roots,
         failed,
+        unread,
     })
 }
 
@@ -200,6 +221,7 @@ impl fmt::Display for Status {
         }
         self.changes.fmt_lists(f)?;
         fmt_failed(f, &self.failed)?;
+        fmt_unread(f, &self.unread)?;
         if !self.changes.is_empty() {
             writeln!(
                 f,
@@ -260,6 +282,32 @@ fn fmt_failed(f: &mut fmt::Formatter<'_>, failed: &[Failed]) -> fmt::Result {
     Ok(())
 }
 
+/// The files with scanned pages not read, at most 20 of them, if any.
+fn fmt_unread(f: &mut fmt::Formatter<'_>, unread: &[Unread]) -> fmt::Result {
+    if unread.is_empty() {
+        return Ok(());
+    }
+    let pages: usize = unread.iter().map(|u| u.pages.len()).sum();
+    writeln!(
+        f,
+        "scanned pages not read: {pages} in {} files (no text layer; `policy-search index --ocr` reads them)",
+        unread.len()
+    )?;
+    for file in unread.iter().take(20) {
+        writeln!(
+            f,
+            "  {}: page{} {}",
+            visible(&file.source),
+            if file.pages.len() == 1 { "" } else { "s" },
+            page_ranges(&file.pages)
+        )?;
+    }
+    if unread.len() > 20 {
+        writeln!(f, "  … and {} more", unread.len() - 20)?;
+    }
+    Ok(())
+}
+
 /// How a file of the library stands.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -293,6 +341,8 @@ pub struct Listed {
     pub date: Option<String>,
     /// Where the date came from (`metadata`, `text`, `created`).
     pub date_source: Option<&'static str>,
+    /// Pages (1-based) that are scans with no text layer, not read.
+    pub unread_pages: Vec<u32>,
 }
 
 /// The library: every collection with its counts, and every file in it.
@@ -327,6 +377,7 @@ pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
             reason: r.error.clone(),
             date: r.date.map(|d| d.day.iso()),
             date_source: r.date.map(|d| d.source.name()),
+            unread_pages: r.unread_pages.clone(),
         })
         .collect();
     let roots = index.commit_info()?.map(|c| c.roots).unwrap_or_default();
@@ -350,6 +401,7 @@ pub fn list(index: &PolicyIndex, collections: &[String]) -> Result<Library> {
                 reason: None,
                 date: None,
                 date_source: None,
+                unread_pages: Vec::new(),
             });
         }
     }
@@ -384,9 +436,17 @@ impl fmt::Display for Library {
                             .as_deref()
                             .map(|iso| format!(" ({iso})"))
                             .unwrap_or_default();
+                        let unread = match d.unread_pages.len() {
+                            0 => String::new(),
+                            n => format!(
+                                " [{n} scanned page{} not read: {}]",
+                                if n == 1 { "" } else { "s" },
+                                page_ranges(&d.unread_pages)
+                            ),
+                        };
                         writeln!(
                             f,
-                            "  {:>8}  {source}  {}{date}",
+                            "  {:>8}  {source}  {}{date}{unread}",
                             d.passages,
                             visible(&d.title)
                         )?

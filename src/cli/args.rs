@@ -11,6 +11,8 @@ use super::location::{self, IndexLocation};
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use policy_search::extract::date::Day;
+use policy_search::extract::ocr::{Ocr, TESSERACT_VAR};
+use policy_search::extract::ExtractOptions;
 use policy_search::index::integrity;
 use policy_search::ingest::{self, isolate, IndexOptions};
 use policy_search::render::{OutputFormat, ReferenceFormat, Style};
@@ -72,6 +74,16 @@ impl IndexArg {
     fn dir(&self) -> PathBuf {
         self.location().dir
     }
+}
+
+/// The OCR engine `--ocr` asks for, or why there is none.
+fn ocr_engine() -> Result<Ocr> {
+    Ocr::find().ok_or_else(|| {
+        anyhow::anyhow!(
+            "--ocr needs tesseract, which does not run here \
+             (install it, e.g. apt install tesseract-ocr, or name it in {TESSERACT_VAR})"
+        )
+    })
 }
 
 /// The glossary files of the configuration, then those given with `--glossary`.
@@ -156,6 +168,9 @@ struct IndexArgs {
     /// Keep indexing as files change below the paths, until stopped (Ctrl-C)
     #[arg(long, conflicts_with = "rebuild")]
     watch: bool,
+    /// Read scanned PDF pages (no text layer) with OCR; needs the tesseract program
+    #[arg(long)]
+    ocr: bool,
 }
 
 // The arguments of `glossary`.
@@ -222,6 +237,9 @@ struct ExtractWorkerArgs {
     /// Most memory to take, in bytes
     #[arg(long)]
     max_memory: Option<u64>,
+    /// Read scanned pages with this OCR program
+    #[arg(long)]
+    ocr_program: Option<PathBuf>,
     path: PathBuf,
 }
 
@@ -616,6 +634,9 @@ impl IndexArgs {
             file_timeout: self.file_timeout,
             max_file_size: self.max_file_size,
             max_file_memory: self.max_file_memory,
+            extract: ExtractOptions {
+                ocr: self.ocr.then(ocr_engine).transpose()?,
+            },
             ..IndexOptions::new(paths, self.index.dir())
         };
         if self.watch {
@@ -734,7 +755,10 @@ impl ExtractWorkerArgs {
                 std::process::exit(ExitStatus::Error.code().into());
             });
         }
-        isolate::worker_main(format, &self.path, out)?;
+        let opts = ExtractOptions {
+            ocr: self.ocr_program.map(Ocr::assumed),
+        };
+        isolate::worker_main(format, &self.path, &opts, out)?;
         Ok(ExitStatus::Success)
     }
 }

@@ -17,6 +17,7 @@ pub(crate) mod docx;
 pub(crate) mod html;
 pub(crate) mod jsonl;
 pub(crate) mod markdown;
+pub mod ocr;
 pub mod pdf;
 pub(crate) mod stream;
 pub(crate) mod text;
@@ -191,6 +192,12 @@ pub struct Extracted {
     pub page_labels: Vec<String>,
     /// When the document was published, as far as it says (see [`date`]).
     pub date: Option<date::PubDate>,
+    /// Pages (1-based) that are scans with no text layer, left unread.
+    #[serde(default)]
+    pub unread_pages: Vec<u32>,
+    /// Scanned pages whose text OCR read.
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
 }
 
 impl Extracted {
@@ -213,6 +220,8 @@ impl Extracted {
             cites_lines: true,
             page_labels: Vec::new(),
             date: None,
+            unread_pages: Vec::new(),
+            ocr_pages: Vec::new(),
         }
     }
 
@@ -248,10 +257,45 @@ pub enum ExtractError {
     /// The file exceeds a safety limit (size, nesting, decompression ratio).
     #[error("{0}")]
     Limit(String),
+    /// Every page is a scan with no text layer (the message says how many,
+    /// and whether OCR was tried).
+    #[error("{0}")]
+    Scanned(String),
+}
+
+impl ExtractError {
+    /// A document whose `pages` pages are all scans with no text layer.
+    pub fn scanned(pages: usize, ocr_tried: bool) -> ExtractError {
+        let pages = match pages {
+            1 => "1 page".to_string(),
+            n => format!("{n} pages"),
+        };
+        ExtractError::Scanned(if ocr_tried {
+            format!("scanned: {pages} with no text layer, and OCR read no text from them")
+        } else {
+            format!("scanned: {pages} with no text layer (index --ocr reads them with tesseract)")
+        })
+    }
+}
+
+/// How to extract: what the defaults leave out.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// Read scanned PDF pages with this OCR engine.
+    pub ocr: Option<ocr::Ocr>,
 }
 
 /// Extracts a file of known format from its bytes.
 pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
+    extract_with(format, bytes, &ExtractOptions::default())
+}
+
+/// [`extract`] with options.
+pub fn extract_with(
+    format: Format,
+    bytes: Vec<u8>,
+    opts: &ExtractOptions,
+) -> Result<Extracted, ExtractError> {
     let extracted = match format {
         Format::Text => {
             let (text, offsets) = decode::decode_text(bytes)?;
@@ -261,7 +305,7 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
             let (text, offsets) = decode::decode_text(bytes)?;
             markdown::extract(text, offsets)
         }
-        Format::Pdf => pdf::extract(bytes)?,
+        Format::Pdf => pdf::extract(bytes, opts.ocr.as_ref())?,
         Format::Html => html::extract(&bytes)?,
         Format::Docx => docx::extract(&bytes)?,
         // Many documents per file: indexed record by record, see `jsonl`.
@@ -280,8 +324,12 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
 }
 
 /// Reads and extracts the file at `path`.
-pub fn extract_file(format: Format, path: &Path) -> Result<Extracted, ExtractError> {
-    extract(format, std::fs::read(path)?)
+pub fn extract_file(
+    format: Format,
+    path: &Path,
+    opts: &ExtractOptions,
+) -> Result<Extracted, ExtractError> {
+    extract_with(format, std::fs::read(path)?, opts)
 }
 
 #[cfg(test)]

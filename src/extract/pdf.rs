@@ -17,6 +17,7 @@ use pdf_oxide::extractors::xmp::XmpExtractor;
 use pdf_oxide::layout::TextSpan;
 use pdf_oxide::PdfDocument;
 
+use super::ocr::Ocr;
 use super::{text, title, Block, ExtractError, Extracted, Markup, Offsets};
 
 /// A horizontal gap wider than this fraction of the font size between two
@@ -38,9 +39,17 @@ const MIN_PAGES_ANYWHERE: usize = 5;
 /// document (not "Microsoft Word - x.docx" or the file's name, and in the
 /// words of its first page), else the first title line at the top of its
 /// text.
-pub fn extract(bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
-    let pages = extract_pages(bytes)?;
+///
+/// Pages with no text layer but a page-sized image are scans: `ocr` reads
+/// them when given; otherwise they are listed as unread.
+pub fn extract(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Extracted, ExtractError> {
+    let pages = extract_pages_with(bytes, ocr)?;
+    if pages.texts.iter().all(|t| t.trim().is_empty()) && !pages.unread.is_empty() {
+        return Err(ExtractError::scanned(pages.unread.len(), ocr.is_some()));
+    }
     let mut extracted = assemble(&pages.texts);
+    extracted.unread_pages = pages.unread;
+    extracted.ocr_pages = pages.ocr_read;
     let first_page = pages.texts.iter().find(|p| !p.trim().is_empty());
     extracted.title = pages
         .title
@@ -76,6 +85,11 @@ pub struct Pages {
     /// The document information's `/CreationDate`, else its XMP
     /// `xmp:CreateDate`, if readable.
     pub created: Option<super::date::Day>,
+    /// Pages (1-based) with no text layer but an image the size of a scan,
+    /// left unread.
+    pub unread: Vec<u32>,
+    /// Such pages whose text OCR read.
+    pub ocr_read: Vec<u32>,
 }
 
 /// The text of every page, in page order; an unreadable page is empty, so
@@ -83,6 +97,11 @@ pub struct Pages {
 /// And the pages' labels and the document's title: unreadable ones are
 /// none, not an error.
 pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
+    extract_pages_with(bytes, None)
+}
+
+/// [`extract_pages`], reading scanned pages with `ocr` when given.
+pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, ExtractError> {
     if !bytes.starts_with(b"%PDF")
         && !bytes[..bytes.len().min(1024)]
             .windows(5)
@@ -90,7 +109,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
     {
         return Err(ExtractError::Corrupt("not a PDF file".to_string()));
     }
-    let (pages, (labels, title, created)) = guarded(|| {
+    let (pages, (labels, title, created, scans)) = guarded(|| {
         let doc = PdfDocument::from_bytes(bytes).map_err(|e| open_error(&e.to_string()))?;
         if doc.is_encrypted() && !doc.is_authenticated() {
             return Err(ExtractError::Encrypted);
@@ -98,9 +117,20 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
         let count = doc
             .page_count()
             .map_err(|e| ExtractError::Corrupt(format!("cannot read the page tree: {e}")))?;
-        let texts = (0..count)
+        let mut texts = (0..count)
             .map(|i| guarded(|| page_text(&doc, i)))
             .collect::<Vec<_>>();
+        let mut scans = Scans::default();
+        for (i, text) in texts.iter_mut().enumerate() {
+            let blank = text
+                .as_ref()
+                .is_ok_and(|t| !t.chars().any(char::is_alphanumeric));
+            if blank {
+                if let Some(read) = scans.look(&doc, i, ocr) {
+                    *text = Ok(read);
+                }
+            }
+        }
         let title = guarded(|| Ok(info_string(&doc, "Title"))).ok().flatten();
         // The document information's creation date, else its XMP packet's.
         let created = guarded(|| Ok(info_string(&doc, "CreationDate")))
@@ -114,7 +144,7 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
                     .and_then(|x| x.xmp_create_date)
                     .and_then(|d| super::date::parse_metadata(&d))
             });
-        Ok((texts, (page_labels(&doc, count), title, created)))
+        Ok((texts, (page_labels(&doc, count), title, created, scans)))
     })?;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
@@ -128,7 +158,54 @@ pub fn extract_pages(bytes: Vec<u8>) -> Result<Pages, ExtractError> {
         labels,
         title,
         created,
+        unread: scans.unread,
+        ocr_read: scans.read,
     })
+}
+
+/// Smallest image, in pixels each way, that may be the scan of a page:
+/// smaller ones are logos, rules and icons.
+const MIN_SCAN_PIXELS: u32 = 300;
+
+/// The scanned pages found so far: pages with no text layer whose content
+/// is an image the size of a page.
+#[derive(Default)]
+struct Scans {
+    unread: Vec<u32>,
+    read: Vec<u32>,
+}
+
+impl Scans {
+    /// Looks at page `index`, which has no text: if it is a scan, reads it
+    /// with `ocr` (its text) or records it as unread (`None`).
+    fn look(&mut self, doc: &PdfDocument, index: usize, ocr: Option<&Ocr>) -> Option<String> {
+        let page = index as u32 + 1;
+        let image = guarded(|| {
+            Ok(doc
+                .page_image_handles(index)
+                .ok()
+                .and_then(|handles| {
+                    handles
+                        .into_iter()
+                        .filter(|h| h.width >= MIN_SCAN_PIXELS && h.height >= MIN_SCAN_PIXELS)
+                        .max_by_key(|h| u64::from(h.width) * u64::from(h.height))
+                })
+                .map(|h| h.decode().and_then(|image| image.to_png_bytes())))
+        })
+        .ok()
+        .flatten()?;
+        let text = ocr.and_then(|ocr| ocr.read_png(&image.ok()?).ok());
+        match text.filter(|t| t.chars().any(char::is_alphanumeric)) {
+            Some(text) => {
+                self.read.push(page);
+                Some(normalize(&text))
+            }
+            None => {
+                self.unread.push(page);
+                None
+            }
+        }
+    }
 }
 
 /// A label is as long as a printed page number gets; a longer prefix is
@@ -473,11 +550,11 @@ mod tests {
     #[test]
     fn not_a_pdf_is_refused() {
         assert!(matches!(
-            extract(b"hello".to_vec()),
+            extract(b"hello".to_vec(), None),
             Err(ExtractError::Corrupt(_))
         ));
-        assert!(extract(Vec::new()).is_err());
-        assert!(extract(b"%PDF-1.7\n%%EOF".to_vec()).is_err());
+        assert!(extract(Vec::new(), None).is_err());
+        assert!(extract(b"%PDF-1.7\n%%EOF".to_vec(), None).is_err());
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct FileRecord {
     pub error: Option<String>,
     /// The document's date, if it has one.
     pub date: Option<PubDate>,
+    /// Pages that are scans with no text layer, not read.
+    pub unread_pages: Vec<u32>,
 }
 
 impl FileRecord {
@@ -111,6 +113,8 @@ pub struct NewRecord<'a> {
     pub error: Option<&'a str>,
     /// The document's date.
     pub date: Option<PubDate>,
+    /// Pages that are scans with no text layer, not read.
+    pub unread_pages: &'a [u32],
 }
 
 /// The stored document of a file record.
@@ -137,6 +141,9 @@ pub fn file_record(f: &Fields, r: &NewRecord<'_>) -> TantivyDocument {
         doc.add_text(f.error, reason);
     }
     add_date(f, &mut doc, r.date);
+    for &page in r.unread_pages {
+        doc.add_u64(f.unread_page, u64::from(page));
+    }
     doc
 }
 
@@ -185,6 +192,11 @@ pub fn read_record(f: &Fields, doc: &TantivyDocument) -> FileRecord {
         offsets: offsets_from_code(num(doc, f.offsets)),
         error: (!error.is_empty()).then_some(error),
         date: read_date(f, doc),
+        unread_pages: doc
+            .get_all(f.unread_page)
+            .filter_map(|v| v.as_u64())
+            .filter_map(|p| u32::try_from(p).ok())
+            .collect(),
     }
 }
 

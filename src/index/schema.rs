@@ -15,7 +15,7 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER_NAME;
 
 /// Bumped whenever the schema or the analysis changes incompatibly.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: u64 = 0;
@@ -80,6 +80,9 @@ pub struct Fields {
     pub passages: Field,
     /// File record: why the file could not be indexed (absent if it was).
     pub error: Field,
+    /// File record: each page (1-based) that is a scan with no text layer
+    /// and was not read; `index --ocr` reads it again.
+    pub unread_page: Field,
     /// Passage: key of its document (hash of source and doc id), for ranking documents.
     pub doc_key: Field,
     /// Passage: its document's length in words.
@@ -140,6 +143,7 @@ pub fn build() -> (Schema, Fields) {
         format: b.add_text_field("format", STORED),
         passages: b.add_u64_field("passages", stored_u64),
         error: b.add_text_field("error", STORED),
+        unread_page: b.add_u64_field("unread_page", STORED),
         doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         doc_len: b.add_u64_field("doc_len", FAST),
         quality: b.add_u64_field("quality", FAST),

@@ -48,4 +48,18 @@ pub enum FileError {
         /// The first of them.
         first: u32,
     },
+    /// Pages that are scans with no text layer, not read (the rest was).
+    #[error(
+        "{} with no text layer not read (page{} {}){}",
+        if .pages.len() == 1 { "1 scanned page".to_string() } else { format!("{} scanned pages", .pages.len()) },
+        if .pages.len() == 1 { "" } else { "s" },
+        crate::extract::ocr::page_ranges(.pages),
+        if *.ocr { "; OCR found no text on them" } else { "; index --ocr reads them with tesseract" }
+    )]
+    UnreadPages {
+        /// The pages, 1-based.
+        pages: Vec<u32>,
+        /// Whether OCR was tried.
+        ocr: bool,
+    },
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use crate::extract::{self, ExtractError, Extracted, Format};
+use crate::extract::{self, ExtractError, ExtractOptions, Extracted, Format};
 
 /// The hidden subcommand the child runs.
 pub const WORKER_COMMAND: &str = "extract-worker";
@@ -23,6 +23,8 @@ pub const WORKER_COMMAND: &str = "extract-worker";
 pub const EXIT_WITH_STDIN: &str = "--exit-with-stdin";
 /// Its flag for the most memory it may take, in bytes.
 pub const MAX_MEMORY: &str = "--max-memory";
+/// Its flag naming the OCR program to read scanned pages with.
+pub const OCR_PROGRAM: &str = "--ocr-program";
 
 /// What the child reports.
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,9 +44,10 @@ pub enum WorkerOutput {
 pub fn worker_main(
     format: Format,
     path: &Path,
+    opts: &ExtractOptions,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let output = match extract::extract_file(format, path) {
+    let output = match extract::extract_file(format, path, opts) {
         Ok(e) => WorkerOutput::Ok(e),
         Err(e) => {
             let kind = match e {
@@ -53,6 +56,7 @@ pub fn worker_main(
                 ExtractError::Binary => "binary",
                 ExtractError::Limit(_) => "limit",
                 ExtractError::Encoding => "encoding",
+                ExtractError::Scanned(_) => "scanned",
                 ExtractError::Io(_) | ExtractError::Corrupt(_) => "corrupt",
             };
             WorkerOutput::Err {
@@ -101,8 +105,9 @@ pub fn extract_in_child(
     path: &Path,
     timeout: Duration,
     memory: u64,
+    opts: &ExtractOptions,
 ) -> Result<Extracted, ExtractError> {
-    let mut child = spawn(exe, format, path, memory)?;
+    let mut child = spawn(exe, format, path, memory, opts)?;
     // Held open until the child is done (waiting would close it): its
     // closing tells the child that we are gone.
     let _lifeline = child.stdin.take();
@@ -137,15 +142,24 @@ pub fn extract_in_child(
 }
 
 /// Starts a child process extracting `path`, its stdio piped.
-fn spawn(exe: &Path, format: Format, path: &Path, memory: u64) -> Result<Child, ExtractError> {
-    Command::new(exe)
-        .arg(WORKER_COMMAND)
+fn spawn(
+    exe: &Path,
+    format: Format,
+    path: &Path,
+    memory: u64,
+    opts: &ExtractOptions,
+) -> Result<Child, ExtractError> {
+    let mut cmd = Command::new(exe);
+    cmd.arg(WORKER_COMMAND)
         .arg("--format")
         .arg(format.name())
         .arg(EXIT_WITH_STDIN)
         .arg(MAX_MEMORY)
-        .arg(memory.to_string())
-        .arg(path)
+        .arg(memory.to_string());
+    if let Some(ocr) = &opts.ocr {
+        cmd.arg(OCR_PROGRAM).arg(ocr.program());
+    }
+    cmd.arg(path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -172,6 +186,7 @@ fn read_output(output: &[u8]) -> Result<Extracted, ExtractError> {
             "binary" => ExtractError::Binary,
             "encoding" => ExtractError::Encoding,
             "limit" => ExtractError::Limit(message),
+            "scanned" => ExtractError::Scanned(message),
             _ => ExtractError::Corrupt(message),
         }),
         Err(e) => Err(ExtractError::Corrupt(format!(

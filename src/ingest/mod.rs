@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
+use crate::extract::ExtractOptions;
 use crate::index::documents::{records, FileRecord};
 use crate::index::{statistics, PolicyIndex};
 
@@ -68,6 +69,8 @@ pub struct IndexOptions {
     /// Memory allowed to a child process extracting one file (PDF, DOCX);
     /// the other formats are read in a stream.
     pub max_file_memory: u64,
+    /// How files are extracted (OCR of scanned pages).
+    pub extract: ExtractOptions,
 }
 
 /// Default of [`IndexOptions::max_file_size`]: 4 GiB.
@@ -89,6 +92,7 @@ impl IndexOptions {
             file_timeout: Duration::from_secs(120),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_file_memory: DEFAULT_MAX_FILE_MEMORY,
+            extract: ExtractOptions::default(),
         }
     }
 }
@@ -117,6 +121,12 @@ pub struct IndexSummary {
     pub kept_unchecked: u64,
     /// Files passed over because their format is not one we read, as shown.
     pub unsupported: Vec<String>,
+    /// Scanned pages (no text layer) left unread, and the files they are in.
+    pub unread_pages: u64,
+    /// Files with scanned pages left unread.
+    pub unread_files: u64,
+    /// Scanned pages read by OCR.
+    pub ocr_pages: u64,
     /// Wall-clock time.
     pub elapsed: Duration,
 }
@@ -147,6 +157,16 @@ impl fmt::Display for IndexSummary {
                 .map(|(ext, n)| format!("{n} {ext}"))
                 .collect();
             write!(f, "; not read (format not supported): {}", kinds.join(", "))?;
+        }
+        if self.ocr_pages > 0 {
+            write!(f, "; OCR read {} scanned pages", self.ocr_pages)?;
+        }
+        if self.unread_pages > 0 {
+            write!(
+                f,
+                "; {} scanned pages in {} files not read (no text layer)",
+                self.unread_pages, self.unread_files,
+            )?;
         }
         if self.kept_unchecked > 0 {
             write!(
@@ -192,7 +212,7 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
         // until then the old index stays whole and searchable.
         writer.delete_all_documents()?;
     }
-    let work = plan::plan(&found, &known, &roots);
+    let work = plan::plan(&found, &known, &roots, opts.extract.ocr.is_some());
     let mut summary = start(&index, &mut writer, &found, &work, progress);
     let ctx = WorkerContext {
         fields: index.fields,

@@ -39,6 +39,13 @@ pub(super) enum Msg {
     },
     /// The file was indexed, but part of it was not (one warning line).
     Partly { file: usize, reason: FileError },
+    /// Pages of the file were scans: `read` of them by OCR, `unread` not.
+    Scanned {
+        file: usize,
+        read: u64,
+        unread: Vec<u32>,
+        ocr: bool,
+    },
 }
 
 /// Passages of a file; `first` deletes what was indexed of it before;
@@ -141,6 +148,18 @@ impl<'a> FileOutput<'a> {
 
     /// Sends the rest, and the record that completes the file.
     pub fn finish(self, hash: &str, title: &str, offsets: Offsets, date: Option<PubDate>) -> Sent {
+        self.finish_with(hash, title, offsets, date, &[])
+    }
+
+    /// [`FileOutput::finish`] for a file with scanned pages left unread.
+    pub fn finish_with(
+        self,
+        hash: &str,
+        title: &str,
+        offsets: Offsets,
+        date: Option<PubDate>,
+        unread_pages: &[u32],
+    ) -> Sent {
         let record = documents::file_record(
             self.fields,
             &NewRecord {
@@ -149,6 +168,7 @@ impl<'a> FileOutput<'a> {
                 title,
                 offsets,
                 date,
+                unread_pages,
                 ..record(self.entry)
             },
         );
@@ -216,6 +236,7 @@ pub(super) fn renewed_record(
             title: &old.title,
             offsets: old.offsets,
             date: old.date,
+            unread_pages: &old.unread_pages,
             ..record(file)
         },
     )
@@ -247,6 +268,7 @@ fn record(file: &FileEntry) -> NewRecord<'_> {
         offsets: Offsets::File,
         error: None,
         date: None,
+        unread_pages: &[],
     }
 }
 

@@ -33,13 +33,20 @@ pub(super) struct Work {
 
 /// Compares what the walk of `roots` `found` with the records of what is
 /// indexed (`known`, by file key).
-pub(super) fn plan(found: &Walk, known: &HashMap<Vec<u8>, FileRecord>, roots: &[Root]) -> Work {
+/// With `ocr`, files with scanned pages left unread are read again.
+pub(super) fn plan(
+    found: &Walk,
+    known: &HashMap<Vec<u8>, FileRecord>,
+    roots: &[Root],
+    ocr: bool,
+) -> Work {
     let mut work = Work::default();
     for (i, file) in found.files.iter().enumerate() {
         match known.get(&file.key) {
             None => work.files.push((i, Plan::Add)),
             // Failed last time: try again.
             Some(r) if r.error.is_some() => work.files.push((i, Plan::Add)),
+            Some(r) if ocr && !r.unread_pages.is_empty() => work.files.push((i, Plan::Add)),
             Some(r) if r.collection != file.collection => work.files.push((i, Plan::Add)),
             Some(r) if r.size == file.size && r.mtime == file.mtime => work.unchanged += 1,
             Some(_) => work.files.push((i, Plan::Verify)),

@@ -166,9 +166,27 @@ impl WorkerContext<'_> {
         };
         name_untitled(&mut extracted, file);
         let split = split_guarded(&extracted)?;
+        let (read, unread) = (extracted.ocr_pages.len() as u64, &extracted.unread_pages);
+        if read > 0 || !unread.is_empty() {
+            let scanned = Msg::Scanned {
+                file: job.i,
+                read,
+                unread: unread.clone(),
+                ocr: self.opts.extract.ocr.is_some(),
+            };
+            if let Err(e) = job.tx.send(scanned) {
+                return Ok(Err(e));
+            }
+        }
         let mut out = self.output(job);
         out.add(&file.source, &extracted, &split, 0);
-        Ok(out.finish(&hash, &split.title, extracted.offsets, extracted.date))
+        Ok(out.finish_with(
+            &hash,
+            &split.title,
+            extracted.offsets,
+            extracted.date,
+            unread,
+        ))
     }
 
     /// JSON Lines: one document per record, read in a stream and sent in
@@ -295,11 +313,12 @@ impl WorkerContext<'_> {
                 &file.path,
                 self.opts.file_timeout,
                 self.opts.max_file_memory,
+                &self.opts.extract,
             )?,
-            (_, Some(bytes)) => {
-                guarded("extractor failed", || extract::extract(file.format, bytes))??
-            }
-            (_, None) => extract::extract_file(file.format, &file.path)?,
+            (_, Some(bytes)) => guarded("extractor failed", || {
+                extract::extract_with(file.format, bytes, &self.opts.extract)
+            })??,
+            (_, None) => extract::extract_file(file.format, &file.path, &self.opts.extract)?,
         })
     }
 

@@ -81,6 +81,20 @@ impl<'a> Writer<'a> {
                     self.warn(file, &reason);
                     (file, false)
                 }
+                Msg::Scanned {
+                    file,
+                    read,
+                    unread,
+                    ocr,
+                } => {
+                    self.summary.ocr_pages += read;
+                    if !unread.is_empty() {
+                        self.summary.unread_pages += unread.len() as u64;
+                        self.summary.unread_files += 1;
+                        self.warn(file, &FileError::UnreadPages { pages: unread, ocr });
+                    }
+                    (file, false)
+                }
                 Msg::Failed {
                     file,
                     reason,

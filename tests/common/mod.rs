@@ -276,9 +276,35 @@ fn pdf_with(pages: &[&[&str]], catalog_extra: &str, trailer_extra: &str) -> Vec<
     pdf_with_objects(pages, catalog_extra, trailer_extra, &[])
 }
 
+/// One page of a test PDF.
+pub enum PdfPage<'a> {
+    /// Lines of text (Helvetica).
+    Text(&'a [&'a str]),
+    /// A scan: no text layer, only an image of these words (capitals from
+    /// [`GLYPHS`]), large enough to be taken for a scanned page.
+    Scan(&'a str),
+}
+
 /// The PDF of [`pdf_with`], with `extra` objects numbered after the font.
 fn pdf_with_objects(
     pages: &[&[&str]],
+    catalog_extra: &str,
+    trailer_extra: &str,
+    extra: &[String],
+) -> Vec<u8> {
+    let pages: Vec<PdfPage> = pages.iter().map(|lines| PdfPage::Text(lines)).collect();
+    pdf_of_pages(&pages, catalog_extra, trailer_extra, extra)
+}
+
+/// A PDF of text and scanned pages.
+pub fn pdf_with_scans(pages: &[PdfPage]) -> Vec<u8> {
+    pdf_of_pages(pages, "", "", &[])
+}
+
+/// The PDF of `pages`; `extra` objects are numbered after the font and the
+/// scans' images.
+fn pdf_of_pages(
+    pages: &[PdfPage],
     catalog_extra: &str,
     trailer_extra: &str,
     extra: &[String],
@@ -292,11 +318,27 @@ fn pdf_with_objects(
         kids.join(" ")
     ));
     let font = 3 + 2 * n;
-    for (i, lines) in pages.iter().enumerate() {
-        let shown: Vec<String> = lines.iter().map(|l| format!("({l}) Tj T*")).collect();
-        let content = format!("BT /F1 11 Tf 72 720 Td 14 TL {} ET", shown.join(" "));
+    let mut images = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let (content, resources) = match page {
+            PdfPage::Text(lines) => {
+                let shown: Vec<String> = lines.iter().map(|l| format!("({l}) Tj T*")).collect();
+                (
+                    format!("BT /F1 11 Tf 72 720 Td 14 TL {} ET", shown.join(" ")),
+                    format!("/Font << /F1 {font} 0 R >>"),
+                )
+            }
+            PdfPage::Scan(words) => {
+                images.push(bitmap_image(words));
+                let image = font + images.len();
+                (
+                    "q 540 0 0 720 36 36 cm /Im1 Do Q".to_string(),
+                    format!("/XObject << /Im1 {image} 0 R >>"),
+                )
+            }
+        };
         objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 {font} 0 R >> >> >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << {resources} >> >>",
             4 + 2 * i
         ));
         objects.push(format!(
@@ -308,6 +350,7 @@ fn pdf_with_objects(
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
             .to_string(),
     );
+    objects.extend(images);
     objects.extend(extra.iter().cloned());
     let mut out = String::from("%PDF-1.4\n");
     let mut offsets = Vec::new();
@@ -328,6 +371,54 @@ fn pdf_with_objects(
         objects.len() + 1
     ));
     out.into_bytes()
+}
+
+/// 5×7 capitals, enough for words a test OCRs: seven rows of five dots
+/// each, black where `#`.
+pub const GLYPHS: &[(char, &str)] = &[
+    ('A', ".###. #...# #...# ##### #...# #...# #...#"),
+    ('C', ".#### #.... #.... #.... #.... #.... .####"),
+    ('D', "###.. #..#. #...# #...# #...# #..#. ###.."),
+    ('E', "##### #.... #.... ####. #.... #.... #####"),
+    ('N', "#...# ##..# #.#.# #..## #...# #...# #...#"),
+    ('O', ".###. #...# #...# #...# #...# #...# .###."),
+    ('P', "####. #...# #...# ####. #.... #.... #...."),
+    ('R', "####. #...# #...# ####. #.#.. #..#. #...#"),
+    ('S', ".#### #.... #.... .###. ....# ....# ####."),
+    ('T', "##### ..#.. ..#.. ..#.. ..#.. ..#.. ..#.."),
+];
+
+/// An 8-bit grey image XObject of `words` in [`GLYPHS`], 8 pixels to a
+/// glyph's dot, on a white field the size of a scanned page's (hex-encoded,
+/// so the PDF stays text).
+fn bitmap_image(words: &str) -> String {
+    const SCALE: usize = 8;
+    let width = ((words.chars().count() * 6 + 4) * SCALE).max(400);
+    let height = 400;
+    let top = (height / SCALE - 7) / 2;
+    let mut pixels = vec![255u8; width * height];
+    for (i, ch) in words.chars().enumerate() {
+        let Some((_, rows)) = GLYPHS.iter().find(|(c, _)| *c == ch) else {
+            continue;
+        };
+        for (y, row) in rows.split(' ').enumerate() {
+            for (x, dot) in row.chars().enumerate() {
+                if dot != '#' {
+                    continue;
+                }
+                for dy in 0..SCALE {
+                    let line = (top + y) * SCALE + dy;
+                    let start = line * width + (i * 6 + 2 + x) * SCALE;
+                    pixels[start..start + SCALE].fill(0);
+                }
+            }
+        }
+    }
+    let hex: String = pixels.iter().map(|p| format!("{p:02x}")).collect();
+    format!(
+        "<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /ASCIIHexDecode /Length {} >>\nstream\n{hex}>\nendstream",
+        hex.len() + 1
+    )
 }
 
 /// A DOCX with paragraphs `(style, text)`; style `Some("Heading1")` makes a heading.
