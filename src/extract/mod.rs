@@ -7,8 +7,10 @@
 //!
 //! Formats whose blocks come from markup (HTML, DOCX) join them into the text,
 //! and hold table rows back until they are known to be data or layout, in
-//! one place: `blocks`.
+//! one place: `blocks`. Zip-based formats read their parts through
+//! `archive`, which bounds every decompression.
 
+mod archive;
 mod blocks;
 pub(crate) use blocks::collapse_whitespace;
 pub mod date;
@@ -21,6 +23,7 @@ pub mod pdf;
 pub(crate) mod stream;
 pub(crate) mod text;
 pub(crate) mod title;
+mod xml_text;
 
 #[cfg(test)]
 mod property_tests;

@@ -325,7 +325,6 @@ fn pdf_with_objects(
 
 /// A DOCX with paragraphs `(style, text)`; style `Some("Heading1")` makes a heading.
 pub fn docx_bytes(paragraphs: &[(Option<&str>, &str)]) -> Vec<u8> {
-    use std::io::Write;
     let mut body = String::new();
     for (style, text) in paragraphs {
         let ppr = style
@@ -340,32 +339,52 @@ pub fn docx_bytes(paragraphs: &[(Option<&str>, &str)]) -> Vec<u8> {
     let styles = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles {ns}><w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/></w:style></w:styles>"
     );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    for (name, content) in [
-        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
-        ("_rels/.rels", RELS.to_string()),
-        ("word/document.xml", document),
-        ("word/styles.xml", styles),
-    ] {
-        zip.start_file(name, opts).unwrap();
-        zip.write_all(content.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
+    zip_bytes(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+        ("word/styles.xml", styles.as_bytes()),
+    ])
 }
 
 /// A DOCX whose document.xml inflates to `inflated` bytes (a zip bomb).
 pub fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
+    zip_bomb(
+        &[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", RELS.as_bytes()),
+        ],
+        "word/document.xml",
+        inflated,
+    )
+}
+
+/// A zip archive of `parts`, deflated.
+pub fn zip_bytes(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A zip archive of `parts` and then `bomb`, a part that inflates to
+/// `inflated` bytes of spaces.
+pub fn zip_bomb(parts: &[(&str, &[u8])], bomb: &str, inflated: usize) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(inflated > u32::MAX as usize);
-    zip.start_file("[Content_Types].xml", opts).unwrap();
-    zip.write_all(CONTENT_TYPES.as_bytes()).unwrap();
-    zip.start_file("_rels/.rels", opts).unwrap();
-    zip.write_all(RELS.as_bytes()).unwrap();
-    zip.start_file("word/document.xml", opts).unwrap();
+    for (name, content) in parts {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.start_file(bomb, opts).unwrap();
     let chunk = vec![b' '; 1 << 20];
     let mut written = 0;
     while written < inflated {
