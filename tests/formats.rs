@@ -304,3 +304,50 @@ fn pdf_title_is_its_metadata_only_when_that_names_the_document() {
         "nhs oversight framework 2025-26"
     );
 }
+
+/// Indexes `files` (name, bytes) in a fresh folder; the folder stays
+/// alive as long as the returned directory.
+fn indexed(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(lib.join(name), bytes).unwrap();
+    }
+    index(dir.path(), "lib");
+    dir
+}
+
+#[test]
+fn pptx_slides_and_notes_are_cited_by_slide() {
+    let deck = pptx_bytes(&[
+        (
+            "Winter resilience plan",
+            &["Presented to the board in October."],
+            None,
+        ),
+        (
+            "Discharge targets",
+            &["Patients leave hospital within seven days of being medically fit."],
+            Some("Mention the Leeds pilot and its results."),
+        ),
+    ]);
+    let dir = indexed(&[("winter.pptx", deck)]);
+    let hit = top(dir.path(), "Leeds pilot");
+    assert_eq!(hit["quote"], "Mention the Leeds pilot and its results.");
+    assert_eq!(hit["heading"], "Discharge targets");
+    assert_eq!(hit["page"], 2);
+    assert_eq!(hit["title"], "Winter resilience plan");
+    let hit = top(dir.path(), "medically fit");
+    assert_eq!(hit["page"], 2);
+    assert_eq!(hit["heading"], "Discharge targets");
+    let hit = top(dir.path(), "October");
+    assert_eq!(hit["page"], 1);
+    // People cite a slide, not a page.
+    let human = run_ok(
+        dir.path(),
+        &["query", "Leeds pilot", "--index", "idx", "--color", "never"],
+    );
+    assert!(human.contains("slide 2"), "{human}");
+    assert!(!human.contains("p. 2"), "{human}");
+}

@@ -68,6 +68,18 @@ fn hostile_folder() {
         b"This is plain text pretending to be a Word document.",
     );
     write(&corpus, "bomb.docx", &zip_bomb_docx(300 << 20));
+    // A slide over the 32 MB a part may take.
+    write(
+        &corpus,
+        "good.pptx",
+        &pptx_bytes(&[(
+            "Slide title",
+            &["The Humber slide deck covers ambulance handovers."],
+            None,
+        )]),
+    );
+    write(&corpus, "not-a-zip.pptx", b"plain text, not a presentation");
+    write(&corpus, "bomb.pptx", &zip_bomb_pptx(64 << 20));
     let mut deep = "<div>".repeat(100_000);
     deep.push_str("<p>Deeply nested text about community diagnostic centres.</p>");
     deep.push_str(&"</div>".repeat(100_000));
@@ -126,13 +138,15 @@ fn hostile_folder() {
     expect_warning("encrypted.pdf", "encrypted");
     expect_warning("not-a-zip.docx", "not a DOCX");
     expect_warning("bomb.docx", "");
+    expect_warning("not-a-zip.pptx", "not a PPTX");
+    expect_warning("bomb.pptx", "inflates to more than");
     // A truncated PDF is indexed as far as it can be, or skipped with one warning.
     let truncated = warnings
         .iter()
         .filter(|w| w.contains("truncated.pdf"))
         .count();
     assert!(truncated <= 1);
-    let bad = if root { 9 } else { 10 } + truncated;
+    let bad = if root { 11 } else { 12 } + truncated;
     if !root {
         expect_warning("unreadable.txt", "ermission denied");
     }
@@ -158,6 +172,7 @@ fn hostile_folder() {
         ("Frimley example", "-notes.txt"),
         ("Northumbria Healthcare", "good.pdf"),
         ("Wessex Integrated Board", "good.docx"),
+        ("Humber ambulance handovers", "good.pptx"),
         ("community diagnostic centres", "deep.html"),
     ] {
         let r = query_json(dir.path(), query, 3);

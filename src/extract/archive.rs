@@ -83,6 +83,15 @@ impl<'a> Package<'a> {
         })
     }
 
+    /// The names of the package's parts.
+    pub fn names(&self) -> Vec<String> {
+        self.zip
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|n| n.into_owned())
+            .collect()
+    }
+
     /// Reads a small part whole, if the package has it.
     pub fn small_part(&mut self, name: &str) -> Result<Option<Vec<u8>>, ExtractError> {
         match self.part(name) {
@@ -144,6 +153,11 @@ impl<'a> Package<'a> {
             Err(_) if exceeded.get() => Err(too_large(name, self.limit)),
             other => other,
         }
+    }
+
+    /// An error for `name` from the zip library, in this package's words.
+    pub fn zip_error(&self, e: ZipError, name: &str) -> ExtractError {
+        zip_error(self.kind, e, name)
     }
 }
 
@@ -251,7 +265,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// An OOXML part's relationships (`_rels/x.xml.rels` beside it): each
-/// relationship's type (the end of it: `officeDocument`, `slide`,
+/// relationship's id, the end of its type (`officeDocument`, `slide`,
 /// `notesSlide`) and its target part.
 pub(super) fn relationships(
     package: &mut Package<'_>,
@@ -274,6 +288,7 @@ pub(super) fn relationships(
                 let target = attr(&e, "Target").and_then(|t| resolve(part, &t));
                 if let (false, Some(target)) = (external, target) {
                     out.push(Relationship {
+                        id: attr(&e, "Id").unwrap_or_default(),
                         kind: attr(&e, "Type")
                             .and_then(|t| t.rsplit('/').next().map(str::to_string))
                             .unwrap_or_default(),
@@ -291,6 +306,7 @@ pub(super) fn relationships(
 /// One relationship of an OOXML part.
 #[derive(Debug, Clone)]
 pub(super) struct Relationship {
+    pub id: String,
     pub kind: String,
     pub target: String,
 }

@@ -5,7 +5,7 @@
 //! found in it. Passage splitting (`crate::passage`) works on blocks only, so
 //! it is the same for every format.
 //!
-//! Formats whose blocks come from markup (HTML, DOCX) join them into the text,
+//! Formats whose blocks come from markup (HTML, DOCX, PPTX) join them into the text,
 //! and hold table rows back until they are known to be data or layout, in
 //! one place: `blocks`. Zip-based formats read their parts through
 //! `archive`, which bounds every decompression.
@@ -20,6 +20,7 @@ pub(crate) mod html;
 pub(crate) mod jsonl;
 pub(crate) mod markdown;
 pub mod pdf;
+pub(crate) mod pptx;
 pub(crate) mod stream;
 pub(crate) mod text;
 pub(crate) mod title;
@@ -50,6 +51,8 @@ pub enum Format {
     Docx,
     /// JSON Lines, one document per line (`.jsonl`, `.ndjson`).
     Jsonl,
+    /// A PowerPoint presentation (`.pptx`), with slides as pages.
+    Pptx,
 }
 
 impl Format {
@@ -61,6 +64,7 @@ impl Format {
         Format::Html,
         Format::Docx,
         Format::Jsonl,
+        Format::Pptx,
     ];
 
     /// The format of a path, from its extension; `None` for files we do not read.
@@ -73,6 +77,7 @@ impl Format {
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "docx" => Some(Format::Docx),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "pptx" => Some(Format::Pptx),
             _ => None,
         }
     }
@@ -83,7 +88,7 @@ impl Format {
     pub fn isolated(self) -> bool {
         match self {
             Format::Text | Format::Markdown | Format::Html | Format::Jsonl => false,
-            Format::Pdf | Format::Docx => true,
+            Format::Pdf | Format::Docx | Format::Pptx => true,
         }
     }
 
@@ -101,6 +106,16 @@ impl Format {
             Format::Html => "html",
             Format::Docx => "docx",
             Format::Jsonl => "jsonl",
+            Format::Pptx => "pptx",
+        }
+    }
+
+    /// How a citation names one of its pages: `"slide"` for a presentation,
+    /// else `"p."`.
+    pub fn page_name(self) -> &'static str {
+        match self {
+            Format::Pptx => "slide",
+            _ => "p.",
         }
     }
 }
@@ -267,6 +282,7 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
         Format::Pdf => pdf::extract(bytes)?,
         Format::Html => html::extract(&bytes)?,
         Format::Docx => docx::extract(&bytes)?,
+        Format::Pptx => pptx::extract(&bytes)?,
         // Many documents per file: indexed record by record, see `jsonl`.
         Format::Jsonl => {
             return Err(ExtractError::Corrupt(
@@ -307,5 +323,11 @@ mod tests {
             Format::from_path(Path::new("board.docx")),
             Some(Format::Docx)
         );
+        assert_eq!(
+            Format::from_path(Path::new("deck.PPTX")),
+            Some(Format::Pptx)
+        );
+        assert_eq!(Format::Pptx.page_name(), "slide");
+        assert_eq!(Format::Pdf.page_name(), "p.");
     }
 }

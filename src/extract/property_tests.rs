@@ -9,7 +9,7 @@ use std::io::Write;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::{extract, jsonl, Extracted, Format};
+use super::{extract, jsonl, pptx, Extracted, Format};
 use crate::passage;
 
 /// Checks an extraction: blocks and passages inside the text.
@@ -481,6 +481,56 @@ proptest! {
     }
 }
 
+const PPTX_TOKENS: &[&str] = &[
+    "<a:p>",
+    "</a:p>",
+    "<a:r><a:t>",
+    "</a:t></a:r>",
+    "<a:br/>",
+    "<p:sp>",
+    "</p:sp>",
+    "<p:ph type=\"title\"/>",
+    "<a:tbl><a:tr><a:tc>",
+    "</a:tc></a:tr></a:tbl>",
+    "<a:buChar char=\"x\"/>",
+    "&amp;",
+    "<",
+    ">",
+    "é",
+];
+
+/// A presentation of one slide whose shapes are `shapes`, with notes.
+fn pptx_zip(shapes: &[u8]) -> Vec<u8> {
+    pptx::tests::pptx(&[(
+        String::from_utf8_lossy(shapes).into_owned(),
+        Some("Notes here."),
+    )])
+}
+
+fn pptx_shapes() -> String {
+    pptx::tests::shape(Some("title"), &["Winter plan"])
+        + &pptx::tests::shape(None, &["The board agreed.", "It said more."])
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn pptx_random(bytes in random_bytes()) {
+        check_format(Format::Pptx, bytes)?;
+    }
+
+    #[test]
+    fn pptx_mutated_archive(e in edits()) {
+        check_format(Format::Pptx, apply(&pptx_zip(pptx_shapes().as_bytes()), &e, PPTX_TOKENS))?;
+    }
+
+    #[test]
+    fn pptx_mutated_slide(e in edits()) {
+        check_format(Format::Pptx, pptx_zip(&apply(pptx_shapes().as_bytes(), &e, PPTX_TOKENS)))?;
+    }
+}
+
 #[test]
 fn seeds_are_valid() {
     for (format, bytes) in [
@@ -489,6 +539,7 @@ fn seeds_are_valid() {
         (Format::Html, HTML_SEED.as_bytes().to_vec()),
         (Format::Docx, docx_zip(document_xml().as_bytes())),
         (Format::Pdf, pdf(PDF_CONTENT.as_bytes())),
+        (Format::Pptx, pptx_zip(pptx_shapes().as_bytes())),
     ] {
         let e = extract(format, bytes).unwrap_or_else(|err| panic!("{format:?}: {err}"));
         assert!(e.blocks.len() >= 2, "{format:?}: {:?}", e.blocks);

@@ -1,4 +1,5 @@
-//! Text out of XML events, shared by the XML-based formats.
+//! Text out of XML events, shared by the XML-based formats (DOCX, PPTX,
+//! ODT, EPUB packages, plain XML).
 
 use quick_xml::events::{BytesRef, BytesStart};
 use quick_xml::XmlVersion;
@@ -20,4 +21,9 @@ pub(super) fn push_entity(out: &mut String, r: &BytesRef<'_>) {
     } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(r) {
         out.push_str(s);
     }
+}
+
+/// The local part of a qualified name (`text:p` → `p`).
+pub(super) fn local(qname: &str) -> &str {
+    qname.rsplit(':').next().unwrap_or(qname)
 }

@@ -394,6 +394,80 @@ pub fn zip_bomb(parts: &[(&str, &[u8])], bomb: &str, inflated: usize) -> Vec<u8>
     zip.finish().unwrap().into_inner()
 }
 
+/// The parts of a PPTX whose slides are `(title, body paragraphs, notes)`,
+/// in that order; slide `i` (1-based) is `ppt/slides/slide{i}.xml`.
+pub fn pptx_parts(slides: &[(&str, &[&str], Option<&str>)]) -> Vec<(String, String)> {
+    const NS: &str = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"";
+    const RELS_NS: &str = "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let shape = |ph: &str, paras: &[&str]| {
+        let paras: String = paras
+            .iter()
+            .map(|t| format!("<a:p><a:r><a:t>{t}</a:t></a:r></a:p>"))
+            .collect();
+        format!("<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"s\"/><p:cNvSpPr/><p:nvPr>{ph}</p:nvPr></p:nvSpPr><p:txBody><a:bodyPr/>{paras}</p:txBody></p:sp>")
+    };
+    let mut parts = Vec::new();
+    let (mut ids, mut rels) = (String::new(), String::new());
+    for (i, (title, body, notes)) in slides.iter().enumerate() {
+        let n = i + 1;
+        ids.push_str(&format!("<p:sldId id=\"{}\" r:id=\"rId{n}\"/>", 255 + n));
+        rels.push_str(&format!(
+            "<Relationship Id=\"rId{n}\" Type=\"{REL}/slide\" Target=\"slides/slide{n}.xml\"/>"
+        ));
+        let shapes = shape("<p:ph type=\"title\"/>", &[title]) + &shape("", body);
+        parts.push((
+            format!("ppt/slides/slide{n}.xml"),
+            format!("<p:sld {NS}><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:sld>"),
+        ));
+        if let Some(notes) = notes {
+            parts.push((
+                format!("ppt/slides/_rels/slide{n}.xml.rels"),
+                format!("<Relationships {RELS_NS}><Relationship Id=\"rId9\" Type=\"{REL}/notesSlide\" Target=\"../notesSlides/notesSlide{n}.xml\"/></Relationships>"),
+            ));
+            let shapes = shape("<p:ph type=\"body\" idx=\"1\"/>", &[notes]);
+            parts.push((
+                format!("ppt/notesSlides/notesSlide{n}.xml"),
+                format!("<p:notes {NS}><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:notes>"),
+            ));
+        }
+    }
+    parts.push((
+        "ppt/presentation.xml".into(),
+        format!("<p:presentation {NS}><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>"),
+    ));
+    parts.push((
+        "ppt/_rels/presentation.xml.rels".into(),
+        format!("<Relationships {RELS_NS}>{rels}</Relationships>"),
+    ));
+    parts.push((
+        "_rels/.rels".into(),
+        format!("<Relationships {RELS_NS}><Relationship Id=\"rId1\" Type=\"{REL}/officeDocument\" Target=\"ppt/presentation.xml\"/></Relationships>"),
+    ));
+    parts
+}
+
+/// A PPTX whose slides are `(title, body paragraphs, notes)`.
+pub fn pptx_bytes(slides: &[(&str, &[&str], Option<&str>)]) -> Vec<u8> {
+    let parts = pptx_parts(slides);
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bytes(&parts)
+}
+
+/// A PPTX whose one slide inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_pptx(inflated: usize) -> Vec<u8> {
+    let parts = pptx_parts(&[("Bomb", &[], None)]);
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .filter(|(n, _)| n != "ppt/slides/slide1.xml")
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bomb(&parts, "ppt/slides/slide1.xml", inflated)
+}
+
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
 const RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";
 
