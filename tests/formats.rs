@@ -351,3 +351,53 @@ fn pptx_slides_and_notes_are_cited_by_slide() {
     assert!(human.contains("slide 2"), "{human}");
     assert!(!human.contains("p. 2"), "{human}");
 }
+
+#[test]
+fn odt_headings_lists_and_tables() {
+    let odt = odt_bytes(
+        "<text:h text:outline-level=\"1\">Community nursing</text:h>\
+         <text:p>District nurses visit <text:span>housebound</text:span> patients &amp; carers.</text:p>\
+         <text:list><text:list-item><text:p>Wound care clinics open on Saturdays.</text:p></text:list-item></text:list>\
+         <table:table><table:table-row><table:table-cell><text:p>Barnsley</text:p></table:table-cell>\
+         <table:table-cell><text:p>42 nurses</text:p></table:table-cell></table:table-row></table:table>",
+    );
+    let dir = indexed(&[("nursing.odt", odt)]);
+    let hit = top(dir.path(), "housebound");
+    assert_eq!(
+        hit["quote"],
+        "District nurses visit housebound patients & carers."
+    );
+    assert_eq!(hit["heading"], "Community nursing");
+    assert_eq!(hit["page"], Value::Null);
+    assert_eq!(hit["offsets"], "extracted");
+    let hit = top(dir.path(), "Barnsley");
+    assert!(
+        hit["quote"]
+            .as_str()
+            .unwrap()
+            .contains("Barnsley | 42 nurses"),
+        "{hit}"
+    );
+    assert!(top(dir.path(), "Saturdays")["quote"]
+        .as_str()
+        .unwrap()
+        .contains("Wound care clinics"));
+}
+
+#[test]
+fn epub_chapters_in_spine_order() {
+    let book = epub_bytes(
+        "Public health in practice",
+        &[
+            "<h1>Screening</h1><p>Bowel cancer screening starts at fifty.</p>",
+            "<h1>Vaccination</h1><p>Flu vaccination uptake fell among carers.</p>",
+        ],
+    );
+    let dir = indexed(&[("practice.epub", book)]);
+    let hit = top(dir.path(), "vaccination uptake");
+    assert_eq!(hit["quote"], "Flu vaccination uptake fell among carers.");
+    assert_eq!(hit["heading"], "Vaccination");
+    assert_eq!(hit["title"], "Public health in practice");
+    assert_eq!(hit["date"], "2022-09-14");
+    assert_eq!(top(dir.path(), "bowel screening")["heading"], "Screening");
+}

@@ -80,6 +80,25 @@ fn hostile_folder() {
     );
     write(&corpus, "not-a-zip.pptx", b"plain text, not a presentation");
     write(&corpus, "bomb.pptx", &zip_bomb_pptx(64 << 20));
+    // A content part over the 256 MB a package may take.
+    write(
+        &corpus,
+        "good.odt",
+        &odt_bytes("<text:p>The Solent minutes record the vote.</text:p>"),
+    );
+    write(&corpus, "not-a-zip.odt", b"plain text, not OpenDocument");
+    write(&corpus, "bomb.odt", &zip_bomb_odt(300 << 20));
+    // A chapter over the 32 MB a part may take.
+    write(
+        &corpus,
+        "good.epub",
+        &epub_bytes(
+            "Book",
+            &["<p>The Cumbria chapter describes rural hospices.</p>"],
+        ),
+    );
+    write(&corpus, "not-a-zip.epub", b"plain text, not a book");
+    write(&corpus, "bomb.epub", &zip_bomb_epub(64 << 20));
     let mut deep = "<div>".repeat(100_000);
     deep.push_str("<p>Deeply nested text about community diagnostic centres.</p>");
     deep.push_str(&"</div>".repeat(100_000));
@@ -140,13 +159,17 @@ fn hostile_folder() {
     expect_warning("bomb.docx", "");
     expect_warning("not-a-zip.pptx", "not a PPTX");
     expect_warning("bomb.pptx", "inflates to more than");
+    expect_warning("not-a-zip.odt", "not an ODT");
+    expect_warning("bomb.odt", "inflates to more than");
+    expect_warning("not-a-zip.epub", "not an EPUB");
+    expect_warning("bomb.epub", "inflates to more than");
     // A truncated PDF is indexed as far as it can be, or skipped with one warning.
     let truncated = warnings
         .iter()
         .filter(|w| w.contains("truncated.pdf"))
         .count();
     assert!(truncated <= 1);
-    let bad = if root { 11 } else { 12 } + truncated;
+    let bad = if root { 15 } else { 16 } + truncated;
     if !root {
         expect_warning("unreadable.txt", "ermission denied");
     }
@@ -173,6 +196,8 @@ fn hostile_folder() {
         ("Northumbria Healthcare", "good.pdf"),
         ("Wessex Integrated Board", "good.docx"),
         ("Humber ambulance handovers", "good.pptx"),
+        ("Solent minutes", "good.odt"),
+        ("Cumbria rural hospices", "good.epub"),
         ("community diagnostic centres", "deep.html"),
     ] {
         let r = query_json(dir.path(), query, 3);

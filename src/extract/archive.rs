@@ -101,6 +101,14 @@ impl<'a> Package<'a> {
         }
     }
 
+    /// Reads a small part the document cannot do without.
+    pub fn required_part(&mut self, name: &str) -> Result<Vec<u8>, ExtractError> {
+        self.part(name).map_err(|m| match m {
+            Missing::No => self.zip_error(ZipError::FileNotFound, name),
+            Missing::Error(e) => e,
+        })
+    }
+
     fn part(&mut self, name: &str) -> Result<Vec<u8>, Missing> {
         let cap = self.left.min(MAX_SMALL_PART_BYTES);
         let shown = self.limit.min(MAX_SMALL_PART_BYTES);
@@ -434,6 +442,10 @@ pub(super) mod tests {
         assert_eq!(p.small_part("a").unwrap().unwrap().len(), 600);
         assert!(matches!(p.small_part("b"), Err(ExtractError::Limit(_))));
         assert!(p.small_part("c").unwrap().is_none());
+        assert!(matches!(
+            p.required_part("c"),
+            Err(ExtractError::Corrupt(m)) if m.contains("not a test document")
+        ));
         let mut p = Package::open(&zip, KIND, 1000).unwrap();
         let read = p.stream("a", |r| {
             let mut s = String::new();

@@ -5,7 +5,7 @@
 //! found in it. Passage splitting (`crate::passage`) works on blocks only, so
 //! it is the same for every format.
 //!
-//! Formats whose blocks come from markup (HTML, DOCX, PPTX) join them into the text,
+//! Formats whose blocks come from markup (HTML, DOCX, PPTX, ODT, EPUB) join them into the text,
 //! and hold table rows back until they are known to be data or layout, in
 //! one place: `blocks`. Zip-based formats read their parts through
 //! `archive`, which bounds every decompression.
@@ -16,9 +16,11 @@ pub(crate) use blocks::collapse_whitespace;
 pub mod date;
 pub(crate) mod decode;
 pub(crate) mod docx;
+pub(crate) mod epub;
 pub(crate) mod html;
 pub(crate) mod jsonl;
 pub(crate) mod markdown;
+pub(crate) mod odt;
 pub mod pdf;
 pub(crate) mod pptx;
 pub(crate) mod stream;
@@ -53,6 +55,10 @@ pub enum Format {
     Jsonl,
     /// A PowerPoint presentation (`.pptx`), with slides as pages.
     Pptx,
+    /// An OpenDocument text (`.odt`).
+    Odt,
+    /// An e-book (`.epub`).
+    Epub,
 }
 
 impl Format {
@@ -65,6 +71,8 @@ impl Format {
         Format::Docx,
         Format::Jsonl,
         Format::Pptx,
+        Format::Odt,
+        Format::Epub,
     ];
 
     /// The format of a path, from its extension; `None` for files we do not read.
@@ -78,6 +86,8 @@ impl Format {
             "docx" => Some(Format::Docx),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
             "pptx" => Some(Format::Pptx),
+            "odt" => Some(Format::Odt),
+            "epub" => Some(Format::Epub),
             _ => None,
         }
     }
@@ -88,7 +98,7 @@ impl Format {
     pub fn isolated(self) -> bool {
         match self {
             Format::Text | Format::Markdown | Format::Html | Format::Jsonl => false,
-            Format::Pdf | Format::Docx | Format::Pptx => true,
+            Format::Pdf | Format::Docx | Format::Pptx | Format::Odt | Format::Epub => true,
         }
     }
 
@@ -107,6 +117,8 @@ impl Format {
             Format::Docx => "docx",
             Format::Jsonl => "jsonl",
             Format::Pptx => "pptx",
+            Format::Odt => "odt",
+            Format::Epub => "epub",
         }
     }
 
@@ -283,6 +295,8 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
         Format::Html => html::extract(&bytes)?,
         Format::Docx => docx::extract(&bytes)?,
         Format::Pptx => pptx::extract(&bytes)?,
+        Format::Odt => odt::extract(&bytes)?,
+        Format::Epub => epub::extract(&bytes)?,
         // Many documents per file: indexed record by record, see `jsonl`.
         Format::Jsonl => {
             return Err(ExtractError::Corrupt(
@@ -323,10 +337,13 @@ mod tests {
             Format::from_path(Path::new("board.docx")),
             Some(Format::Docx)
         );
-        assert_eq!(
-            Format::from_path(Path::new("deck.PPTX")),
-            Some(Format::Pptx)
-        );
+        for (name, format) in [
+            ("deck.PPTX", Format::Pptx),
+            ("minutes.odt", Format::Odt),
+            ("book.epub", Format::Epub),
+        ] {
+            assert_eq!(Format::from_path(Path::new(name)), Some(format));
+        }
         assert_eq!(Format::Pptx.page_name(), "slide");
         assert_eq!(Format::Pdf.page_name(), "p.");
     }

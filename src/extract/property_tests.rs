@@ -9,7 +9,7 @@ use std::io::Write;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::{extract, jsonl, pptx, Extracted, Format};
+use super::{epub, extract, jsonl, odt, pptx, Extracted, Format};
 use crate::passage;
 
 /// Checks an extraction: blocks and passages inside the text.
@@ -499,6 +499,28 @@ const PPTX_TOKENS: &[&str] = &[
     "é",
 ];
 
+const ODT_TOKENS: &[&str] = &[
+    "<text:p>",
+    "</text:p>",
+    "<text:h>",
+    "</text:h>",
+    "<text:list><text:list-item>",
+    "</text:list-item></text:list>",
+    "<table:table><table:table-row><table:table-cell>",
+    "</table:table-cell></table:table-row></table:table>",
+    "<text:s text:c=\"999999999999\"/>",
+    "<text:note><text:note-body>",
+    "</text:note-body></text:note>",
+    "<office:annotation>",
+    "&amp;",
+    "<",
+    ">",
+];
+
+const EPUB_TOKENS: &[&str] = &[
+    "<p>", "</p>", "<h1>", "<table>", "<td>", "<li>", "&amp;", "<", ">", "<nav>",
+];
+
 /// A presentation of one slide whose shapes are `shapes`, with notes.
 fn pptx_zip(shapes: &[u8]) -> Vec<u8> {
     pptx::tests::pptx(&[(
@@ -510,6 +532,16 @@ fn pptx_zip(shapes: &[u8]) -> Vec<u8> {
 fn pptx_shapes() -> String {
     pptx::tests::shape(Some("title"), &["Winter plan"])
         + &pptx::tests::shape(None, &["The board agreed.", "It said more."])
+}
+
+const ODT_BODY: &str = "<text:h text:outline-level=\"1\">Integrated care</text:h><text:p>The board agreed.</text:p>\
+<text:list><text:list-item><text:p>An item</text:p></text:list-item></text:list>\
+<table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell><table:table-cell><text:p>b</text:p></table:table-cell></table:table-row></table:table>";
+
+const EPUB_CHAPTER: &str = "<h1>Integrated care</h1><p>The board agreed.</p><ul><li>Item</li></ul>";
+
+fn epub_zip(chapter: &[u8]) -> Vec<u8> {
+    epub::tests::epub("Book", &[("a.xhtml", &String::from_utf8_lossy(chapter))])
 }
 
 proptest! {
@@ -529,6 +561,37 @@ proptest! {
     fn pptx_mutated_slide(e in edits()) {
         check_format(Format::Pptx, pptx_zip(&apply(pptx_shapes().as_bytes(), &e, PPTX_TOKENS)))?;
     }
+
+    #[test]
+    fn odt_random(bytes in random_bytes()) {
+        check_format(Format::Odt, bytes)?;
+    }
+
+    #[test]
+    fn odt_mutated_archive(e in edits()) {
+        check_format(Format::Odt, apply(&odt::tests::odt(ODT_BODY), &e, ODT_TOKENS))?;
+    }
+
+    #[test]
+    fn odt_mutated_content(e in edits()) {
+        let body = apply(ODT_BODY.as_bytes(), &e, ODT_TOKENS);
+        check_format(Format::Odt, odt::tests::odt(&String::from_utf8_lossy(&body)))?;
+    }
+
+    #[test]
+    fn epub_random(bytes in random_bytes()) {
+        check_format(Format::Epub, bytes)?;
+    }
+
+    #[test]
+    fn epub_mutated_archive(e in edits()) {
+        check_format(Format::Epub, apply(&epub_zip(EPUB_CHAPTER.as_bytes()), &e, EPUB_TOKENS))?;
+    }
+
+    #[test]
+    fn epub_mutated_chapter(e in edits()) {
+        check_format(Format::Epub, epub_zip(&apply(EPUB_CHAPTER.as_bytes(), &e, EPUB_TOKENS)))?;
+    }
 }
 
 #[test]
@@ -540,6 +603,8 @@ fn seeds_are_valid() {
         (Format::Docx, docx_zip(document_xml().as_bytes())),
         (Format::Pdf, pdf(PDF_CONTENT.as_bytes())),
         (Format::Pptx, pptx_zip(pptx_shapes().as_bytes())),
+        (Format::Odt, odt::tests::odt(ODT_BODY)),
+        (Format::Epub, epub_zip(EPUB_CHAPTER.as_bytes())),
     ] {
         let e = extract(format, bytes).unwrap_or_else(|err| panic!("{format:?}: {err}"));
         assert!(e.blocks.len() >= 2, "{format:?}: {:?}", e.blocks);

@@ -457,6 +457,82 @@ pub fn pptx_bytes(slides: &[(&str, &[&str], Option<&str>)]) -> Vec<u8> {
     zip_bytes(&parts)
 }
 
+const ODT_MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
+
+/// An ODT whose `<office:text>` holds `body` (`text:` and `table:` elements).
+pub fn odt_bytes(body: &str) -> Vec<u8> {
+    let content = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\"><office:body><office:text>{body}</office:text></office:body></office:document-content>");
+    zip_bytes(&[
+        ("mimetype", ODT_MIMETYPE.as_bytes()),
+        ("content.xml", content.as_bytes()),
+    ])
+}
+
+/// An ODT whose content.xml inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_odt(inflated: usize) -> Vec<u8> {
+    zip_bomb(
+        &[("mimetype", ODT_MIMETYPE.as_bytes())],
+        "content.xml",
+        inflated,
+    )
+}
+
+const EPUB_CONTAINER: &str = "<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\"><rootfiles><rootfile full-path=\"OEBPS/content.opf\" media-type=\"application/oebps-package+xml\"/></rootfiles></container>";
+
+/// The package document of an EPUB titled `title` whose chapters are
+/// `OEBPS/ch{i}.xhtml`, `chapters` of them, in order.
+fn epub_opf(title: &str, chapters: usize) -> String {
+    let manifest: String = (1..=chapters)
+        .map(|i| {
+            format!("<item id=\"c{i}\" href=\"ch{i}.xhtml\" media-type=\"application/xhtml+xml\"/>")
+        })
+        .collect();
+    let spine: String = (1..=chapters)
+        .map(|i| format!("<itemref idref=\"c{i}\"/>"))
+        .collect();
+    format!("<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\"><metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{title}</dc:title><dc:date>2022-09-14</dc:date></metadata><manifest>{manifest}</manifest><spine>{spine}</spine></package>")
+}
+
+/// An EPUB titled `title` whose chapters have the given XHTML bodies.
+pub fn epub_bytes(title: &str, chapters: &[&str]) -> Vec<u8> {
+    let mut parts = vec![
+        ("mimetype".to_string(), "application/epub+zip".to_string()),
+        (
+            "META-INF/container.xml".to_string(),
+            EPUB_CONTAINER.to_string(),
+        ),
+        (
+            "OEBPS/content.opf".to_string(),
+            epub_opf(title, chapters.len()),
+        ),
+    ];
+    for (i, body) in chapters.iter().enumerate() {
+        parts.push((
+            format!("OEBPS/ch{}.xhtml", i + 1),
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>Chapter</title></head><body>{body}</body></html>"),
+        ));
+    }
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bytes(&parts)
+}
+
+/// An EPUB whose one chapter inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_epub(inflated: usize) -> Vec<u8> {
+    let opf = epub_opf("Bomb", 1);
+    zip_bomb(
+        &[
+            ("mimetype", b"application/epub+zip"),
+            ("META-INF/container.xml", EPUB_CONTAINER.as_bytes()),
+            ("OEBPS/content.opf", opf.as_bytes()),
+        ],
+        "OEBPS/ch1.xhtml",
+        inflated,
+    )
+}
+
 /// A PPTX whose one slide inflates to `inflated` bytes (a zip bomb).
 pub fn zip_bomb_pptx(inflated: usize) -> Vec<u8> {
     let parts = pptx_parts(&[("Bomb", &[], None)]);
