@@ -385,6 +385,28 @@ fn odt_headings_lists_and_tables() {
 }
 
 #[test]
+fn rtf_paragraphs() {
+    let rtf = br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\info{\title Letter to the trust}}
+\pard\outlinelevel0 Maternity review\par
+\pard The trust\rquote s midwives welcomed the \u8220?continuity of carer\u8221? model.\par
+{\pict\pngblip 89504e470d0a1a0a}\pard Second paragraph about caf\'e9 staff.\par}";
+    let dir = indexed(&[("letter.rtf", rtf.to_vec())]);
+    let hit = top(dir.path(), "midwives");
+    assert_eq!(
+        hit["quote"],
+        "The trust’s midwives welcomed the “continuity of carer” model."
+    );
+    assert_eq!(hit["heading"], "Maternity review");
+    assert_eq!(hit["title"], "Letter to the trust");
+    assert!(top(dir.path(), "café")["quote"]
+        .as_str()
+        .unwrap()
+        .contains("café staff"));
+    let r = query_json(dir.path(), "pngblip", 5);
+    assert_eq!(r["total_hits"], 0);
+}
+
+#[test]
 fn epub_chapters_in_spine_order() {
     let book = epub_bytes(
         "Public health in practice",
@@ -400,4 +422,74 @@ fn epub_chapters_in_spine_order() {
     assert_eq!(hit["title"], "Public health in practice");
     assert_eq!(hit["date"], "2022-09-14");
     assert_eq!(top(dir.path(), "bowel screening")["heading"], "Screening");
+}
+
+const MEDQUAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document id="0000001" source="NIDDK" url="http://example.org/acromegaly">
+<Focus>Acromegaly</Focus>
+<FocusAnnotations><UMLS><CUIs><CUI>C0001206</CUI></CUIs></UMLS></FocusAnnotations>
+<QAPairs>
+	<QAPair pid="1">
+			<Question qid="0000001-1" qtype="information">What is (are) Acromegaly ?</Question>
+			<Answer>Acromegaly is a hormonal disorder that results from too much growth hormone in the body.
+                
+Acromegaly is most often diagnosed in middle-aged adults.</Answer>
+	</QAPair>
+	<QAPair pid="2">
+			<Question qid="0000001-2" qtype="treatment">What are the treatments for Acromegaly ?</Question>
+			<Answer>Surgery to remove the pituitary tumor is the first choice of treatment.</Answer>
+	</QAPair>
+</QAPairs>
+</Document>"#;
+
+#[test]
+fn xml_question_answer_files_and_plain_xml() {
+    let plain = b"<?xml version=\"1.0\"?><catalogue><entry><title>Stroke units</title>\n<summary>Thrombectomy rates rose in hyperacute stroke units.</summary></entry></catalogue>";
+    let dir = indexed(&[
+        ("0000001.xml", MEDQUAD.as_bytes().to_vec()),
+        ("catalogue.xml", plain.to_vec()),
+    ]);
+    let hit = top(dir.path(), "pituitary tumor surgery");
+    assert_eq!(
+        hit["quote"],
+        "Surgery to remove the pituitary tumor is the first choice of treatment."
+    );
+    assert_eq!(hit["heading"], "What are the treatments for Acromegaly ?");
+    assert_eq!(hit["title"], "Acromegaly");
+    let hit = top(dir.path(), "hormonal disorder");
+    assert_eq!(hit["heading"], "What is (are) Acromegaly ?");
+    assert_eq!(
+        query_json(dir.path(), "C0001206", 5)["total_hits"],
+        0,
+        "annotations are not indexed"
+    );
+    let hit = top(dir.path(), "thrombectomy");
+    assert_eq!(
+        hit["quote"],
+        "Thrombectomy rates rose in hyperacute stroke units."
+    );
+    assert_eq!(hit["heading"], "Stroke units");
+}
+
+/// The MedQuAD collection, where a machine has it: every file indexes and
+/// a known answer is found under its question.
+#[test]
+#[ignore = "needs /work/shared/corpus/medquad_xml"]
+fn medquad_corpus() {
+    let corpus = Path::new("/work/shared/corpus/medquad_xml");
+    if !corpus.is_dir() {
+        eprintln!("skipped: no {}", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &["index", corpus.to_str().unwrap(), "--index", "idx"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(".xml"), "{stdout}");
+    let hit = top(dir.path(), "acromegaly growth hormone pituitary");
+    assert!(hit["heading"].as_str().unwrap_or("").contains("?"), "{hit}");
 }

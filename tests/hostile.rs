@@ -99,6 +99,18 @@ fn hostile_folder() {
     );
     write(&corpus, "not-a-zip.epub", b"plain text, not a book");
     write(&corpus, "bomb.epub", &zip_bomb_epub(64 << 20));
+    write(
+        &corpus,
+        "good.rtf",
+        br"{\rtf1\ansi {\fonttbl{\f0 Arial;}}The Gwent letter mentions hospital\'e9 care.\par}",
+    );
+    write(&corpus, "not.rtf", b"This is not Rich Text Format.");
+    write(
+        &corpus,
+        "good.xml",
+        b"<notes><note>The Fenland note mentions mobile clinics.</note></notes>",
+    );
+    write(&corpus, "broken.xml", b"<notes><note>Unclosed</notes>");
     let mut deep = "<div>".repeat(100_000);
     deep.push_str("<p>Deeply nested text about community diagnostic centres.</p>");
     deep.push_str(&"</div>".repeat(100_000));
@@ -163,13 +175,15 @@ fn hostile_folder() {
     expect_warning("bomb.odt", "inflates to more than");
     expect_warning("not-a-zip.epub", "not an EPUB");
     expect_warning("bomb.epub", "inflates to more than");
+    expect_warning("not.rtf", "not an RTF");
+    expect_warning("broken.xml", "malformed XML");
     // A truncated PDF is indexed as far as it can be, or skipped with one warning.
     let truncated = warnings
         .iter()
         .filter(|w| w.contains("truncated.pdf"))
         .count();
     assert!(truncated <= 1);
-    let bad = if root { 15 } else { 16 } + truncated;
+    let bad = if root { 17 } else { 18 } + truncated;
     if !root {
         expect_warning("unreadable.txt", "ermission denied");
     }
@@ -198,6 +212,8 @@ fn hostile_folder() {
         ("Humber ambulance handovers", "good.pptx"),
         ("Solent minutes", "good.odt"),
         ("Cumbria rural hospices", "good.epub"),
+        ("Gwent letter", "good.rtf"),
+        ("Fenland mobile clinics", "good.xml"),
         ("community diagnostic centres", "deep.html"),
     ] {
         let r = query_json(dir.path(), query, 3);

@@ -5,10 +5,11 @@
 //! found in it. Passage splitting (`crate::passage`) works on blocks only, so
 //! it is the same for every format.
 //!
-//! Formats whose blocks come from markup (HTML, DOCX, PPTX, ODT, EPUB) join them into the text,
-//! and hold table rows back until they are known to be data or layout, in
-//! one place: `blocks`. Zip-based formats read their parts through
-//! `archive`, which bounds every decompression.
+//! Formats whose blocks come from markup (HTML, DOCX, PPTX, ODT, RTF, EPUB,
+//! XML) join them into the text, and hold table rows back until they are
+//! known to be data or layout, in one place: `blocks`. The zip-based ones
+//! (DOCX, PPTX, ODT, EPUB) read their parts through `archive`, which bounds
+//! every decompression.
 
 mod archive;
 mod blocks;
@@ -23,9 +24,11 @@ pub(crate) mod markdown;
 pub(crate) mod odt;
 pub mod pdf;
 pub(crate) mod pptx;
+pub(crate) mod rtf;
 pub(crate) mod stream;
 pub(crate) mod text;
 pub(crate) mod title;
+pub(crate) mod xml;
 mod xml_text;
 
 #[cfg(test)]
@@ -57,8 +60,12 @@ pub enum Format {
     Pptx,
     /// An OpenDocument text (`.odt`).
     Odt,
+    /// Rich Text Format (`.rtf`).
+    Rtf,
     /// An e-book (`.epub`).
     Epub,
+    /// XML (`.xml`), including MedQuAD question-and-answer files.
+    Xml,
 }
 
 impl Format {
@@ -72,7 +79,9 @@ impl Format {
         Format::Jsonl,
         Format::Pptx,
         Format::Odt,
+        Format::Rtf,
         Format::Epub,
+        Format::Xml,
     ];
 
     /// The format of a path, from its extension; `None` for files we do not read.
@@ -87,7 +96,9 @@ impl Format {
             "jsonl" | "ndjson" => Some(Format::Jsonl),
             "pptx" => Some(Format::Pptx),
             "odt" => Some(Format::Odt),
+            "rtf" => Some(Format::Rtf),
             "epub" => Some(Format::Epub),
+            "xml" => Some(Format::Xml),
             _ => None,
         }
     }
@@ -97,7 +108,13 @@ impl Format {
     /// malicious or damaged file.
     pub fn isolated(self) -> bool {
         match self {
-            Format::Text | Format::Markdown | Format::Html | Format::Jsonl => false,
+            // One linear pass over the bytes, no archive.
+            Format::Text
+            | Format::Markdown
+            | Format::Html
+            | Format::Jsonl
+            | Format::Rtf
+            | Format::Xml => false,
             Format::Pdf | Format::Docx | Format::Pptx | Format::Odt | Format::Epub => true,
         }
     }
@@ -118,7 +135,9 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Pptx => "pptx",
             Format::Odt => "odt",
+            Format::Rtf => "rtf",
             Format::Epub => "epub",
+            Format::Xml => "xml",
         }
     }
 
@@ -137,7 +156,8 @@ impl Format {
 pub enum Offsets {
     /// The source file's own bytes: `file[byte_start..byte_end]` is the quote.
     File,
-    /// Text extracted from the file (PDF, HTML, DOCX, transcoded text).
+    /// Text extracted from the file (PDF, HTML, DOCX and the other
+    /// laid-out formats, transcoded text).
     Extracted,
 }
 
@@ -296,7 +316,9 @@ pub fn extract(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError
         Format::Docx => docx::extract(&bytes)?,
         Format::Pptx => pptx::extract(&bytes)?,
         Format::Odt => odt::extract(&bytes)?,
+        Format::Rtf => rtf::extract(&bytes)?,
         Format::Epub => epub::extract(&bytes)?,
+        Format::Xml => xml::extract(&bytes)?,
         // Many documents per file: indexed record by record, see `jsonl`.
         Format::Jsonl => {
             return Err(ExtractError::Corrupt(
@@ -340,7 +362,9 @@ mod tests {
         for (name, format) in [
             ("deck.PPTX", Format::Pptx),
             ("minutes.odt", Format::Odt),
+            ("letter.rtf", Format::Rtf),
             ("book.epub", Format::Epub),
+            ("0000001.xml", Format::Xml),
         ] {
             assert_eq!(Format::from_path(Path::new(name)), Some(format));
         }

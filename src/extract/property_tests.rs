@@ -521,6 +521,67 @@ const EPUB_TOKENS: &[&str] = &[
     "<p>", "</p>", "<h1>", "<table>", "<td>", "<li>", "&amp;", "<", ">", "<nav>",
 ];
 
+const RTF_SEED: &str = r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\info{\title Plan}{\creatim\yr2024\mo5\dy12}}
+\pard\outlinelevel0 Urgent care\par
+\pard The trust\rquote s caf\'e9 \u8220?daily\u8221?.\line Next.\par
+{\listtext \'b7\tab}\pard\ls1 Item\par
+\pard\intbl a\cell b\cell\row
+{\*\fldinst HYPERLINK x}{\pict 0a0b}\par}";
+
+const RTF_TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "\\par ",
+    "\\",
+    "\\'",
+    "\\'e9",
+    "\\u-10179?",
+    "\\u",
+    "\\uc2 ",
+    "\\bin5 ",
+    "\\*",
+    "\\fonttbl ",
+    "\\cell ",
+    "\\row ",
+    "\\intbl ",
+    "\\outlinelevel1 ",
+    "\\ansicpg932 ",
+    "\\",
+    "\u{0}",
+];
+
+const XML_SEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document id=\"1\">\n<Focus>Acromegaly</Focus>\n\
+<FocusAnnotations><CUI>C1</CUI></FocusAnnotations>\n<QAPairs>\n<QAPair pid=\"1\">\n\
+<Question qid=\"1-1\">What is (are) Acromegaly ?</Question>\n\
+<Answer>A hormonal disorder.\n\nIt is &quot;sneaky&quot;.</Answer>\n</QAPair>\n</QAPairs>\n</Document>";
+
+const GENERIC_XML_TOKENS: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<a>",
+    "</a>",
+    "<title>",
+    "</title>",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#0;",
+    "&#x1F600;",
+    "&bogus;",
+    "<!DOCTYPE x [<!ENTITY a \"b\">]>",
+    "\n\n",
+    "<?xml version=\"1.0\" encoding=\"utf-16\"?>",
+    "<Question>",
+    "</Question>",
+    "<Answer>",
+    "</Answer>",
+    "<QAPairs>",
+    "\u{feff}",
+    "é",
+];
+
 /// A presentation of one slide whose shapes are `shapes`, with notes.
 fn pptx_zip(shapes: &[u8]) -> Vec<u8> {
     pptx::tests::pptx(&[(
@@ -594,6 +655,42 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(1500))]
+
+    #[test]
+    fn rtf_random(bytes in random_bytes()) {
+        check_format(Format::Rtf, bytes)?;
+    }
+
+    #[test]
+    fn rtf_random_text(bytes in random_text(RTF_TOKENS)) {
+        let mut b = b"{\\rtf1 ".to_vec();
+        b.extend(bytes);
+        check_format(Format::Rtf, b)?;
+    }
+
+    #[test]
+    fn rtf_mutated(e in edits()) {
+        check_format(Format::Rtf, apply(RTF_SEED.as_bytes(), &e, RTF_TOKENS))?;
+    }
+
+    #[test]
+    fn xml_random(bytes in random_bytes()) {
+        check_format(Format::Xml, bytes)?;
+    }
+
+    #[test]
+    fn xml_random_text(bytes in random_text(GENERIC_XML_TOKENS)) {
+        check_format(Format::Xml, bytes)?;
+    }
+
+    #[test]
+    fn xml_mutated(e in edits()) {
+        check_format(Format::Xml, apply(XML_SEED.as_bytes(), &e, GENERIC_XML_TOKENS))?;
+    }
+}
+
 #[test]
 fn seeds_are_valid() {
     for (format, bytes) in [
@@ -604,7 +701,9 @@ fn seeds_are_valid() {
         (Format::Pdf, pdf(PDF_CONTENT.as_bytes())),
         (Format::Pptx, pptx_zip(pptx_shapes().as_bytes())),
         (Format::Odt, odt::tests::odt(ODT_BODY)),
+        (Format::Rtf, RTF_SEED.as_bytes().to_vec()),
         (Format::Epub, epub_zip(EPUB_CHAPTER.as_bytes())),
+        (Format::Xml, XML_SEED.as_bytes().to_vec()),
     ] {
         let e = extract(format, bytes).unwrap_or_else(|err| panic!("{format:?}: {err}"));
         assert!(e.blocks.len() >= 2, "{format:?}: {:?}", e.blocks);
