@@ -1,10 +1,11 @@
 //! Per-file limits: every file has the same time (`--file-timeout`), files
 //! past `--max-file-size` are skipped, and memory is bounded per file.
 //!
-//! Formats extracted in a child process ([`crate::ingest::isolate`]: PDF, DOCX) are
-//! bounded by killing the child, and its memory by an rlimit. The others
-//! (text, Markdown, HTML, JSON Lines) are read in a stream, so their memory
-//! does not grow with the file, and they and passage splitting run on a
+//! Formats extracted in a child process ([`crate::ingest::isolate`]: PDF,
+//! DOCX, PPTX, ODT, EPUB) are bounded by killing the child, and its memory
+//! by an rlimit. The others (text, Markdown, HTML, JSON Lines) are read in
+//! a stream, so their memory does not grow with the file (RTF and XML are
+//! read whole, in one linear pass), and they and passage splitting run on a
 //! worker thread, which cannot be killed: their loops call [`check`], and
 //! once the file's time is up the work unwinds to the file's boundary in
 //! [`crate::ingest`], which reports the file as over the limit and goes on.

@@ -304,3 +304,192 @@ fn pdf_title_is_its_metadata_only_when_that_names_the_document() {
         "nhs oversight framework 2025-26"
     );
 }
+
+/// Indexes `files` (name, bytes) in a fresh folder; the folder stays
+/// alive as long as the returned directory.
+fn indexed(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(lib.join(name), bytes).unwrap();
+    }
+    index(dir.path(), "lib");
+    dir
+}
+
+#[test]
+fn pptx_slides_and_notes_are_cited_by_slide() {
+    let deck = pptx_bytes(&[
+        (
+            "Winter resilience plan",
+            &["Presented to the board in October."],
+            None,
+        ),
+        (
+            "Discharge targets",
+            &["Patients leave hospital within seven days of being medically fit."],
+            Some("Mention the Leeds pilot and its results."),
+        ),
+    ]);
+    let dir = indexed(&[("winter.pptx", deck)]);
+    let hit = top(dir.path(), "Leeds pilot");
+    assert_eq!(hit["quote"], "Mention the Leeds pilot and its results.");
+    assert_eq!(hit["heading"], "Discharge targets");
+    assert_eq!(hit["page"], 2);
+    assert_eq!(hit["title"], "Winter resilience plan");
+    let hit = top(dir.path(), "medically fit");
+    assert_eq!(hit["page"], 2);
+    assert_eq!(hit["heading"], "Discharge targets");
+    let hit = top(dir.path(), "October");
+    assert_eq!(hit["page"], 1);
+    // People cite a slide, not a page.
+    let human = run_ok(
+        dir.path(),
+        &["query", "Leeds pilot", "--index", "idx", "--color", "never"],
+    );
+    assert!(human.contains("slide 2"), "{human}");
+    assert!(!human.contains("p. 2"), "{human}");
+}
+
+#[test]
+fn odt_headings_lists_and_tables() {
+    let odt = odt_bytes(
+        "<text:h text:outline-level=\"1\">Community nursing</text:h>\
+         <text:p>District nurses visit <text:span>housebound</text:span> patients &amp; carers.</text:p>\
+         <text:list><text:list-item><text:p>Wound care clinics open on Saturdays.</text:p></text:list-item></text:list>\
+         <table:table><table:table-row><table:table-cell><text:p>Barnsley</text:p></table:table-cell>\
+         <table:table-cell><text:p>42 nurses</text:p></table:table-cell></table:table-row></table:table>",
+    );
+    let dir = indexed(&[("nursing.odt", odt)]);
+    let hit = top(dir.path(), "housebound");
+    assert_eq!(
+        hit["quote"],
+        "District nurses visit housebound patients & carers."
+    );
+    assert_eq!(hit["heading"], "Community nursing");
+    assert_eq!(hit["page"], Value::Null);
+    assert_eq!(hit["offsets"], "extracted");
+    let hit = top(dir.path(), "Barnsley");
+    assert!(
+        hit["quote"]
+            .as_str()
+            .unwrap()
+            .contains("Barnsley | 42 nurses"),
+        "{hit}"
+    );
+    assert!(top(dir.path(), "Saturdays")["quote"]
+        .as_str()
+        .unwrap()
+        .contains("Wound care clinics"));
+}
+
+#[test]
+fn rtf_paragraphs() {
+    let rtf = br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\info{\title Letter to the trust}}
+\pard\outlinelevel0 Maternity review\par
+\pard The trust\rquote s midwives welcomed the \u8220?continuity of carer\u8221? model.\par
+{\pict\pngblip 89504e470d0a1a0a}\pard Second paragraph about caf\'e9 staff.\par}";
+    let dir = indexed(&[("letter.rtf", rtf.to_vec())]);
+    let hit = top(dir.path(), "midwives");
+    assert_eq!(
+        hit["quote"],
+        "The trust’s midwives welcomed the “continuity of carer” model."
+    );
+    assert_eq!(hit["heading"], "Maternity review");
+    assert_eq!(hit["title"], "Letter to the trust");
+    assert!(top(dir.path(), "café")["quote"]
+        .as_str()
+        .unwrap()
+        .contains("café staff"));
+    let r = query_json(dir.path(), "pngblip", 5);
+    assert_eq!(r["total_hits"], 0);
+}
+
+#[test]
+fn epub_chapters_in_spine_order() {
+    let book = epub_bytes(
+        "Public health in practice",
+        &[
+            "<h1>Screening</h1><p>Bowel cancer screening starts at fifty.</p>",
+            "<h1>Vaccination</h1><p>Flu vaccination uptake fell among carers.</p>",
+        ],
+    );
+    let dir = indexed(&[("practice.epub", book)]);
+    let hit = top(dir.path(), "vaccination uptake");
+    assert_eq!(hit["quote"], "Flu vaccination uptake fell among carers.");
+    assert_eq!(hit["heading"], "Vaccination");
+    assert_eq!(hit["title"], "Public health in practice");
+    assert_eq!(hit["date"], "2022-09-14");
+    assert_eq!(top(dir.path(), "bowel screening")["heading"], "Screening");
+}
+
+const MEDQUAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document id="0000001" source="NIDDK" url="http://example.org/acromegaly">
+<Focus>Acromegaly</Focus>
+<FocusAnnotations><UMLS><CUIs><CUI>C0001206</CUI></CUIs></UMLS></FocusAnnotations>
+<QAPairs>
+	<QAPair pid="1">
+			<Question qid="0000001-1" qtype="information">What is (are) Acromegaly ?</Question>
+			<Answer>Acromegaly is a hormonal disorder that results from too much growth hormone in the body.
+                
+Acromegaly is most often diagnosed in middle-aged adults.</Answer>
+	</QAPair>
+	<QAPair pid="2">
+			<Question qid="0000001-2" qtype="treatment">What are the treatments for Acromegaly ?</Question>
+			<Answer>Surgery to remove the pituitary tumor is the first choice of treatment.</Answer>
+	</QAPair>
+</QAPairs>
+</Document>"#;
+
+#[test]
+fn xml_question_answer_files_and_plain_xml() {
+    let plain = b"<?xml version=\"1.0\"?><catalogue><entry><title>Stroke units</title>\n<summary>Thrombectomy rates rose in hyperacute stroke units.</summary></entry></catalogue>";
+    let dir = indexed(&[
+        ("0000001.xml", MEDQUAD.as_bytes().to_vec()),
+        ("catalogue.xml", plain.to_vec()),
+    ]);
+    let hit = top(dir.path(), "pituitary tumor surgery");
+    assert_eq!(
+        hit["quote"],
+        "Surgery to remove the pituitary tumor is the first choice of treatment."
+    );
+    assert_eq!(hit["heading"], "What are the treatments for Acromegaly ?");
+    assert_eq!(hit["title"], "Acromegaly");
+    let hit = top(dir.path(), "hormonal disorder");
+    assert_eq!(hit["heading"], "What is (are) Acromegaly ?");
+    assert_eq!(
+        query_json(dir.path(), "C0001206", 5)["total_hits"],
+        0,
+        "annotations are not indexed"
+    );
+    let hit = top(dir.path(), "thrombectomy");
+    assert_eq!(
+        hit["quote"],
+        "Thrombectomy rates rose in hyperacute stroke units."
+    );
+    assert_eq!(hit["heading"], "Stroke units");
+}
+
+/// The MedQuAD collection, where a machine has it: every file indexes and
+/// a known answer is found under its question.
+#[test]
+#[ignore = "needs /work/shared/corpus/medquad_xml"]
+fn medquad_corpus() {
+    let corpus = Path::new("/work/shared/corpus/medquad_xml");
+    if !corpus.is_dir() {
+        eprintln!("skipped: no {}", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &["index", corpus.to_str().unwrap(), "--index", "idx"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(".xml"), "{stdout}");
+    let hit = top(dir.path(), "acromegaly growth hormone pituitary");
+    assert!(hit["heading"].as_str().unwrap_or("").contains("?"), "{hit}");
+}

@@ -68,6 +68,49 @@ fn hostile_folder() {
         b"This is plain text pretending to be a Word document.",
     );
     write(&corpus, "bomb.docx", &zip_bomb_docx(300 << 20));
+    // A slide over the 32 MB a part may take.
+    write(
+        &corpus,
+        "good.pptx",
+        &pptx_bytes(&[(
+            "Slide title",
+            &["The Humber slide deck covers ambulance handovers."],
+            None,
+        )]),
+    );
+    write(&corpus, "not-a-zip.pptx", b"plain text, not a presentation");
+    write(&corpus, "bomb.pptx", &zip_bomb_pptx(64 << 20));
+    // A content part over the 256 MB a package may take.
+    write(
+        &corpus,
+        "good.odt",
+        &odt_bytes("<text:p>The Solent minutes record the vote.</text:p>"),
+    );
+    write(&corpus, "not-a-zip.odt", b"plain text, not OpenDocument");
+    write(&corpus, "bomb.odt", &zip_bomb_odt(300 << 20));
+    // A chapter over the 32 MB a part may take.
+    write(
+        &corpus,
+        "good.epub",
+        &epub_bytes(
+            "Book",
+            &["<p>The Cumbria chapter describes rural hospices.</p>"],
+        ),
+    );
+    write(&corpus, "not-a-zip.epub", b"plain text, not a book");
+    write(&corpus, "bomb.epub", &zip_bomb_epub(64 << 20));
+    write(
+        &corpus,
+        "good.rtf",
+        br"{\rtf1\ansi {\fonttbl{\f0 Arial;}}The Gwent letter mentions hospital\'e9 care.\par}",
+    );
+    write(&corpus, "not.rtf", b"This is not Rich Text Format.");
+    write(
+        &corpus,
+        "good.xml",
+        b"<notes><note>The Fenland note mentions mobile clinics.</note></notes>",
+    );
+    write(&corpus, "broken.xml", b"<notes><note>Unclosed</notes>");
     let mut deep = "<div>".repeat(100_000);
     deep.push_str("<p>Deeply nested text about community diagnostic centres.</p>");
     deep.push_str(&"</div>".repeat(100_000));
@@ -126,13 +169,21 @@ fn hostile_folder() {
     expect_warning("encrypted.pdf", "encrypted");
     expect_warning("not-a-zip.docx", "not a DOCX");
     expect_warning("bomb.docx", "");
+    expect_warning("not-a-zip.pptx", "not a PPTX");
+    expect_warning("bomb.pptx", "inflates to more than");
+    expect_warning("not-a-zip.odt", "not an ODT");
+    expect_warning("bomb.odt", "inflates to more than");
+    expect_warning("not-a-zip.epub", "not an EPUB");
+    expect_warning("bomb.epub", "inflates to more than");
+    expect_warning("not.rtf", "not an RTF");
+    expect_warning("broken.xml", "malformed XML");
     // A truncated PDF is indexed as far as it can be, or skipped with one warning.
     let truncated = warnings
         .iter()
         .filter(|w| w.contains("truncated.pdf"))
         .count();
     assert!(truncated <= 1);
-    let bad = if root { 9 } else { 10 } + truncated;
+    let bad = if root { 17 } else { 18 } + truncated;
     if !root {
         expect_warning("unreadable.txt", "ermission denied");
     }
@@ -158,6 +209,11 @@ fn hostile_folder() {
         ("Frimley example", "-notes.txt"),
         ("Northumbria Healthcare", "good.pdf"),
         ("Wessex Integrated Board", "good.docx"),
+        ("Humber ambulance handovers", "good.pptx"),
+        ("Solent minutes", "good.odt"),
+        ("Cumbria rural hospices", "good.epub"),
+        ("Gwent letter", "good.rtf"),
+        ("Fenland mobile clinics", "good.xml"),
         ("community diagnostic centres", "deep.html"),
     ] {
         let r = query_json(dir.path(), query, 3);

@@ -29,7 +29,11 @@ fn library(dir: &Path) -> String {
         "# Board report\n\nThe board discussed discharge delays.\n",
     );
     write(dir, "reports/broken.pdf", "this is not a PDF");
-    write(dir, "reports/data.xml", "<q>What is a virtual ward?</q>");
+    write(
+        dir,
+        "reports/data.csv",
+        "question,answer\nWhat is a virtual ward?,care at home\n",
+    );
     write(dir, "reports/scan.PNG", "png");
     write(
         dir,
@@ -59,17 +63,17 @@ fn files_not_read_are_counted_by_extension() {
     let dir = tempfile::tempdir().unwrap();
     let summary = library(dir.path());
     assert!(
-        summary.contains("not read (format not supported): 1 .png, 1 .xml"),
+        summary.contains("not read (format not supported): 1 .csv, 1 .png"),
         "{summary}"
     );
     // --verbose names them.
-    std::fs::write(dir.path().join("reports/more.xml"), "<q/>").unwrap();
+    std::fs::write(dir.path().join("reports/more.csv"), "a,b\n").unwrap();
     let out = run(
         dir.path(),
         &["index", "reports", "--index", "idx", "--verbose"],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for name in ["reports/data.xml", "reports/more.xml", "reports/scan.PNG"] {
+    for name in ["reports/data.csv", "reports/more.csv", "reports/scan.PNG"] {
         assert!(
             stderr.contains(&format!("not read (format not supported): {name}")),
             "{stderr}"
@@ -90,7 +94,7 @@ fn list_shows_every_file_and_how_it_stands() {
     let broken = entry(&all, "reports/broken.pdf");
     assert_eq!(broken["status"], "failed");
     assert!(!broken["reason"].as_str().unwrap().is_empty());
-    assert_eq!(entry(&all, "reports/data.xml")["status"], "unsupported");
+    assert_eq!(entry(&all, "reports/data.csv")["status"], "unsupported");
     assert_eq!(entry(&all, "notes/wards.txt")["collection"], "notes");
     let collections: Vec<(&str, u64)> = all["collections"]
         .as_array()
@@ -112,7 +116,7 @@ fn list_shows_every_file_and_how_it_stands() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("reports (2 documents, 2 passages)"), "{text}");
     assert!(
-        text.contains("reports/data.xml (format not supported)"),
+        text.contains("reports/data.csv (format not supported)"),
         "{text}"
     );
 }

@@ -98,7 +98,7 @@ fn glossaries(given: Vec<PathBuf>) -> Vec<PathBuf> {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Index files and folders recursively (.txt, .md, .pdf, .html, .docx, .jsonl)
+    /// Index files and folders recursively (.txt, .md, .pdf, .html, .docx, .pptx, .odt, .rtf, .epub, .xml, .jsonl)
     Index(IndexArgs),
     /// List the acronyms the search knows: built-in, user glossaries, and those defined in the documents
     Glossary(GlossaryArgs),
@@ -159,7 +159,7 @@ struct IndexArgs {
     /// Skip files larger than SIZE (e.g. 500MB, 2GiB)
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     max_file_size: u64,
-    /// Give up on a PDF or DOCX whose extraction needs more memory than SIZE
+    /// Give up on a PDF, DOCX, PPTX, ODT or EPUB whose extraction needs more memory than SIZE
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     max_file_memory: u64,
     /// Also list every file not read because its format is not supported

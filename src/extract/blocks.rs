@@ -146,6 +146,89 @@ impl<P: Piece> Row<P> {
     }
 }
 
+/// The blocks of a document whose tables may nest: each open table's open
+/// row holds its cells' blocks back (see [`Row`]) until it is known to be
+/// data or layout; the rest go out in order.
+#[derive(Debug)]
+pub(super) struct Tables<P> {
+    /// One entry per open table: its open row, if any.
+    open: Vec<Option<Row<P>>>,
+    /// The blocks out, in order.
+    pub(super) pieces: Vec<P>,
+}
+
+impl<P> Default for Tables<P> {
+    fn default() -> Self {
+        Tables {
+            open: Vec::new(),
+            pieces: Vec::new(),
+        }
+    }
+}
+
+impl<P: Piece> Tables<P> {
+    /// Sends a block to the open cell of the innermost table, or out.
+    pub(super) fn emit(&mut self, piece: P) {
+        let piece = match self.open.last_mut() {
+            Some(Some(row)) => match row.hold(piece) {
+                Some(piece) => piece,
+                None => return,
+            },
+            _ => piece,
+        };
+        self.pieces.push(piece);
+    }
+
+    /// A table opens; one inside a cell makes the row around it layout.
+    pub(super) fn start_table(&mut self) {
+        if let Some(Some(row)) = self.open.last_mut() {
+            let held = row.make_layout();
+            self.pieces.extend(held);
+        }
+        self.open.push(None);
+    }
+
+    /// A row of the innermost table opens.
+    pub(super) fn start_row(&mut self) {
+        if let Some(table) = self.open.last_mut() {
+            *table = Some(Row::default());
+        }
+    }
+
+    /// A cell of the open row opens.
+    pub(super) fn start_cell(&mut self) {
+        if let Some(Some(row)) = self.open.last_mut() {
+            row.next_cell();
+        }
+    }
+
+    /// The open row ends: its blocks go out as [`row_blocks`] makes them.
+    pub(super) fn end_row(&mut self) {
+        let Some(Some(row)) = self.open.last_mut().map(Option::take) else {
+            return;
+        };
+        for piece in row_blocks(row.into_cells(), false) {
+            self.emit(piece);
+        }
+    }
+
+    /// The innermost table ends.
+    pub(super) fn end_table(&mut self) {
+        if matches!(self.open.last(), Some(Some(_))) {
+            self.end_row();
+        }
+        self.open.pop();
+    }
+
+    /// Closes what is still open (a truncated document), keeping its text.
+    pub(super) fn finish(&mut self) -> Vec<P> {
+        while !self.open.is_empty() {
+            self.end_table();
+        }
+        std::mem::take(&mut self.pieces)
+    }
+}
+
 /// What a finished row sends on: two or more filled cells are one
 /// `TableRow` block, unless `layout` says the row is layout all the same; a
 /// row of one filled cell is a box, and its blocks stay as they are.

@@ -5,23 +5,32 @@
 //! found in it. Passage splitting (`crate::passage`) works on blocks only, so
 //! it is the same for every format.
 //!
-//! Formats whose blocks come from markup (HTML, DOCX) join them into the text,
-//! and hold table rows back until they are known to be data or layout, in
-//! one place: `blocks`.
+//! Formats whose blocks come from markup (HTML, DOCX, PPTX, ODT, RTF, EPUB,
+//! XML) join them into the text, and hold table rows back until they are
+//! known to be data or layout, in one place: `blocks`. The zip-based ones
+//! (DOCX, PPTX, ODT, EPUB) read their parts through `archive`, which bounds
+//! every decompression.
 
+mod archive;
 mod blocks;
 pub(crate) use blocks::collapse_whitespace;
 pub mod date;
 pub(crate) mod decode;
 pub(crate) mod docx;
+pub(crate) mod epub;
 pub(crate) mod html;
 pub(crate) mod jsonl;
 pub(crate) mod markdown;
 pub mod ocr;
+pub(crate) mod odt;
 pub mod pdf;
+pub(crate) mod pptx;
+pub(crate) mod rtf;
 pub(crate) mod stream;
 pub(crate) mod text;
 pub(crate) mod title;
+pub(crate) mod xml;
+mod xml_text;
 
 #[cfg(test)]
 mod property_tests;
@@ -48,6 +57,16 @@ pub enum Format {
     Docx,
     /// JSON Lines, one document per line (`.jsonl`, `.ndjson`).
     Jsonl,
+    /// A PowerPoint presentation (`.pptx`), with slides as pages.
+    Pptx,
+    /// An OpenDocument text (`.odt`).
+    Odt,
+    /// Rich Text Format (`.rtf`).
+    Rtf,
+    /// An e-book (`.epub`).
+    Epub,
+    /// XML (`.xml`), including MedQuAD question-and-answer files.
+    Xml,
 }
 
 impl Format {
@@ -59,6 +78,11 @@ impl Format {
         Format::Html,
         Format::Docx,
         Format::Jsonl,
+        Format::Pptx,
+        Format::Odt,
+        Format::Rtf,
+        Format::Epub,
+        Format::Xml,
     ];
 
     /// The format of a path, from its extension; `None` for files we do not read.
@@ -71,6 +95,11 @@ impl Format {
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "docx" => Some(Format::Docx),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "pptx" => Some(Format::Pptx),
+            "odt" => Some(Format::Odt),
+            "rtf" => Some(Format::Rtf),
+            "epub" => Some(Format::Epub),
+            "xml" => Some(Format::Xml),
             _ => None,
         }
     }
@@ -80,8 +109,14 @@ impl Format {
     /// malicious or damaged file.
     pub fn isolated(self) -> bool {
         match self {
-            Format::Text | Format::Markdown | Format::Html | Format::Jsonl => false,
-            Format::Pdf | Format::Docx => true,
+            // One linear pass over the bytes, no archive.
+            Format::Text
+            | Format::Markdown
+            | Format::Html
+            | Format::Jsonl
+            | Format::Rtf
+            | Format::Xml => false,
+            Format::Pdf | Format::Docx | Format::Pptx | Format::Odt | Format::Epub => true,
         }
     }
 
@@ -99,6 +134,20 @@ impl Format {
             Format::Html => "html",
             Format::Docx => "docx",
             Format::Jsonl => "jsonl",
+            Format::Pptx => "pptx",
+            Format::Odt => "odt",
+            Format::Rtf => "rtf",
+            Format::Epub => "epub",
+            Format::Xml => "xml",
+        }
+    }
+
+    /// How a citation names one of its pages: `"slide"` for a presentation,
+    /// else `"p."`.
+    pub fn page_name(self) -> &'static str {
+        match self {
+            Format::Pptx => "slide",
+            _ => "p.",
         }
     }
 }
@@ -108,7 +157,8 @@ impl Format {
 pub enum Offsets {
     /// The source file's own bytes: `file[byte_start..byte_end]` is the quote.
     File,
-    /// Text extracted from the file (PDF, HTML, DOCX, transcoded text).
+    /// Text extracted from the file (PDF, HTML, DOCX and the other
+    /// laid-out formats, transcoded text).
     Extracted,
 }
 
@@ -308,6 +358,11 @@ pub fn extract_with(
         Format::Pdf => pdf::extract(bytes, opts.ocr.as_ref())?,
         Format::Html => html::extract(&bytes)?,
         Format::Docx => docx::extract(&bytes)?,
+        Format::Pptx => pptx::extract(&bytes)?,
+        Format::Odt => odt::extract(&bytes)?,
+        Format::Rtf => rtf::extract(&bytes)?,
+        Format::Epub => epub::extract(&bytes)?,
+        Format::Xml => xml::extract(&bytes)?,
         // Many documents per file: indexed record by record, see `jsonl`.
         Format::Jsonl => {
             return Err(ExtractError::Corrupt(
@@ -352,5 +407,16 @@ mod tests {
             Format::from_path(Path::new("board.docx")),
             Some(Format::Docx)
         );
+        for (name, format) in [
+            ("deck.PPTX", Format::Pptx),
+            ("minutes.odt", Format::Odt),
+            ("letter.rtf", Format::Rtf),
+            ("book.epub", Format::Epub),
+            ("0000001.xml", Format::Xml),
+        ] {
+            assert_eq!(Format::from_path(Path::new(name)), Some(format));
+        }
+        assert_eq!(Format::Pptx.page_name(), "slide");
+        assert_eq!(Format::Pdf.page_name(), "p.");
     }
 }

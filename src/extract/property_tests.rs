@@ -9,7 +9,7 @@ use std::io::Write;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::{extract, jsonl, Extracted, Format};
+use super::{epub, extract, jsonl, odt, pptx, Extracted, Format};
 use crate::passage;
 
 /// Checks an extraction: blocks and passages inside the text.
@@ -481,6 +481,216 @@ proptest! {
     }
 }
 
+const PPTX_TOKENS: &[&str] = &[
+    "<a:p>",
+    "</a:p>",
+    "<a:r><a:t>",
+    "</a:t></a:r>",
+    "<a:br/>",
+    "<p:sp>",
+    "</p:sp>",
+    "<p:ph type=\"title\"/>",
+    "<a:tbl><a:tr><a:tc>",
+    "</a:tc></a:tr></a:tbl>",
+    "<a:buChar char=\"x\"/>",
+    "&amp;",
+    "<",
+    ">",
+    "é",
+];
+
+const ODT_TOKENS: &[&str] = &[
+    "<text:p>",
+    "</text:p>",
+    "<text:h>",
+    "</text:h>",
+    "<text:list><text:list-item>",
+    "</text:list-item></text:list>",
+    "<table:table><table:table-row><table:table-cell>",
+    "</table:table-cell></table:table-row></table:table>",
+    "<text:s text:c=\"999999999999\"/>",
+    "<text:note><text:note-body>",
+    "</text:note-body></text:note>",
+    "<office:annotation>",
+    "&amp;",
+    "<",
+    ">",
+];
+
+const EPUB_TOKENS: &[&str] = &[
+    "<p>", "</p>", "<h1>", "<table>", "<td>", "<li>", "&amp;", "<", ">", "<nav>",
+];
+
+const RTF_SEED: &str = r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\info{\title Plan}{\creatim\yr2024\mo5\dy12}}
+\pard\outlinelevel0 Urgent care\par
+\pard The trust\rquote s caf\'e9 \u8220?daily\u8221?.\line Next.\par
+{\listtext \'b7\tab}\pard\ls1 Item\par
+\pard\intbl a\cell b\cell\row
+{\*\fldinst HYPERLINK x}{\pict 0a0b}\par}";
+
+const RTF_TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "\\par ",
+    "\\",
+    "\\'",
+    "\\'e9",
+    "\\u-10179?",
+    "\\u",
+    "\\uc2 ",
+    "\\bin5 ",
+    "\\*",
+    "\\fonttbl ",
+    "\\cell ",
+    "\\row ",
+    "\\intbl ",
+    "\\outlinelevel1 ",
+    "\\ansicpg932 ",
+    "\\",
+    "\u{0}",
+];
+
+const XML_SEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document id=\"1\">\n<Focus>Acromegaly</Focus>\n\
+<FocusAnnotations><CUI>C1</CUI></FocusAnnotations>\n<QAPairs>\n<QAPair pid=\"1\">\n\
+<Question qid=\"1-1\">What is (are) Acromegaly ?</Question>\n\
+<Answer>A hormonal disorder.\n\nIt is &quot;sneaky&quot;.</Answer>\n</QAPair>\n</QAPairs>\n</Document>";
+
+const GENERIC_XML_TOKENS: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<a>",
+    "</a>",
+    "<title>",
+    "</title>",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#0;",
+    "&#x1F600;",
+    "&bogus;",
+    "<!DOCTYPE x [<!ENTITY a \"b\">]>",
+    "\n\n",
+    "<?xml version=\"1.0\" encoding=\"utf-16\"?>",
+    "<Question>",
+    "</Question>",
+    "<Answer>",
+    "</Answer>",
+    "<QAPairs>",
+    "\u{feff}",
+    "é",
+];
+
+/// A presentation of one slide whose shapes are `shapes`, with notes.
+fn pptx_zip(shapes: &[u8]) -> Vec<u8> {
+    pptx::tests::pptx(&[(
+        String::from_utf8_lossy(shapes).into_owned(),
+        Some("Notes here."),
+    )])
+}
+
+fn pptx_shapes() -> String {
+    pptx::tests::shape(Some("title"), &["Winter plan"])
+        + &pptx::tests::shape(None, &["The board agreed.", "It said more."])
+}
+
+const ODT_BODY: &str = "<text:h text:outline-level=\"1\">Integrated care</text:h><text:p>The board agreed.</text:p>\
+<text:list><text:list-item><text:p>An item</text:p></text:list-item></text:list>\
+<table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell><table:table-cell><text:p>b</text:p></table:table-cell></table:table-row></table:table>";
+
+const EPUB_CHAPTER: &str = "<h1>Integrated care</h1><p>The board agreed.</p><ul><li>Item</li></ul>";
+
+fn epub_zip(chapter: &[u8]) -> Vec<u8> {
+    epub::tests::epub("Book", &[("a.xhtml", &String::from_utf8_lossy(chapter))])
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn pptx_random(bytes in random_bytes()) {
+        check_format(Format::Pptx, bytes)?;
+    }
+
+    #[test]
+    fn pptx_mutated_archive(e in edits()) {
+        check_format(Format::Pptx, apply(&pptx_zip(pptx_shapes().as_bytes()), &e, PPTX_TOKENS))?;
+    }
+
+    #[test]
+    fn pptx_mutated_slide(e in edits()) {
+        check_format(Format::Pptx, pptx_zip(&apply(pptx_shapes().as_bytes(), &e, PPTX_TOKENS)))?;
+    }
+
+    #[test]
+    fn odt_random(bytes in random_bytes()) {
+        check_format(Format::Odt, bytes)?;
+    }
+
+    #[test]
+    fn odt_mutated_archive(e in edits()) {
+        check_format(Format::Odt, apply(&odt::tests::odt(ODT_BODY), &e, ODT_TOKENS))?;
+    }
+
+    #[test]
+    fn odt_mutated_content(e in edits()) {
+        let body = apply(ODT_BODY.as_bytes(), &e, ODT_TOKENS);
+        check_format(Format::Odt, odt::tests::odt(&String::from_utf8_lossy(&body)))?;
+    }
+
+    #[test]
+    fn epub_random(bytes in random_bytes()) {
+        check_format(Format::Epub, bytes)?;
+    }
+
+    #[test]
+    fn epub_mutated_archive(e in edits()) {
+        check_format(Format::Epub, apply(&epub_zip(EPUB_CHAPTER.as_bytes()), &e, EPUB_TOKENS))?;
+    }
+
+    #[test]
+    fn epub_mutated_chapter(e in edits()) {
+        check_format(Format::Epub, epub_zip(&apply(EPUB_CHAPTER.as_bytes(), &e, EPUB_TOKENS)))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1500))]
+
+    #[test]
+    fn rtf_random(bytes in random_bytes()) {
+        check_format(Format::Rtf, bytes)?;
+    }
+
+    #[test]
+    fn rtf_random_text(bytes in random_text(RTF_TOKENS)) {
+        let mut b = b"{\\rtf1 ".to_vec();
+        b.extend(bytes);
+        check_format(Format::Rtf, b)?;
+    }
+
+    #[test]
+    fn rtf_mutated(e in edits()) {
+        check_format(Format::Rtf, apply(RTF_SEED.as_bytes(), &e, RTF_TOKENS))?;
+    }
+
+    #[test]
+    fn xml_random(bytes in random_bytes()) {
+        check_format(Format::Xml, bytes)?;
+    }
+
+    #[test]
+    fn xml_random_text(bytes in random_text(GENERIC_XML_TOKENS)) {
+        check_format(Format::Xml, bytes)?;
+    }
+
+    #[test]
+    fn xml_mutated(e in edits()) {
+        check_format(Format::Xml, apply(XML_SEED.as_bytes(), &e, GENERIC_XML_TOKENS))?;
+    }
+}
+
 #[test]
 fn seeds_are_valid() {
     for (format, bytes) in [
@@ -489,6 +699,11 @@ fn seeds_are_valid() {
         (Format::Html, HTML_SEED.as_bytes().to_vec()),
         (Format::Docx, docx_zip(document_xml().as_bytes())),
         (Format::Pdf, pdf(PDF_CONTENT.as_bytes())),
+        (Format::Pptx, pptx_zip(pptx_shapes().as_bytes())),
+        (Format::Odt, odt::tests::odt(ODT_BODY)),
+        (Format::Rtf, RTF_SEED.as_bytes().to_vec()),
+        (Format::Epub, epub_zip(EPUB_CHAPTER.as_bytes())),
+        (Format::Xml, XML_SEED.as_bytes().to_vec()),
     ] {
         let e = extract(format, bytes).unwrap_or_else(|err| panic!("{format:?}: {err}"));
         assert!(e.blocks.len() >= 2, "{format:?}: {:?}", e.blocks);

@@ -125,7 +125,7 @@ pub fn collection_below<'r>(
         .map(|(c, _)| c.to_string())
 }
 
-/// How many files of each unsupported extension (`.xml`, or the name
+/// How many files of each unsupported extension (`.csv`, or the name
 /// for a file without one), most first: what a run passed over.
 pub fn by_extension(files: &[String]) -> Vec<(String, u64)> {
     let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();

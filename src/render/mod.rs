@@ -112,14 +112,18 @@ pub fn citation(l: &Location) -> String {
 
 /// Where a passage is in its file, as people cite it: the page as printed
 /// (and the PDF's own page number when that differs, which is what
-/// `file.pdf#page=N` opens), and lines where they are lines of the file.
+/// `file.pdf#page=N` opens), or the slide of a presentation, and lines
+/// where they are lines of the file.
 /// Empty for laid-out formats without pages (HTML, DOCX): their heading
 /// says where.
 fn location(h: &Location) -> String {
     let mut parts = Vec::new();
+    // A presentation's pages are its slides.
+    let page = crate::extract::Format::from_path(std::path::Path::new(&h.path))
+        .map_or("p.", crate::extract::Format::page_name);
     match (h.page, &h.page_label) {
         (Some(p), Some(label)) => parts.push(format!("p. {label} (PDF p. {p})")),
-        (Some(p), None) => parts.push(format!("p. {p}")),
+        (Some(p), None) => parts.push(format!("{page} {p}")),
         _ => {}
     }
     match (h.line_start, h.line_end) {

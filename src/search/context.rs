@@ -1,6 +1,8 @@
 //! One passage by its id (`doc_id#n`, as `--json` gives it), with the
 //! passages around it in its document and where to open it.
 
+use std::path::Path;
+
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -8,6 +10,7 @@ use tantivy::Term;
 
 use super::{Engine, Location};
 use crate::error::{Error, Result};
+use crate::extract::Format;
 use crate::index::documents::read_passage;
 use crate::index::schema::KIND_PASSAGE;
 use crate::index::StoredDocs;
@@ -57,7 +60,9 @@ impl OpenAt {
     /// Where to open the passage at `l`.
     pub fn of(l: &Location) -> Self {
         let mut uri = format!("file://{}", file_uri_path(&l.path));
-        if let Some(page) = l.page {
+        // `#page=` is a PDF viewer's; a presentation opens at its start.
+        let pdf = Format::from_path(Path::new(&l.path)) == Some(Format::Pdf);
+        if let Some(page) = l.page.filter(|_| pdf) {
             uri.push_str(&format!("#page={page}"));
         }
         OpenAt {

@@ -423,7 +423,6 @@ fn bitmap_image(words: &str) -> String {
 
 /// A DOCX with paragraphs `(style, text)`; style `Some("Heading1")` makes a heading.
 pub fn docx_bytes(paragraphs: &[(Option<&str>, &str)]) -> Vec<u8> {
-    use std::io::Write;
     let mut body = String::new();
     for (style, text) in paragraphs {
         let ppr = style
@@ -438,32 +437,52 @@ pub fn docx_bytes(paragraphs: &[(Option<&str>, &str)]) -> Vec<u8> {
     let styles = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:styles {ns}><w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/></w:style></w:styles>"
     );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    for (name, content) in [
-        ("[Content_Types].xml", CONTENT_TYPES.to_string()),
-        ("_rels/.rels", RELS.to_string()),
-        ("word/document.xml", document),
-        ("word/styles.xml", styles),
-    ] {
-        zip.start_file(name, opts).unwrap();
-        zip.write_all(content.as_bytes()).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
+    zip_bytes(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+        ("word/styles.xml", styles.as_bytes()),
+    ])
 }
 
 /// A DOCX whose document.xml inflates to `inflated` bytes (a zip bomb).
 pub fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
+    zip_bomb(
+        &[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", RELS.as_bytes()),
+        ],
+        "word/document.xml",
+        inflated,
+    )
+}
+
+/// A zip archive of `parts`, deflated.
+pub fn zip_bytes(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A zip archive of `parts` and then `bomb`, a part that inflates to
+/// `inflated` bytes of spaces.
+pub fn zip_bomb(parts: &[(&str, &[u8])], bomb: &str, inflated: usize) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(inflated > u32::MAX as usize);
-    zip.start_file("[Content_Types].xml", opts).unwrap();
-    zip.write_all(CONTENT_TYPES.as_bytes()).unwrap();
-    zip.start_file("_rels/.rels", opts).unwrap();
-    zip.write_all(RELS.as_bytes()).unwrap();
-    zip.start_file("word/document.xml", opts).unwrap();
+    for (name, content) in parts {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.start_file(bomb, opts).unwrap();
     let chunk = vec![b' '; 1 << 20];
     let mut written = 0;
     while written < inflated {
@@ -471,6 +490,156 @@ pub fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
         written += chunk.len();
     }
     zip.finish().unwrap().into_inner()
+}
+
+/// The parts of a PPTX whose slides are `(title, body paragraphs, notes)`,
+/// in that order; slide `i` (1-based) is `ppt/slides/slide{i}.xml`.
+pub fn pptx_parts(slides: &[(&str, &[&str], Option<&str>)]) -> Vec<(String, String)> {
+    const NS: &str = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"";
+    const RELS_NS: &str = "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let shape = |ph: &str, paras: &[&str]| {
+        let paras: String = paras
+            .iter()
+            .map(|t| format!("<a:p><a:r><a:t>{t}</a:t></a:r></a:p>"))
+            .collect();
+        format!("<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"s\"/><p:cNvSpPr/><p:nvPr>{ph}</p:nvPr></p:nvSpPr><p:txBody><a:bodyPr/>{paras}</p:txBody></p:sp>")
+    };
+    let mut parts = Vec::new();
+    let (mut ids, mut rels) = (String::new(), String::new());
+    for (i, (title, body, notes)) in slides.iter().enumerate() {
+        let n = i + 1;
+        ids.push_str(&format!("<p:sldId id=\"{}\" r:id=\"rId{n}\"/>", 255 + n));
+        rels.push_str(&format!(
+            "<Relationship Id=\"rId{n}\" Type=\"{REL}/slide\" Target=\"slides/slide{n}.xml\"/>"
+        ));
+        let shapes = shape("<p:ph type=\"title\"/>", &[title]) + &shape("", body);
+        parts.push((
+            format!("ppt/slides/slide{n}.xml"),
+            format!("<p:sld {NS}><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:sld>"),
+        ));
+        if let Some(notes) = notes {
+            parts.push((
+                format!("ppt/slides/_rels/slide{n}.xml.rels"),
+                format!("<Relationships {RELS_NS}><Relationship Id=\"rId9\" Type=\"{REL}/notesSlide\" Target=\"../notesSlides/notesSlide{n}.xml\"/></Relationships>"),
+            ));
+            let shapes = shape("<p:ph type=\"body\" idx=\"1\"/>", &[notes]);
+            parts.push((
+                format!("ppt/notesSlides/notesSlide{n}.xml"),
+                format!("<p:notes {NS}><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:notes>"),
+            ));
+        }
+    }
+    parts.push((
+        "ppt/presentation.xml".into(),
+        format!("<p:presentation {NS}><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>"),
+    ));
+    parts.push((
+        "ppt/_rels/presentation.xml.rels".into(),
+        format!("<Relationships {RELS_NS}>{rels}</Relationships>"),
+    ));
+    parts.push((
+        "_rels/.rels".into(),
+        format!("<Relationships {RELS_NS}><Relationship Id=\"rId1\" Type=\"{REL}/officeDocument\" Target=\"ppt/presentation.xml\"/></Relationships>"),
+    ));
+    parts
+}
+
+/// A PPTX whose slides are `(title, body paragraphs, notes)`.
+pub fn pptx_bytes(slides: &[(&str, &[&str], Option<&str>)]) -> Vec<u8> {
+    let parts = pptx_parts(slides);
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bytes(&parts)
+}
+
+const ODT_MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
+
+/// An ODT whose `<office:text>` holds `body` (`text:` and `table:` elements).
+pub fn odt_bytes(body: &str) -> Vec<u8> {
+    let content = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\"><office:body><office:text>{body}</office:text></office:body></office:document-content>");
+    zip_bytes(&[
+        ("mimetype", ODT_MIMETYPE.as_bytes()),
+        ("content.xml", content.as_bytes()),
+    ])
+}
+
+/// An ODT whose content.xml inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_odt(inflated: usize) -> Vec<u8> {
+    zip_bomb(
+        &[("mimetype", ODT_MIMETYPE.as_bytes())],
+        "content.xml",
+        inflated,
+    )
+}
+
+const EPUB_CONTAINER: &str = "<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\"><rootfiles><rootfile full-path=\"OEBPS/content.opf\" media-type=\"application/oebps-package+xml\"/></rootfiles></container>";
+
+/// The package document of an EPUB titled `title` whose chapters are
+/// `OEBPS/ch{i}.xhtml`, `chapters` of them, in order.
+fn epub_opf(title: &str, chapters: usize) -> String {
+    let manifest: String = (1..=chapters)
+        .map(|i| {
+            format!("<item id=\"c{i}\" href=\"ch{i}.xhtml\" media-type=\"application/xhtml+xml\"/>")
+        })
+        .collect();
+    let spine: String = (1..=chapters)
+        .map(|i| format!("<itemref idref=\"c{i}\"/>"))
+        .collect();
+    format!("<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\"><metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{title}</dc:title><dc:date>2022-09-14</dc:date></metadata><manifest>{manifest}</manifest><spine>{spine}</spine></package>")
+}
+
+/// An EPUB titled `title` whose chapters have the given XHTML bodies.
+pub fn epub_bytes(title: &str, chapters: &[&str]) -> Vec<u8> {
+    let mut parts = vec![
+        ("mimetype".to_string(), "application/epub+zip".to_string()),
+        (
+            "META-INF/container.xml".to_string(),
+            EPUB_CONTAINER.to_string(),
+        ),
+        (
+            "OEBPS/content.opf".to_string(),
+            epub_opf(title, chapters.len()),
+        ),
+    ];
+    for (i, body) in chapters.iter().enumerate() {
+        parts.push((
+            format!("OEBPS/ch{}.xhtml", i + 1),
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>Chapter</title></head><body>{body}</body></html>"),
+        ));
+    }
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bytes(&parts)
+}
+
+/// An EPUB whose one chapter inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_epub(inflated: usize) -> Vec<u8> {
+    let opf = epub_opf("Bomb", 1);
+    zip_bomb(
+        &[
+            ("mimetype", b"application/epub+zip"),
+            ("META-INF/container.xml", EPUB_CONTAINER.as_bytes()),
+            ("OEBPS/content.opf", opf.as_bytes()),
+        ],
+        "OEBPS/ch1.xhtml",
+        inflated,
+    )
+}
+
+/// A PPTX whose one slide inflates to `inflated` bytes (a zip bomb).
+pub fn zip_bomb_pptx(inflated: usize) -> Vec<u8> {
+    let parts = pptx_parts(&[("Bomb", &[], None)]);
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .filter(|(n, _)| n != "ppt/slides/slide1.xml")
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    zip_bomb(&parts, "ppt/slides/slide1.xml", inflated)
 }
 
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";

@@ -6,8 +6,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::styles::Styles;
-use super::{attr, push_entity};
-use crate::extract::blocks::{self, collapse_whitespace, Plain, Row};
+use crate::extract::blocks::{collapse_whitespace, Plain, Tables};
+use crate::extract::xml_text::{attr, push_entity};
 use crate::extract::{BlockKind, ExtractError};
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -38,9 +38,8 @@ pub(super) struct Body<'s> {
     w_bound: bool,
     mc: String,
     paras: Vec<Para>,
-    /// One entry per open `<w:tbl>`: its open row, if any.
-    tables: Vec<Option<Row<Plain>>>,
-    pub(super) pieces: Vec<Plain>,
+    /// Open tables, and the blocks out.
+    pub(super) tables: Tables<Plain>,
     /// Depth inside an element whose content is not text (`mc:Fallback`,
     /// tracked-change copies); 0 outside.
     skip: usize,
@@ -61,8 +60,7 @@ impl<'s> Body<'s> {
             w_bound: false,
             mc: "mc".into(),
             paras: Vec::new(),
-            tables: Vec::new(),
-            pieces: Vec::new(),
+            tables: Tables::default(),
             skip: 0,
             runs: 0,
             in_text: false,
@@ -148,9 +146,6 @@ impl<'s> Body<'s> {
         }
         while !self.paras.is_empty() {
             self.end_paragraph();
-        }
-        while !self.tables.is_empty() {
-            self.end_table();
         }
         Ok(())
     }
@@ -287,21 +282,9 @@ impl<'s> Body<'s> {
     /// A table, row or cell opens.
     fn start_table_part(&mut self, local: &str) {
         match local {
-            "tbl" => {
-                // A table inside a cell: the row around it is layout.
-                self.make_row_layout();
-                self.tables.push(None);
-            }
-            "tr" => {
-                if let Some(table) = self.tables.last_mut() {
-                    *table = Some(Row::default());
-                }
-            }
-            "tc" => {
-                if let Some(Some(row)) = self.tables.last_mut() {
-                    row.next_cell();
-                }
-            }
+            "tbl" => self.tables.start_table(),
+            "tr" => self.tables.start_row(),
+            "tc" => self.tables.start_cell(),
             _ => {}
         }
     }
@@ -324,8 +307,8 @@ impl<'s> Body<'s> {
             "r" => self.runs = self.runs.saturating_sub(1),
             "t" => self.in_text = false,
             "instrText" => self.in_field_code = false,
-            "tr" => self.end_row(),
-            "tbl" => self.end_table(),
+            "tr" => self.tables.end_row(),
+            "tbl" => self.tables.end_table(),
             _ => {}
         }
     }
@@ -365,51 +348,10 @@ impl<'s> Body<'s> {
         if heading && self.first_heading.is_none() {
             self.first_heading = Some(collapse_whitespace(text));
         }
-        let piece = Plain {
+        self.tables.emit(Plain {
             kind,
             text: text.to_string(),
-        };
-        self.emit(piece);
-    }
-
-    /// Sends a block to the open cell of the innermost table, or out.
-    fn emit(&mut self, piece: Plain) {
-        let piece = match self.tables.last_mut() {
-            Some(Some(row)) => match row.hold(piece) {
-                Some(piece) => piece,
-                None => return,
-            },
-            _ => piece,
-        };
-        self.pieces.push(piece);
-    }
-
-    /// Releases the innermost open row's paragraphs in order, and sends its
-    /// later ones out directly.
-    fn make_row_layout(&mut self) {
-        if let Some(Some(row)) = self.tables.last_mut() {
-            let held = row.make_layout();
-            self.pieces.extend(held);
-        }
-    }
-
-    /// A row of two or more filled cells is one block, cells joined by
-    /// `" | "`; a row with one filled cell is a box, and its paragraphs stay
-    /// paragraphs.
-    fn end_row(&mut self) {
-        let Some(Some(row)) = self.tables.last_mut().map(Option::take) else {
-            return;
-        };
-        for piece in blocks::row_blocks(row.into_cells(), false) {
-            self.emit(piece);
-        }
-    }
-
-    fn end_table(&mut self) {
-        if matches!(self.tables.last(), Some(Some(_))) {
-            self.end_row();
-        }
-        self.tables.pop();
+        });
     }
 }
 

@@ -3,191 +3,54 @@
 //! A DOCX file is a zip archive; the text is in `word/document.xml` and the
 //! style names that say which paragraphs are headings or list items are in
 //! `word/styles.xml`. The document part is parsed as a stream (quick-xml)
-//! straight out of the decompressor, through a reader that stops at
-//! [`MAX_DOCUMENT_BYTES`], so a zip bomb is refused without being inflated
-//! into memory. Nesting (tables in cells, text boxes in paragraphs) is kept
+//! straight out of the decompressor, under the package's budget
+//! (`archive`), so a zip bomb is refused without being inflated into
+//! memory. Nesting (tables in cells, text boxes in paragraphs) is kept
 //! on explicit stacks; nothing recurses.
 
 mod body;
 mod styles;
 
-use std::cell::Cell;
-use std::io::{BufReader, Cursor, Read};
-use std::rc::Rc;
-
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::{Reader, XmlVersion};
-use zip::result::ZipError;
-use zip::ZipArchive;
-
-use super::blocks::{self, collapse_whitespace};
-use super::{title, ExtractError, Extracted};
+use super::archive::{self, Kind, Package, MAX_PACKAGE_BYTES};
+use super::{blocks, title, ExtractError, Extracted};
 use body::Body;
 use styles::{parse_styles, Styles};
 
-/// Most decompressed bytes read from the document part.
-pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
-/// Most decompressed bytes read from a small part (styles, properties, relationships).
-const MAX_SMALL_PART_BYTES: u64 = 32 << 20;
-/// The start of an OLE compound file: encrypted OOXML or a legacy `.doc`.
-const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+/// How DOCX packages are named in messages.
+const DOCX: Kind = Kind {
+    name: "DOCX",
+    legacy: "a Word 97–2003 (.doc) file",
+    document: "a Word document",
+};
 
 /// Extracts the body text of a DOCX file.
 ///
 /// The text is the blocks joined by blank lines; block ranges index into it.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
-    extract_with_limit(bytes, MAX_DOCUMENT_BYTES)
+    extract_with_limit(bytes, MAX_PACKAGE_BYTES)
 }
 
 fn extract_with_limit(bytes: &[u8], limit: u64) -> Result<Extracted, ExtractError> {
-    if bytes.starts_with(&OLE_MAGIC) {
-        // Word saves password-protected files as an OLE container holding
-        // an `EncryptedPackage` stream; any other OLE file is a `.doc`.
-        return Err(if contains_utf16(bytes, "EncryptedPackage") {
-            ExtractError::Encrypted
-        } else {
-            ExtractError::Corrupt("a Word 97–2003 (.doc) file, not DOCX".into())
-        });
-    }
-    let mut zip = ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| ExtractError::Corrupt("not a DOCX (zip) file".into()))?;
-    let main = main_part(&mut zip)?;
-    let styles = match read_small_part(&mut zip, &sibling(&main, "styles.xml"))? {
+    let mut package = Package::open(bytes, DOCX, limit)?;
+    let main = archive::main_part(&mut package, "word/document.xml")?;
+    let styles = match package.small_part(&sibling(&main, "styles.xml"))? {
         Some(xml) => parse_styles(&xml),
         None => Styles::default(),
     };
-    let core = read_small_part(&mut zip, "docProps/core.xml")?;
-    let core_title = core.as_deref().and_then(|xml| core_property(xml, "title"));
-    let created = core
-        .as_deref()
-        .and_then(|xml| core_property(xml, "created"))
-        .and_then(|d| super::date::parse_metadata(&d));
-
-    let file = zip.by_name(&main).map_err(|e| zip_error(e, &main))?;
-    if file.size() > limit {
-        return Err(too_large(&main, limit));
-    }
-    let exceeded = Rc::new(Cell::new(false));
-    let capped = Capped {
-        inner: file,
-        left: limit,
-        exceeded: Rc::clone(&exceeded),
-    };
+    let (core_title, created) = archive::core_properties(&mut package)?;
     let mut body = Body::new(&styles);
-    if let Err(e) = body.parse(BufReader::new(capped)) {
-        return Err(if exceeded.get() {
-            too_large(&main, limit)
-        } else {
-            e
-        });
-    }
+    package.stream(&main, |reader| body.parse(reader))?;
     let title = [core_title, body.title_paragraph, body.first_heading]
         .into_iter()
         .flatten()
         .find_map(|t| title::plausible(&t));
-    if body.pieces.is_empty() {
+    let pieces = body.tables.finish();
+    if pieces.is_empty() {
         return Err(ExtractError::Empty);
     }
-    let mut extracted = blocks::assemble(body.pieces, title);
-    extracted.date = created.map(|day| super::date::PubDate {
-        day,
-        source: super::date::DateSource::Created,
-    });
+    let mut extracted = blocks::assemble(pieces, title);
+    extracted.date = created;
     Ok(extracted)
-}
-
-fn too_large(part: &str, limit: u64) -> ExtractError {
-    ExtractError::Limit(format!("{part} inflates to more than {} MB", limit >> 20))
-}
-
-fn zip_error(e: ZipError, part: &str) -> ExtractError {
-    match e {
-        ZipError::UnsupportedArchive(ZipError::PASSWORD_REQUIRED) | ZipError::InvalidPassword => {
-            ExtractError::Encrypted
-        }
-        ZipError::FileNotFound => ExtractError::Corrupt(format!("no {part}: not a Word document")),
-        e => ExtractError::Corrupt(format!("damaged DOCX ({part}): {e}")),
-    }
-}
-
-/// Does `bytes` hold `name` in UTF-16LE, as OLE directory entries store names?
-fn contains_utf16(bytes: &[u8], name: &str) -> bool {
-    let needle: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
-}
-
-/// Stops reading after `left` bytes, so a part cannot inflate without bound.
-struct Capped<R> {
-    inner: R,
-    left: u64,
-    exceeded: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.left == 0 {
-            // At the cap: more data means the part is too large.
-            let n = self.inner.read(&mut [0u8; 1])?;
-            if n > 0 {
-                self.exceeded.set(true);
-                return Err(std::io::Error::other("part exceeds the size limit"));
-            }
-            return Ok(0);
-        }
-        let want = buf
-            .len()
-            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..want])?;
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-/// Reads a small part whole, if the archive has it.
-fn read_small_part<R: Read + std::io::Seek>(
-    zip: &mut ZipArchive<R>,
-    name: &str,
-) -> Result<Option<Vec<u8>>, ExtractError> {
-    let file = match zip.by_name(name) {
-        Ok(f) => f,
-        Err(ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(zip_error(e, name)),
-    };
-    if file.size() > MAX_SMALL_PART_BYTES {
-        return Err(too_large(name, MAX_SMALL_PART_BYTES));
-    }
-    let mut out = Vec::new();
-    file.take(MAX_SMALL_PART_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| ExtractError::Corrupt(format!("damaged DOCX ({name}): {e}")))?;
-    if out.len() as u64 > MAX_SMALL_PART_BYTES {
-        return Err(too_large(name, MAX_SMALL_PART_BYTES));
-    }
-    Ok(Some(out))
-}
-
-/// The main document part's name, from the package relationships; Word
-/// always calls it `word/document.xml`, other writers may not.
-fn main_part<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Result<String, ExtractError> {
-    const DEFAULT: &str = "word/document.xml";
-    let Some(rels) = read_small_part(zip, "_rels/.rels")? else {
-        return Ok(DEFAULT.into());
-    };
-    let mut reader = Reader::from_reader(rels.as_slice());
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
-                let is_main = attr(&e, "Type").is_some_and(|t| t.ends_with("/officeDocument"));
-                if let Some(target) = attr(&e, "Target").filter(|_| is_main) {
-                    return Ok(target.trim_start_matches('/').to_string());
-                }
-            }
-            Ok(Event::Eof) | Err(_) => return Ok(DEFAULT.into()),
-            _ => {}
-        }
-        buf.clear();
-    }
 }
 
 /// `name` in the same folder as `part`.
@@ -198,56 +61,13 @@ fn sibling(part: &str, name: &str) -> String {
     }
 }
 
-/// An attribute's unescaped value, matched by local name (`w:val` → `val`).
-fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == local)
-            .then(|| a.normalized_value(XmlVersion::Implicit1_0).ok())
-            .flatten()
-            .map(|v| v.into_owned())
-    })
-}
-
-/// A property of `docProps/core.xml` by its local name (`dc:title`,
-/// `dcterms:created`), if it says something.
-fn core_property(xml: &[u8], name: &str) -> Option<String> {
-    let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    let mut in_property = false;
-    let mut value = String::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if e.local_name().as_ref() == name => in_property = true,
-            Ok(Event::End(e)) if e.local_name().as_ref() == name => break,
-            Ok(Event::Text(t)) if in_property => value.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) if in_property => push_entity(&mut value, &r),
-            Ok(Event::Eof) | Err(_) => break,
-            _ => {}
-        }
-        buf.clear();
-    }
-    let value = collapse_whitespace(&value);
-    (!value.is_empty()).then_some(value)
-}
-
-/// Appends the character an entity or character reference stands for.
-fn push_entity(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        out.push(c);
-    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(r) {
-        out.push_str(s);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::archive::tests::declare_huge;
     use crate::extract::testing::{assert_quick, check_ranges};
     use crate::extract::BlockKind;
-    use std::io::Write;
     use std::time::{Duration, Instant};
-    use zip::write::SimpleFileOptions;
-    use zip::{CompressionMethod, ZipWriter};
 
     const STYLES: &str = r#"<?xml version="1.0"?>
 <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
@@ -277,13 +97,8 @@ mod tests {
 
     /// A DOCX package with the given parts, deflated.
     fn package(parts: &[(&str, &str)]) -> Vec<u8> {
-        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        for (name, content) in parts {
-            zip.start_file(*name, options).unwrap();
-            zip.write_all(content.as_bytes()).unwrap();
-        }
-        zip.finish().unwrap().into_inner()
+        let parts: Vec<(&str, &[u8])> = parts.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
+        archive::tests::package(&parts)
     }
 
     fn docx(body: &str) -> Vec<u8> {
@@ -434,7 +249,7 @@ mod tests {
             Err(ExtractError::Corrupt(m)) if m.contains("not a DOCX")
         ));
         assert!(matches!(extract(b""), Err(ExtractError::Corrupt(_))));
-        let mut ole = OLE_MAGIC.to_vec();
+        let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         ole.resize(512, 0);
         let encrypted: Vec<u8> = [
             ole.as_slice(),
@@ -489,36 +304,8 @@ mod tests {
 
         // A declared size over the cap is refused before inflating anything.
         let mut declared = docx(&para(None, "small"));
-        let name = b"word/document.xml";
-        let central = declared
-            .windows(4)
-            .enumerate()
-            .filter(|(_, w)| *w == [0x50, 0x4b, 0x01, 0x02])
-            .map(|(i, _)| i)
-            .find(|&i| declared[i + 46..].starts_with(name))
-            .expect("central directory entry");
-        declared[central + 24..central + 28].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
+        declare_huge(&mut declared, "word/document.xml");
         assert!(matches!(extract(&declared), Err(ExtractError::Limit(m)) if m.contains("256 MB")));
-    }
-
-    #[test]
-    fn capped_reader_stops_at_the_cap() {
-        let exceeded = Rc::new(Cell::new(false));
-        let mut r = Capped {
-            inner: Cursor::new(vec![7u8; 100]),
-            left: 60,
-            exceeded: Rc::clone(&exceeded),
-        };
-        let mut out = Vec::new();
-        assert!(r.read_to_end(&mut out).is_err());
-        assert_eq!(out.len(), 60);
-        assert!(exceeded.get());
-        let mut exact = Capped {
-            inner: Cursor::new(vec![7u8; 60]),
-            left: 60,
-            exceeded: Rc::new(Cell::new(false)),
-        };
-        assert_eq!(exact.read_to_end(&mut Vec::new()).unwrap(), 60);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::attr;
+use crate::extract::xml_text::attr;
 
 /// Style inheritance (`basedOn`) is followed at most this far.
 const MAX_STYLE_CHAIN: usize = 16;
