@@ -72,6 +72,9 @@ struct Unit {
     range: Range<usize>,
     page: Option<u32>,
     words: usize,
+    /// A heading the document marks as one (Markdown `#`, `<h2>`, a
+    /// heading style, a question), not one known only by its shape.
+    marked: bool,
 }
 
 /// Splits an extracted document into passages.
@@ -133,6 +136,7 @@ fn units(text: &str, blocks: &[Block]) -> Vec<Unit> {
                 range: b.range.clone(),
                 page: b.page,
                 words,
+                marked: b.kind == BlockKind::Heading,
             }
         })
         .collect()
@@ -151,13 +155,24 @@ impl Builder<'_> {
     fn push_units(&mut self, units: &[Unit]) {
         let text = self.doc.text.as_str();
         let mut heading: Option<String> = None;
+        // The last marked heading: a short line known as a heading only by
+        // its shape ("Surgery" under a question, a bold line under a
+        // section) is cited below it, so the citation keeps its context.
+        let mut section: Option<String> = None;
         let mut i = 0;
         while i < units.len() {
             crate::limits::check();
             let unit = &units[i];
             match unit.kind {
                 UnitKind::Heading => {
-                    heading = Some(clean_heading(self.doc, unit.range.clone()));
+                    let this = clean_heading(self.doc, unit.range.clone());
+                    heading = Some(match &section {
+                        Some(above) if !unit.marked => format!("{above} › {this}"),
+                        _ => this,
+                    });
+                    if unit.marked {
+                        section.clone_from(&heading);
+                    }
                     i += 1;
                 }
                 UnitKind::Paragraph => {
@@ -845,6 +860,21 @@ mod tests {
         assert_eq!(s.passages[0].heading.as_deref(), Some("Flexibility is key"));
         assert_eq!(s.title, "Flexibility is key");
         assert_eq!(s.passages[0].line_start, 2);
+    }
+
+    #[test]
+    fn a_heading_known_by_its_shape_is_cited_under_the_marked_one_above() {
+        let t = "# What are the treatments for acromegaly?\n\nSurgery\n\nSurgery removes the tumour through the nose in most patients.\n\n# Who is at risk?\n\nAdults in middle age are most often diagnosed with it.\n";
+        let e = crate::extract::markdown::extract(t.to_string(), crate::extract::Offsets::File);
+        let s = split(&e);
+        let headings: Vec<_> = s.passages.iter().map(|p| p.heading.as_deref()).collect();
+        assert_eq!(
+            headings,
+            [
+                Some("What are the treatments for acromegaly? › Surgery"),
+                Some("Who is at risk?"),
+            ]
+        );
     }
 
     #[test]
