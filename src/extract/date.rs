@@ -319,10 +319,11 @@ const MAX_DATELINE: usize = 60;
 /// else one that is only a date ("20 May 2024"), else one that says when
 /// it was updated.
 pub fn from_text(text: &str) -> Option<Day> {
-    let mut top = &text[..text.len().min(TOP_BYTES)];
-    while !text.is_char_boundary(top.len()) {
-        top = &top[..top.len() - 1];
+    let mut end = text.len().min(TOP_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let top = &text[..end];
     let (mut bare, mut updated) = (None, None);
     for line in top
         .lines()
@@ -381,6 +382,14 @@ pub fn settle(found: Option<PubDate>, text: &str) -> Option<PubDate> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_character_across_the_end_of_the_top_is_not_cut() {
+        let mut text = "a".repeat(TOP_BYTES - 1);
+        text.push('–');
+        assert!(!text.is_char_boundary(TOP_BYTES));
+        assert_eq!(from_text(&text), None);
+    }
     use super::*;
 
     fn d(y: u16, m: u8, day: u8) -> Day {
