@@ -42,7 +42,7 @@ pub struct Fields {
     /// Document id (the source path, or a record id for multi-document
     /// files); a fast field, so documents can be ranked from their passages.
     pub doc_id: Field,
-    /// Document title.
+    /// Document title, stored and searchable (for document ranking).
     pub title: Field,
     /// Nearest heading above a passage.
     pub heading: Field,
@@ -124,7 +124,14 @@ pub fn build() -> (Schema, Fields) {
             "doc_id",
             TextOptions::default().set_stored().set_fast("raw"),
         ),
-        title: b.add_text_field("title", STORED),
+        title: b.add_text_field(
+            "title",
+            TextOptions::default().set_stored().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(ANALYZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         heading: b.add_text_field("heading", STORED),
         body: b.add_text_field("body", searchable.clone()),
         context: b.add_text_field("context", searchable),

@@ -195,7 +195,7 @@ pub struct SegmentPass<'s> {
     keys: Column<u64>,
     lengths: Column<u64>,
     body: std::sync::Arc<InvertedIndexReader>,
-    context: std::sync::Arc<InvertedIndexReader>,
+    title: std::sync::Arc<InvertedIndexReader>,
     alive: Option<&'s AliveBitSet>,
     /// Per passage: its document's slot (looked up once per passage).
     slots: SlotMap,
@@ -212,7 +212,7 @@ impl<'s> SegmentPass<'s> {
             keys: segment.fast_fields().u64("doc_key")?,
             lengths: segment.fast_fields().u64("doc_len")?,
             body: segment.inverted_index(fields.body)?,
-            context: segment.inverted_index(fields.context)?,
+            title: segment.inverted_index(fields.title)?,
             alive: segment.alive_bitset(),
             slots: SlotMap::new(segment.max_doc()),
             positions: HashMap::default(),
@@ -273,10 +273,12 @@ impl<'s> SegmentPass<'s> {
         Ok(())
     }
 
-    /// Reads term `i` in the passages' title and heading.
+    /// Reads term `i` in the document's title (not its headings: a long
+    /// report has a heading for most words, and each would count as if it
+    /// were the title).
     pub fn read_title(&self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
-        let term = Term::from_field_text(self.fields.context, term);
-        let Some(mut postings) = read_postings(&self.context, &term, IndexRecordOption::WithFreqs)?
+        let term = Term::from_field_text(self.fields.title, term);
+        let Some(mut postings) = read_postings(&self.title, &term, IndexRecordOption::WithFreqs)?
         else {
             return Ok(());
         };
