@@ -180,7 +180,9 @@ impl Scans {
     /// with `ocr` (its text) or records it as unread (`None`).
     fn look(&mut self, doc: &PdfDocument, index: usize, ocr: Option<&Ocr>) -> Option<String> {
         let page = index as u32 + 1;
-        let image = guarded(|| {
+        // Finding the image reads only its dictionary; it is decoded (and
+        // encoded as PNG for tesseract) only when OCR will read it.
+        let png = guarded(|| {
             Ok(doc
                 .page_image_handles(index)
                 .ok()
@@ -190,11 +192,15 @@ impl Scans {
                         .filter(|h| h.width >= MIN_SCAN_PIXELS && h.height >= MIN_SCAN_PIXELS)
                         .max_by_key(|h| u64::from(h.width) * u64::from(h.height))
                 })
-                .map(|h| h.decode().and_then(|image| image.to_png_bytes())))
+                .map(|h| {
+                    ocr.is_some()
+                        .then(|| h.decode().and_then(|image| image.to_png_bytes()).ok())
+                        .flatten()
+                }))
         })
         .ok()
         .flatten()?;
-        let text = ocr.and_then(|ocr| ocr.read_png(&image.ok()?).ok());
+        let text = ocr.zip(png).and_then(|(ocr, png)| ocr.read_png(&png).ok());
         match text.filter(|t| t.chars().any(char::is_alphanumeric)) {
             Some(text) => {
                 self.read.push(page);
