@@ -171,7 +171,7 @@ fn encrypted_parts(package: &mut Package<'_>) -> Result<Vec<String>, ExtractErro
 pub(super) mod tests {
     use super::*;
     use crate::extract::archive::tests::{declare_huge, package};
-    use crate::extract::testing::check_ranges;
+    use crate::extract::testing::blocks;
 
     const CONTAINER: &str = r#"<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#;
 
@@ -218,14 +218,6 @@ pub(super) mod tests {
             .map(|(n, c)| (n.as_str(), c.as_bytes()))
             .collect();
         package(&parts)
-    }
-
-    fn blocks(e: &Extracted) -> Vec<(BlockKind, &str)> {
-        check_ranges(e);
-        e.blocks
-            .iter()
-            .map(|b| (b.kind, &e.text[b.range.clone()]))
-            .collect()
     }
 
     #[test]

@@ -248,7 +248,7 @@ impl Body {
 pub(super) mod tests {
     use super::*;
     use crate::extract::archive::tests::{declare_huge, package};
-    use crate::extract::testing::{assert_quick, check_ranges};
+    use crate::extract::testing::{assert_quick, blocks};
     use std::time::Instant;
 
     /// An ODT whose `<office:text>` holds `body`.
@@ -262,14 +262,6 @@ pub(super) mod tests {
             ("content.xml", content.as_bytes()),
             ("meta.xml", meta.as_bytes()),
         ])
-    }
-
-    fn blocks(e: &Extracted) -> Vec<(BlockKind, &str)> {
-        check_ranges(e);
-        e.blocks
-            .iter()
-            .map(|b| (b.kind, &e.text[b.range.clone()]))
-            .collect()
     }
 
     #[test]

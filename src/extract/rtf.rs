@@ -430,15 +430,14 @@ fn code_page(n: i64) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::{assert_quick, check_ranges};
+    use crate::extract::testing::{self, assert_quick, check_ranges};
     use std::time::Instant;
 
     fn blocks(rtf: &str) -> Vec<(BlockKind, String)> {
         let e = extract(rtf.as_bytes()).expect("extracts");
-        check_ranges(&e);
-        e.blocks
-            .iter()
-            .map(|b| (b.kind, e.text[b.range.clone()].to_string()))
+        testing::blocks(&e)
+            .into_iter()
+            .map(|(kind, text)| (kind, text.to_string()))
             .collect()
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Extracted, Markup, Offsets};
+use super::{BlockKind, Extracted, Markup, Offsets};
 
 /// Every block range slices `text` to a trimmed, non-empty block, and the
 /// text is exactly the blocks joined by blank lines, as [`super::blocks::assemble`] makes it.
@@ -14,6 +14,15 @@ pub(super) fn check_ranges(e: &Extracted) {
     }
     assert_eq!(e.offsets, Offsets::Extracted);
     assert_eq!(e.markup, Markup::None);
+}
+
+/// The blocks of a checked extraction ([`check_ranges`]), as kind and text.
+pub(super) fn blocks(e: &Extracted) -> Vec<(BlockKind, &str)> {
+    check_ranges(e);
+    e.blocks
+        .iter()
+        .map(|b| (b.kind, &e.text[b.range.clone()]))
+        .collect()
 }
 
 /// Property tests' settings: `cases` inputs, failures not written to files

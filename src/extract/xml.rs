@@ -282,15 +282,14 @@ fn is_heading(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::{assert_quick, check_ranges};
+    use crate::extract::testing::{self, assert_quick, check_ranges};
     use std::time::Instant;
 
     fn blocks(xml: &str) -> Vec<(BlockKind, String)> {
         let e = extract(xml.as_bytes()).expect("extracts");
-        check_ranges(&e);
-        e.blocks
-            .iter()
-            .map(|b| (b.kind, e.text[b.range.clone()].to_string()))
+        testing::blocks(&e)
+            .into_iter()
+            .map(|(kind, text)| (kind, text.to_string()))
             .collect()
     }
 

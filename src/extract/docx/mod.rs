@@ -65,7 +65,7 @@ fn sibling(part: &str, name: &str) -> String {
 mod tests {
     use super::*;
     use crate::extract::archive::tests::declare_huge;
-    use crate::extract::testing::{assert_quick, check_ranges};
+    use crate::extract::testing::{assert_quick, blocks};
     use crate::extract::BlockKind;
     use std::time::{Duration, Instant};
 
@@ -106,14 +106,6 @@ mod tests {
             ("word/document.xml", &document(body)),
             ("word/styles.xml", STYLES),
         ])
-    }
-
-    fn blocks(e: &Extracted) -> Vec<(BlockKind, &str)> {
-        check_ranges(e);
-        e.blocks
-            .iter()
-            .map(|b| (b.kind, &e.text[b.range.clone()]))
-            .collect()
     }
 
     #[test]
