@@ -111,6 +111,9 @@ pub struct DocParams {
     pub feedback_temperature: f32,
     /// Count the feedback documents' titles as part of their text.
     pub feedback_title: bool,
+    /// Documents scored for the feedback terms: those the first pass ranks
+    /// best (0: every document found).
+    pub feedback_rescored: usize,
     /// Weight of a concept's other forms (compound parts, expansions) relative to what was typed.
     pub alternative_weight: f32,
 }
@@ -130,6 +133,7 @@ impl Default for DocParams {
             feedback_idf: 1.0,
             feedback_temperature: 1.0,
             feedback_title: false,
+            feedback_rescored: 1000,
             alternative_weight: 1.0,
         }
     }
@@ -176,6 +180,9 @@ const SETTINGS: &[(&str, Setter)] = &[
     }),
     ("feedback_title", |r, v| {
         switch(v).map(|x| r.documents.feedback_title = x)
+    }),
+    ("feedback_rescored", |r, v| {
+        whole(v).map(|x| r.documents.feedback_rescored = x)
     }),
     ("alternative_weight", |r, v| {
         number(v).map(|x| r.documents.alternative_weight = x)

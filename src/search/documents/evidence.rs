@@ -48,20 +48,24 @@ impl Evidence {
         }
     }
 
-    /// No evidence yet for `n` other terms, of the same documents.
-    pub fn same_documents(&self, n: usize) -> Self {
-        let slots = self.keys.len();
-        Evidence {
-            n,
-            slots: self.slots.clone(),
-            keys: self.keys.clone(),
-            first_passage: self.first_passage.clone(),
-            length: self.length.clone(),
-            tf: vec![0.0; n * slots],
-            title_tf: vec![0.0; n * slots],
-            proximity: vec![0.0; slots],
-            doc_freq: vec![0.0; n],
+    /// No evidence yet for `n` other terms, of the documents `keys` only
+    /// (those not known are skipped); also each known slot's new slot
+    /// (`u32::MAX` for a document left out).
+    pub fn subset(&self, keys: &[u64], n: usize) -> (Self, Vec<u32>) {
+        let mut out = Evidence::new(n);
+        let mut remap = vec![u32::MAX; self.keys.len()];
+        for key in keys {
+            let Some(&old) = self.slots.get(key) else {
+                continue;
+            };
+            if remap[old] != u32::MAX {
+                continue;
+            }
+            let passage = self.first_passage[old];
+            let new = out.slot(*key, passage, || self.length[old]);
+            remap[old] = new as u32;
         }
+        (out, remap)
     }
 
     /// Number of documents containing each term.
@@ -188,9 +192,17 @@ impl Alternatives {
     }
 }
 
+/// The passages of one segment whose documents are kept in a subset of the
+/// evidence: in passage order, and as a passage → new slot lookup.
+pub struct Kept {
+    list: Vec<(DocId, u32)>,
+    slot_of: Vec<u32>,
+}
+
 /// Reading one segment's postings into the evidence.
 pub struct SegmentPass<'s> {
     ord: u32,
+    max_doc: u32,
     fields: Fields,
     keys: Column<u64>,
     lengths: Column<u64>,
@@ -208,6 +220,7 @@ impl<'s> SegmentPass<'s> {
     pub fn new(ord: u32, segment: &'s SegmentReader, fields: Fields) -> Result<Self> {
         Ok(SegmentPass {
             ord,
+            max_doc: segment.max_doc(),
             fields,
             keys: segment.fast_fields().u64("doc_key")?,
             lengths: segment.fast_fields().u64("doc_len")?,
@@ -219,20 +232,8 @@ impl<'s> SegmentPass<'s> {
         })
     }
 
-    /// Reads term `i` in the passages' text, giving new documents slots.
+    /// Counts term `i` in every passage's text, giving new documents slots.
     pub fn read_text(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
-        self.read_counts(ev, i, term, true)
-    }
-
-    /// Reads term `i` in the passages already read, of documents already
-    /// known.
-    pub fn read_known(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
-        self.read_counts(ev, i, term, false)
-    }
-
-    /// Counts term `i` in the passages' text: in every passage (new ones
-    /// given slots) if `add`, else only in passages already read.
-    fn read_counts(&mut self, ev: &mut Evidence, i: usize, term: &str, add: bool) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
         let Some(mut postings) = read_postings(&self.body, &term, IndexRecordOption::WithFreqs)?
         else {
@@ -240,15 +241,88 @@ impl<'s> SegmentPass<'s> {
         };
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            let slot = if add {
-                self.slot(ev, doc)
-            } else {
-                self.slots.get(doc)
-            };
-            if let Some(slot) = slot {
+            if let Some(slot) = self.slot(ev, doc) {
                 ev.count(slot, i, postings.term_freq() as f32);
             }
             doc = postings.advance();
+        }
+        Ok(())
+    }
+
+    /// The passages read of the documents kept in `remap` (see
+    /// [`Evidence::subset`]), each with its new slot.
+    pub fn passages_kept(&self, remap: &[u32]) -> Kept {
+        let mut list: Vec<(DocId, u32)> = self
+            .slots
+            .iter()
+            .filter_map(|(doc, slot)| {
+                let new = *remap.get(slot)?;
+                (new != u32::MAX).then_some((doc, new))
+            })
+            .collect();
+        list.sort_unstable();
+        let mut slot_of = Vec::new();
+        if !list.is_empty() {
+            slot_of = vec![u32::MAX; self.max_doc as usize];
+            for &(doc, slot) in &list {
+                slot_of[doc as usize] = slot;
+            }
+        }
+        Kept { list, slot_of }
+    }
+
+    /// Counts term `i` in the text and title of the `kept` passages only:
+    /// walking the term's postings when they are fewer, else skipping
+    /// through them to each passage (a common word's postings are far
+    /// longer than the passages of the leading documents).
+    pub fn read_at(&self, ev: &mut Evidence, i: usize, term: &str, kept: &Kept) -> Result<()> {
+        if kept.list.is_empty() {
+            return Ok(());
+        }
+        let text = Term::from_field_text(self.fields.body, term);
+        let title = Term::from_field_text(self.fields.title, term);
+        for (index, term, is_title) in [(&self.body, text, false), (&self.title, title, true)] {
+            let Some(info) = index
+                .get_term_info(&term)
+                .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            let mut postings = index
+                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                .map_err(tantivy::TantivyError::from)?;
+            let mut count = |slot: u32, tf: u32| {
+                if is_title {
+                    // The title repeats in every passage: count it once.
+                    let cell = &mut ev.title_tf[slot as usize * ev.n + i];
+                    *cell = cell.max(tf as f32);
+                } else {
+                    ev.count(slot as usize, i, tf as f32);
+                }
+            };
+            if (info.doc_freq as usize) < kept.list.len() {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    let slot = kept.slot_of.get(doc as usize).copied().unwrap_or(u32::MAX);
+                    if slot != u32::MAX {
+                        count(slot, postings.term_freq());
+                    }
+                    doc = postings.advance();
+                }
+            } else {
+                for &(doc, slot) in &kept.list {
+                    let mut at = postings.doc();
+                    if at < doc {
+                        at = postings.seek(doc);
+                    }
+                    if at == TERMINATED {
+                        break;
+                    }
+                    if at == doc {
+                        count(slot, postings.term_freq());
+                    }
+                }
+            }
         }
         Ok(())
     }

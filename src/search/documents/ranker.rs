@@ -78,19 +78,18 @@ impl<'a> DocumentRanker<'a> {
         within: Option<&HashSet<u64>>,
     ) -> Result<Vec<RankedDoc>> {
         let allowed = |d: &RankedDoc| within.is_none_or(|w| w.contains(&d.key));
-        let (mut ranked, mut first) = self.score(terms)?;
+        let (mut ranked, first) = self.score(terms)?;
         ranked.retain(allowed);
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
             // terms' own score: the typed terms are not read twice. The
             // feedback terms are counted in the passages where the first
-            // pass found the query: only documents with such a passage are
-            // shown, and reading every passage of a common word's postings
-            // was most of a query's time on a large index.
+            // pass found the query, of the documents it ranks best (see
+            // `rescore`).
             self.deadline.check()?;
             let added = self.feedback(terms, &ranked)?;
-            let extra = self.rescore(&added, &mut first)?;
+            let extra = self.rescore(&added, &first, &ranked)?;
             let keep = 1.0 - self.params.feedback_weight;
             let mut by_key: HashMap<u64, usize, KeyHasher> = HashMap::default();
             for (i, d) in ranked.iter_mut().enumerate() {
@@ -114,16 +113,33 @@ impl<'a> DocumentRanker<'a> {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    /// Scores the documents of the first pass for feedback terms, from
-    /// the passages where the first pass found the query.
-    fn rescore(&self, added: &[WeightedTerm], first: &mut FirstPass<'a>) -> Result<Vec<RankedDoc>> {
+    /// Scores the leading documents of the first pass (`ranked`) for
+    /// feedback terms, from the passages where the first pass found the
+    /// query. Only the leading ones: the feedback terms are most of a
+    /// query's postings, and on a large index reading them for every
+    /// document that matched was most of its time, while a document far
+    /// down is not lifted to the top by feedback.
+    fn rescore(
+        &self,
+        added: &[WeightedTerm],
+        first: &FirstPass<'a>,
+        ranked: &[RankedDoc],
+    ) -> Result<Vec<RankedDoc>> {
         let p = &self.params;
-        let mut evidence = first.evidence.same_documents(added.len());
-        for pass in &mut first.passes {
+        let leading: Vec<u64> = ranked
+            .iter()
+            .take(match p.feedback_rescored {
+                0 => usize::MAX,
+                n => n,
+            })
+            .map(|d| d.key)
+            .collect();
+        let (mut evidence, remap) = first.evidence.subset(&leading, added.len());
+        for pass in &first.passes {
+            let passages = pass.passages_kept(&remap);
             for (i, t) in added.iter().enumerate() {
                 self.deadline.check()?;
-                pass.read_known(&mut evidence, i, &t.term)?;
-                pass.read_title(&mut evidence, i, &t.term)?;
+                pass.read_at(&mut evidence, i, &t.term, &passages)?;
             }
         }
         let weight: Vec<f32> = added

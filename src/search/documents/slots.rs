@@ -34,6 +34,19 @@ impl SlotMap {
         }
     }
 
+    /// Every passage given a slot, with it (in no particular order).
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (DocId, usize)> + '_> {
+        match self {
+            SlotMap::Dense(v) => Box::new(
+                v.iter()
+                    .enumerate()
+                    .filter(|(_, &s)| s != u32::MAX)
+                    .map(|(d, &s)| (d as DocId, s as usize)),
+            ),
+            SlotMap::Sparse(m) => Box::new(m.iter().map(|(&d, &s)| (d, s))),
+        }
+    }
+
     pub fn insert(&mut self, doc: DocId, slot: usize) {
         match self {
             SlotMap::Dense(v) => v[doc as usize] = slot as u32,
