@@ -501,3 +501,33 @@ fn full_or_read_only_disk_fails_cleanly_and_keeps_the_index() {
         "index lost on a read-only disk"
     );
 }
+
+/// Segments in the index's latest commit (tantivy's `meta.json`).
+fn segments(index: &Path) -> usize {
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+    meta["segments"].as_array().unwrap().len()
+}
+
+#[test]
+fn small_runs_do_not_pile_up_segments() {
+    // Each run that adds a file commits a segment of its own; every query
+    // looks its words up in every segment, so a run merges them once more
+    // than a few are left.
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let mut most = 0;
+    for i in 0..12 {
+        write(
+            &cwd.join(format!("docs/note{i}.txt")),
+            &format!("Briefing {i} on discharge delays and the community beds plan.\n"),
+        );
+        summary(&run(
+            cwd,
+            &["index", "docs", "--index", "idx", "--no-progress"],
+        ));
+        most = most.max(segments(&cwd.join("idx")));
+    }
+    assert!(most <= 5, "{most} segments after a run");
+    assert_eq!(hits(cwd, "idx", "discharge"), 12);
+}

@@ -692,6 +692,68 @@ fn remove_index_files(dir: &Path) -> Result<()> {
 /// Most documents (passages) one background merge may produce.
 const MAX_MERGE_DOCS: u32 = 400_000;
 
+/// Segments below half the merge cap that an index may keep after a run;
+/// past that, the run merges them.
+const UNSETTLED_SEGMENTS: usize = 4;
+
+impl PolicyIndex {
+    /// Merges the small segments a run leaves behind, in groups of at most
+    /// [`MAX_MERGE_DOCS`] passages, one at a time; returns how many merges
+    /// ran. Every query looks its words up in every segment, and the log
+    /// merge policy leaves a large build with dozens of them (26 for 1 GB:
+    /// each level waits for eight of a size). Memory stays within a
+    /// background merge's bound; a run that adds a few files merges
+    /// nothing until small segments pile up. Call it with no other writer
+    /// open (it takes the writer lock).
+    pub fn settle(&self) -> Result<usize> {
+        let metas = self.index.searchable_segment_metas()?;
+        let sizes: Vec<(tantivy::index::SegmentId, u32)> =
+            metas.iter().map(|m| (m.id(), m.num_docs())).collect();
+        let merges = settling_merges(&sizes, MAX_MERGE_DOCS, UNSETTLED_SEGMENTS);
+        if merges.is_empty() {
+            return Ok(0);
+        }
+        let mut writer = match self.writer(1, 20_000_000) {
+            // Another run has just started: it settles them when it ends.
+            Err(Error::Locked { .. }) => return Ok(0),
+            other => other?,
+        };
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        for ids in &merges {
+            writer
+                .merge(ids)
+                .wait()
+                .map_err(|e| crate::index::integrity::from_tantivy(&self.path, e))?;
+        }
+        writer.wait_merging_threads()?;
+        Ok(merges.len())
+    }
+}
+
+/// The merges that settle segments of the given sizes: if more than `most`
+/// are below half of `cap`, those, smallest first, in groups of two or more
+/// whose sizes add up to at most `cap`.
+fn settling_merges<T: Clone>(sizes: &[(T, u32)], cap: u32, most: usize) -> Vec<Vec<T>> {
+    let mut small: Vec<&(T, u32)> = sizes.iter().filter(|(_, n)| *n < cap / 2).collect();
+    if small.len() <= most {
+        return Vec::new();
+    }
+    small.sort_by_key(|(_, n)| *n);
+    let mut merges = Vec::new();
+    let (mut group, mut total) = (Vec::new(), 0u32);
+    for (id, n) in small {
+        if total.saturating_add(*n) > cap && !group.is_empty() {
+            merges.push(std::mem::take(&mut group));
+            total = 0;
+        }
+        group.push(id.clone());
+        total = total.saturating_add(*n);
+    }
+    merges.push(group);
+    merges.retain(|g| g.len() >= 2);
+    merges
+}
+
 /// tantivy's log merge policy with a cap on the size of each merge. A merge
 /// reads its segments through mmap, so its inputs count towards the
 /// process's resident memory; uncapped, the last merges of a 1 GB corpus
@@ -771,6 +833,38 @@ mod tests {
     use super::*;
     use tantivy::index::SegmentId;
     use tantivy::merge_policy::MergePolicy;
+
+    #[test]
+    fn small_segments_settle_into_capped_merges_only_once_they_pile_up() {
+        // A few small segments beside the large ones: nothing to do.
+        let few = [("a", 300), ("b", 10), ("c", 20), ("d", 900)];
+        assert!(settling_merges(&few, 1000, 4).is_empty());
+        // More than four small ones: smallest first, up to the cap each.
+        let many = [
+            ("big", 900),
+            ("a", 10),
+            ("b", 20),
+            ("c", 30),
+            ("d", 400),
+            ("e", 450),
+            ("f", 120),
+        ];
+        assert_eq!(
+            settling_merges(&many, 1000, 4),
+            // "e" would be a group of one: left as it is.
+            vec![vec!["a", "b", "c", "f", "d"]]
+        );
+        // Every small segment is merged at most once and no merge passes the cap.
+        let sizes: Vec<(usize, u32)> = (0..40).map(|i| (i, 37 * i as u32 % 499)).collect();
+        let merges = settling_merges(&sizes, 1000, 4);
+        let mut seen = std::collections::HashSet::new();
+        for m in &merges {
+            assert!(m.len() >= 2);
+            assert!(m.iter().map(|&i| sizes[i].1).sum::<u32>() <= 1000);
+            assert!(m.iter().all(|i| seen.insert(*i)));
+        }
+        assert!(!merges.is_empty());
+    }
 
     #[test]
     fn orphan_candidates_are_only_files_we_write() {

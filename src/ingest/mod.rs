@@ -237,6 +237,11 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
     index.writer_failure(&mut writer, outcome)?;
     index.commit(&mut writer, &indexed_roots)?;
     writer.wait_merging_threads()?;
+    // Fewer segments make every query cheaper; failing to merge them (a
+    // full disk) leaves the committed index as it is.
+    if let Err(e) = index.settle() {
+        progress.warning(&format!("could not merge the index's small segments: {e}"));
+    }
     // Queries then need not count every passage to rank documents; failing
     // to record costs them speed, not answers.
     let searcher = index.reader()?.searcher();
