@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
-use tantivy::postings::Postings;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, InvertedIndexReader, SegmentReader, Term, TERMINATED};
 
@@ -252,13 +252,21 @@ impl<'s> SegmentPass<'s> {
     /// The passages read of the documents kept in `remap` (see
     /// [`Evidence::subset`]), each with its new slot.
     pub fn passages_kept(&self, remap: &[u32]) -> Kept {
+        self.passages_where(|slot| remap.get(slot).copied().filter(|&s| s != u32::MAX))
+    }
+
+    /// The passages read of the `marked` documents (by slot), each with
+    /// its slot.
+    pub fn passages_marked(&self, marked: &[bool]) -> Kept {
+        self.passages_where(|slot| marked.get(slot).is_some_and(|&m| m).then_some(slot as u32))
+    }
+
+    /// The passages read whose slot `keep` maps to a slot, with it.
+    fn passages_where(&self, keep: impl Fn(usize) -> Option<u32>) -> Kept {
         let mut list: Vec<(DocId, u32)> = self
             .slots
             .iter()
-            .filter_map(|(doc, slot)| {
-                let new = *remap.get(slot)?;
-                (new != u32::MAX).then_some((doc, new))
-            })
+            .filter_map(|(doc, slot)| Some((doc, keep(slot)?)))
             .collect();
         list.sort_unstable();
         let mut slot_of = Vec::new();
@@ -271,80 +279,32 @@ impl<'s> SegmentPass<'s> {
         Kept { list, slot_of }
     }
 
-    /// Counts term `i` in the text and title of the `kept` passages only:
-    /// walking the term's postings when they are fewer, else skipping
-    /// through them to each passage (a common word's postings are far
-    /// longer than the passages of the leading documents).
+    /// Counts term `i` in the text and title of the `kept` passages only.
     pub fn read_at(&self, ev: &mut Evidence, i: usize, term: &str, kept: &Kept) -> Result<()> {
-        if kept.list.is_empty() {
-            return Ok(());
-        }
         let text = Term::from_field_text(self.fields.body, term);
         let title = Term::from_field_text(self.fields.title, term);
-        for (index, term, is_title) in [(&self.body, text, false), (&self.title, title, true)] {
-            let Some(info) = index
-                .get_term_info(&term)
-                .map_err(tantivy::TantivyError::from)?
-            else {
-                continue;
-            };
-            let mut postings = index
-                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
-                .map_err(tantivy::TantivyError::from)?;
-            let mut count = |slot: u32, tf: u32| {
-                if is_title {
-                    // The title repeats in every passage: count it once.
-                    let cell = &mut ev.title_tf[slot as usize * ev.n + i];
-                    *cell = cell.max(tf as f32);
-                } else {
-                    ev.count(slot as usize, i, tf as f32);
-                }
-            };
-            if (info.doc_freq as usize) < kept.list.len() {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    let slot = kept.slot_of.get(doc as usize).copied().unwrap_or(u32::MAX);
-                    if slot != u32::MAX {
-                        count(slot, postings.term_freq());
-                    }
-                    doc = postings.advance();
-                }
-            } else {
-                for &(doc, slot) in &kept.list {
-                    let mut at = postings.doc();
-                    if at < doc {
-                        at = postings.seek(doc);
-                    }
-                    if at == TERMINATED {
-                        break;
-                    }
-                    if at == doc {
-                        count(slot, postings.term_freq());
-                    }
-                }
-            }
-        }
-        Ok(())
+        let option = IndexRecordOption::WithFreqs;
+        visit_kept(&self.body, &text, option, kept, |slot, postings| {
+            ev.count(slot as usize, i, postings.term_freq() as f32);
+        })?;
+        visit_kept(&self.title, &title, option, kept, |slot, postings| {
+            // The title repeats in every passage: count it once.
+            let cell = &mut ev.title_tf[slot as usize * ev.n + i];
+            *cell = cell.max(postings.term_freq() as f32);
+        })
     }
 
-    /// Reads the positions of term `i` in the passages of the `marked`
-    /// documents (by slot), for proximity.
-    pub fn read_positions(&mut self, i: usize, term: &str, marked: &[bool]) -> Result<()> {
+    /// Reads the positions of term `i` in the `kept` passages (from
+    /// [`Self::passages_marked`]), for proximity.
+    pub fn read_positions(&mut self, i: usize, term: &str, kept: &Kept) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
         let option = IndexRecordOption::WithFreqsAndPositions;
-        let Some(mut postings) = read_postings(&self.body, &term, option)? else {
-            return Ok(());
-        };
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            if self.slots.get(doc).is_some_and(|s| marked[s]) {
-                let mut pos = Vec::with_capacity(postings.term_freq() as usize);
-                postings.positions(&mut pos);
-                self.positions.entry(doc).or_default().push((i, pos));
-            }
-            doc = postings.advance();
-        }
-        Ok(())
+        let positions = &mut self.positions;
+        visit_kept(&self.body, &term, option, kept, |_, postings| {
+            let mut pos = Vec::with_capacity(postings.term_freq() as usize);
+            postings.positions(&mut pos);
+            positions.entry(postings.doc()).or_default().push((i, pos));
+        })
     }
 
     /// Reads term `i` in the document's title (not its headings: a long
@@ -406,6 +366,56 @@ impl<'s> SegmentPass<'s> {
         self.slots.insert(doc, slot);
         Some(slot)
     }
+}
+
+/// Hands `each` the postings of `term` positioned at each of the `kept`
+/// passages that has it, with the passage's slot: walking the postings when
+/// they are fewer than the passages, else skipping through them to each
+/// passage (a common word's postings are far longer than the passages of
+/// the leading documents).
+fn visit_kept(
+    index: &InvertedIndexReader,
+    term: &Term,
+    option: IndexRecordOption,
+    kept: &Kept,
+    mut each: impl FnMut(u32, &mut SegmentPostings),
+) -> Result<()> {
+    if kept.list.is_empty() {
+        return Ok(());
+    }
+    let Some(info) = index
+        .get_term_info(term)
+        .map_err(tantivy::TantivyError::from)?
+    else {
+        return Ok(());
+    };
+    let mut postings = index
+        .read_postings_from_terminfo(&info, option)
+        .map_err(tantivy::TantivyError::from)?;
+    if (info.doc_freq as usize) < kept.list.len() {
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let slot = kept.slot_of.get(doc as usize).copied().unwrap_or(u32::MAX);
+            if slot != u32::MAX {
+                each(slot, &mut postings);
+            }
+            doc = postings.advance();
+        }
+    } else {
+        for &(doc, slot) in &kept.list {
+            let mut at = postings.doc();
+            if at < doc {
+                at = postings.seek(doc);
+            }
+            if at == TERMINATED {
+                break;
+            }
+            if at == doc {
+                each(slot, &mut postings);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_postings(

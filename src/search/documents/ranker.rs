@@ -186,9 +186,10 @@ impl<'a> DocumentRanker<'a> {
             // the first results by a phrase bonus.
             let marked = evidence.leading(&scores, PROXIMITY_DOCUMENTS);
             for pass in &mut passes {
+                let kept = pass.passages_marked(&marked);
                 for (i, t) in terms.iter().enumerate().filter(|(_, t)| !t.feedback) {
                     self.deadline.check()?;
-                    pass.read_positions(i, &t.term, &marked)?;
+                    pass.read_positions(i, &t.term, &kept)?;
                 }
                 pass.add_proximity(&mut evidence, terms, idf, p.window);
             }
