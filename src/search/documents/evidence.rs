@@ -263,11 +263,12 @@ impl<'s> SegmentPass<'s> {
 
     /// The passages read whose slot `keep` maps to a slot, with it.
     fn passages_where(&self, keep: impl Fn(usize) -> Option<u32>) -> Kept {
-        let mut list: Vec<(DocId, u32)> = self
-            .slots
-            .iter()
-            .filter_map(|(doc, slot)| Some((doc, keep(slot)?)))
-            .collect();
+        let mut list: Vec<(DocId, u32)> = Vec::new();
+        self.slots.for_each(|doc, slot| {
+            if let Some(kept) = keep(slot) {
+                list.push((doc, kept));
+            }
+        });
         list.sort_unstable();
         let mut slot_of = Vec::new();
         if !list.is_empty() {

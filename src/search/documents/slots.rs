@@ -34,16 +34,18 @@ impl SlotMap {
         }
     }
 
-    /// Every passage given a slot, with it (in no particular order).
-    pub fn iter(&self) -> Box<dyn Iterator<Item = (DocId, usize)> + '_> {
+    /// Hands `each` every passage given a slot, with it (in no particular
+    /// order): a plain loop, as it runs over every passage of a segment.
+    pub fn for_each(&self, mut each: impl FnMut(DocId, usize)) {
         match self {
-            SlotMap::Dense(v) => Box::new(
-                v.iter()
-                    .enumerate()
-                    .filter(|(_, &s)| s != u32::MAX)
-                    .map(|(d, &s)| (d as DocId, s as usize)),
-            ),
-            SlotMap::Sparse(m) => Box::new(m.iter().map(|(&d, &s)| (d, s))),
+            SlotMap::Dense(v) => {
+                for (doc, &slot) in v.iter().enumerate() {
+                    if slot != u32::MAX {
+                        each(doc as DocId, slot as usize);
+                    }
+                }
+            }
+            SlotMap::Sparse(m) => m.iter().for_each(|(&doc, &slot)| each(doc, slot)),
         }
     }
 
