@@ -196,6 +196,9 @@ impl Alternatives {
 /// evidence: in passage order, and as a passage → new slot lookup.
 pub struct Kept {
     list: Vec<(DocId, u32)>,
+    /// Each document's first passage in `list`: where its title is read
+    /// (it repeats in every passage).
+    firsts: Vec<(DocId, u32)>,
     slot_of: Vec<u32>,
 }
 
@@ -277,7 +280,17 @@ impl<'s> SegmentPass<'s> {
                 slot_of[doc as usize] = slot;
             }
         }
-        Kept { list, slot_of }
+        let mut seen = vec![false; list.iter().map(|&(_, s)| s as usize + 1).max().unwrap_or(0)];
+        let firsts = list
+            .iter()
+            .filter(|&&(_, slot)| !std::mem::replace(&mut seen[slot as usize], true))
+            .copied()
+            .collect();
+        Kept {
+            list,
+            firsts,
+            slot_of,
+        }
     }
 
     /// Counts term `i` in the text and title of the `kept` passages only.
@@ -285,10 +298,10 @@ impl<'s> SegmentPass<'s> {
         let text = Term::from_field_text(self.fields.body, term);
         let title = Term::from_field_text(self.fields.title, term);
         let option = IndexRecordOption::WithFreqs;
-        visit_kept(&self.body, &text, option, kept, |slot, postings| {
+        visit_kept(&self.body, &text, option, kept, &kept.list, |slot, postings| {
             ev.count(slot as usize, i, postings.term_freq() as f32);
         })?;
-        visit_kept(&self.title, &title, option, kept, |slot, postings| {
+        visit_kept(&self.title, &title, option, kept, &kept.firsts, |slot, postings| {
             // The title repeats in every passage: count it once.
             let cell = &mut ev.title_tf[slot as usize * ev.n + i];
             *cell = cell.max(postings.term_freq() as f32);
@@ -301,7 +314,7 @@ impl<'s> SegmentPass<'s> {
         let term = Term::from_field_text(self.fields.body, term);
         let option = IndexRecordOption::WithFreqsAndPositions;
         let positions = &mut self.positions;
-        visit_kept(&self.body, &term, option, kept, |_, postings| {
+        visit_kept(&self.body, &term, option, kept, &kept.list, |_, postings| {
             let mut pos = Vec::with_capacity(postings.term_freq() as usize);
             postings.positions(&mut pos);
             positions.entry(postings.doc()).or_default().push((i, pos));
@@ -369,19 +382,21 @@ impl<'s> SegmentPass<'s> {
     }
 }
 
-/// Hands `each` the postings of `term` positioned at each of the `kept`
-/// passages that has it, with the passage's slot: walking the postings when
-/// they are fewer than the passages, else skipping through them to each
-/// passage (a common word's postings are far longer than the passages of
-/// the leading documents).
+/// Hands `each` the postings of `term` positioned at passages of `kept`
+/// that have it, with the passage's slot: walking the postings when they
+/// are fewer than the `targets` (some or all of `kept`'s passages, in
+/// order), at every kept passage; else skipping through them to each target
+/// (a common word's postings are far longer than the passages of the
+/// leading documents).
 fn visit_kept(
     index: &InvertedIndexReader,
     term: &Term,
     option: IndexRecordOption,
     kept: &Kept,
+    targets: &[(DocId, u32)],
     mut each: impl FnMut(u32, &mut SegmentPostings),
 ) -> Result<()> {
-    if kept.list.is_empty() {
+    if targets.is_empty() {
         return Ok(());
     }
     let Some(info) = index
@@ -393,7 +408,7 @@ fn visit_kept(
     let mut postings = index
         .read_postings_from_terminfo(&info, option)
         .map_err(tantivy::TantivyError::from)?;
-    if (info.doc_freq as usize) < kept.list.len() {
+    if (info.doc_freq as usize) < targets.len() {
         let mut doc = postings.doc();
         while doc != TERMINATED {
             let slot = kept.slot_of.get(doc as usize).copied().unwrap_or(u32::MAX);
@@ -403,7 +418,7 @@ fn visit_kept(
             doc = postings.advance();
         }
     } else {
-        for &(doc, slot) in &kept.list {
+        for &(doc, slot) in targets {
             let mut at = postings.doc();
             if at < doc {
                 at = postings.seek(doc);
