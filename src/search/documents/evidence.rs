@@ -199,13 +199,13 @@ pub struct Kept {
     /// Each document's first passage in `list`: where its title is read
     /// (it repeats in every passage).
     firsts: Vec<(DocId, u32)>,
-    slot_of: Vec<u32>,
+    /// Each first-pass slot's kept slot, `u32::MAX` if not kept.
+    remap: Vec<u32>,
 }
 
 /// Reading one segment's postings into the evidence.
 pub struct SegmentPass<'s> {
     ord: u32,
-    max_doc: u32,
     fields: Fields,
     keys: Column<u64>,
     lengths: Column<u64>,
@@ -216,6 +216,8 @@ pub struct SegmentPass<'s> {
     slots: SlotMap,
     /// Per passage: positions of each typed term, for proximity.
     positions: HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher>,
+    /// The document key and slot of the last passage given a slot.
+    last: Option<(u64, usize)>,
 }
 
 impl<'s> SegmentPass<'s> {
@@ -223,7 +225,6 @@ impl<'s> SegmentPass<'s> {
     pub fn new(ord: u32, segment: &'s SegmentReader, fields: Fields) -> Result<Self> {
         Ok(SegmentPass {
             ord,
-            max_doc: segment.max_doc(),
             fields,
             keys: segment.fast_fields().u64("doc_key")?,
             lengths: segment.fast_fields().u64("doc_len")?,
@@ -232,6 +233,7 @@ impl<'s> SegmentPass<'s> {
             alive: segment.alive_bitset(),
             slots: SlotMap::new(segment.max_doc()),
             positions: HashMap::default(),
+            last: None,
         })
     }
 
@@ -255,31 +257,28 @@ impl<'s> SegmentPass<'s> {
     /// The passages read of the documents kept in `remap` (see
     /// [`Evidence::subset`]), each with its new slot.
     pub fn passages_kept(&self, remap: &[u32]) -> Kept {
-        self.passages_where(|slot| remap.get(slot).copied().filter(|&s| s != u32::MAX))
+        self.passages_where(remap.to_vec())
     }
 
     /// The passages read of the `marked` documents (by slot), each with
     /// its slot.
     pub fn passages_marked(&self, marked: &[bool]) -> Kept {
-        self.passages_where(|slot| marked.get(slot).is_some_and(|&m| m).then_some(slot as u32))
+        let remap = (0..marked.len() as u32)
+            .map(|s| if marked[s as usize] { s } else { u32::MAX })
+            .collect();
+        self.passages_where(remap)
     }
 
-    /// The passages read whose slot `keep` maps to a slot, with it.
-    fn passages_where(&self, keep: impl Fn(usize) -> Option<u32>) -> Kept {
+    /// The passages read whose slot `remap` maps to a slot (not
+    /// `u32::MAX`), with it.
+    fn passages_where(&self, remap: Vec<u32>) -> Kept {
         let mut list: Vec<(DocId, u32)> = Vec::new();
         self.slots.for_each(|doc, slot| {
-            if let Some(kept) = keep(slot) {
+            if let Some(&kept) = remap.get(slot).filter(|&&s| s != u32::MAX) {
                 list.push((doc, kept));
             }
         });
         list.sort_unstable();
-        let mut slot_of = Vec::new();
-        if !list.is_empty() {
-            slot_of = vec![u32::MAX; self.max_doc as usize];
-            for &(doc, slot) in &list {
-                slot_of[doc as usize] = slot;
-            }
-        }
         let mut seen = vec![false; list.iter().map(|&(_, s)| s as usize + 1).max().unwrap_or(0)];
         let firsts = list
             .iter()
@@ -289,8 +288,14 @@ impl<'s> SegmentPass<'s> {
         Kept {
             list,
             firsts,
-            slot_of,
+            remap,
         }
+    }
+
+    /// The kept slot of passage `doc`, if it is one of `kept`'s.
+    fn kept_slot(&self, kept: &Kept, doc: DocId) -> Option<u32> {
+        let slot = self.slots.get(doc)?;
+        kept.remap.get(slot).copied().filter(|&s| s != u32::MAX)
     }
 
     /// Counts term `i` in the text and title of the `kept` passages only.
@@ -298,14 +303,28 @@ impl<'s> SegmentPass<'s> {
         let text = Term::from_field_text(self.fields.body, term);
         let title = Term::from_field_text(self.fields.title, term);
         let option = IndexRecordOption::WithFreqs;
-        visit_kept(&self.body, &text, option, kept, &kept.list, |slot, postings| {
-            ev.count(slot as usize, i, postings.term_freq() as f32);
-        })?;
-        visit_kept(&self.title, &title, option, kept, &kept.firsts, |slot, postings| {
-            // The title repeats in every passage: count it once.
-            let cell = &mut ev.title_tf[slot as usize * ev.n + i];
-            *cell = cell.max(postings.term_freq() as f32);
-        })
+        visit_kept(
+            &self.body,
+            &text,
+            option,
+            &kept.list,
+            |d| self.kept_slot(kept, d),
+            |slot, postings| {
+                ev.count(slot as usize, i, postings.term_freq() as f32);
+            },
+        )?;
+        visit_kept(
+            &self.title,
+            &title,
+            option,
+            &kept.firsts,
+            |d| self.kept_slot(kept, d),
+            |slot, postings| {
+                // The title repeats in every passage: count it once.
+                let cell = &mut ev.title_tf[slot as usize * ev.n + i];
+                *cell = cell.max(postings.term_freq() as f32);
+            },
+        )
     }
 
     /// Reads the positions of term `i` in the `kept` passages (from
@@ -313,12 +332,21 @@ impl<'s> SegmentPass<'s> {
     pub fn read_positions(&mut self, i: usize, term: &str, kept: &Kept) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
         let option = IndexRecordOption::WithFreqsAndPositions;
-        let positions = &mut self.positions;
-        visit_kept(&self.body, &term, option, kept, &kept.list, |_, postings| {
-            let mut pos = Vec::with_capacity(postings.term_freq() as usize);
-            postings.positions(&mut pos);
-            positions.entry(postings.doc()).or_default().push((i, pos));
-        })
+        let mut positions = std::mem::take(&mut self.positions);
+        let read = visit_kept(
+            &self.body,
+            &term,
+            option,
+            &kept.list,
+            |d| self.kept_slot(kept, d),
+            |_, postings| {
+                let mut pos = Vec::with_capacity(postings.term_freq() as usize);
+                postings.positions(&mut pos);
+                positions.entry(postings.doc()).or_default().push((i, pos));
+            },
+        );
+        self.positions = positions;
+        read
     }
 
     /// Reads term `i` in the document's title (not its headings: a long
@@ -373,27 +401,36 @@ impl<'s> SegmentPass<'s> {
             return None;
         }
         let key = self.keys.first(doc)?;
-        let lengths = &self.lengths;
-        let slot = ev.slot(key, (self.ord, doc), || {
-            lengths.first(doc).unwrap_or(1) as f32
-        });
+        // A document's passages are neighbours in a segment, so the last
+        // document seen is the likeliest: no hash lookup for it.
+        let slot = match self.last {
+            Some((last, slot)) if last == key => slot,
+            _ => {
+                let lengths = &self.lengths;
+                let slot = ev.slot(key, (self.ord, doc), || {
+                    lengths.first(doc).unwrap_or(1) as f32
+                });
+                self.last = Some((key, slot));
+                slot
+            }
+        };
         self.slots.insert(doc, slot);
         Some(slot)
     }
 }
 
-/// Hands `each` the postings of `term` positioned at passages of `kept`
-/// that have it, with the passage's slot: walking the postings when they
-/// are fewer than the `targets` (some or all of `kept`'s passages, in
-/// order), at every kept passage; else skipping through them to each target
+/// Hands `each` the postings of `term` positioned at kept passages that
+/// have it, with the passage's kept slot: walking the postings when they
+/// are fewer than the `targets` (some or all kept passages, in order), at
+/// every passage `kept_slot` knows; else skipping through them to each target
 /// (a common word's postings are far longer than the passages of the
 /// leading documents).
 fn visit_kept(
     index: &InvertedIndexReader,
     term: &Term,
     option: IndexRecordOption,
-    kept: &Kept,
     targets: &[(DocId, u32)],
+    kept_slot: impl Fn(DocId) -> Option<u32>,
     mut each: impl FnMut(u32, &mut SegmentPostings),
 ) -> Result<()> {
     if targets.is_empty() {
@@ -411,8 +448,7 @@ fn visit_kept(
     if (info.doc_freq as usize) < targets.len() {
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            let slot = kept.slot_of.get(doc as usize).copied().unwrap_or(u32::MAX);
-            if slot != u32::MAX {
+            if let Some(slot) = kept_slot(doc) {
                 each(slot, &mut postings);
             }
             doc = postings.advance();
