@@ -129,6 +129,19 @@ impl QueryPlan {
         })
     }
 
+    /// Whether ranking documents, which reads a phrase's words one by one,
+    /// also finds documents none of whose passages match: the plan narrows,
+    /// or a concept has a phrase of two or more words among its
+    /// alternatives (an acronym's expansion, say).
+    pub fn ranks_beyond_matches(&self) -> bool {
+        self.narrows()
+            || self.concepts.iter().any(|c| {
+                c.alternatives
+                    .iter()
+                    .any(|m| matches!(m, Matcher::Phrase { terms, .. } if terms.len() >= 2))
+            })
+    }
+
     /// Whether any concept can match at all.
     pub fn is_empty(&self) -> bool {
         self.positive().next().is_none()
@@ -670,6 +683,22 @@ mod tests {
             }]
         );
         assert!(p.concepts[0].word && !p.concepts[3].word);
+    }
+
+    #[test]
+    fn an_expansion_phrase_makes_ranking_reach_past_the_matches() {
+        // Plain words: every document ranked has a passage that matches.
+        assert!(!plan("primary care").ranks_beyond_matches());
+        // An acronym with its expansion: ranking reads the expansion's
+        // words one by one, so it finds documents with only some of them.
+        let mut p = plan("MHRA");
+        assert!(!p.ranks_beyond_matches());
+        p.concepts[0]
+            .alternatives
+            .push(phrase(&["medicin".into(), "regulatori".into()]));
+        assert!(p.ranks_beyond_matches() && !p.narrows());
+        // A quoted phrase narrows, and so reaches past the matches too.
+        assert!(plan("\"place based\"").ranks_beyond_matches());
     }
 
     #[test]

@@ -269,7 +269,7 @@ impl<'a> Engine<'a> {
             };
             (collected.into_hits(), total)
         } else {
-            let constrained = !filters.is_empty() || plan.narrows();
+            let constrained = !filters.is_empty() || plan.ranks_beyond_matches();
             let matched = self.matching(&compiler, &plan, constrained)?;
             // Copies of one paragraph fold into one hit: rank deeper while
             // that leaves the page short, or its last hit may have copies

@@ -54,7 +54,7 @@ impl Engine<'_> {
         deadline.check()?;
         let (filters, _) = filters::filters(&self.searcher, &self.index.fields, &plan, opts)?;
         let compiler = self.compiler(&filters, true, &deadline);
-        let constrained = !filters.is_empty() || plan.narrows();
+        let constrained = !filters.is_empty() || plan.ranks_beyond_matches();
         let within = if constrained {
             self.matching(&compiler, &plan, true)?.1
         } else {
