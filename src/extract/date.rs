@@ -382,6 +382,7 @@ pub fn settle(found: Option<PubDate>, text: &str) -> Option<PubDate> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_character_across_the_end_of_the_top_is_not_cut() {
@@ -390,7 +391,6 @@ mod tests {
         assert!(!text.is_char_boundary(TOP_BYTES));
         assert_eq!(from_text(&text), None);
     }
-    use super::*;
 
     fn d(y: u16, m: u8, day: u8) -> Day {
         Day::new(y, m, day).unwrap()
