@@ -338,3 +338,41 @@ fn query_shows_documents_in_the_order_batch_ranks_them() {
         assert_eq!(seen[..m], batch[..m], "{q}");
     }
 }
+
+/// A document whose title names what is searched for is ranked even when
+/// its text writes it another way: its passages match through the title,
+/// so it must not wait behind every document whose text has the query's
+/// other, commoner word.
+#[test]
+fn a_document_found_only_through_its_title_is_ranked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = String::from(
+        "{\"_id\": \"luc\", \"title\": \"A p16INK4a-Luciferase model\", \"text\": \"A knock-in mouse reports the expression of p16(INK4a), a tumour suppressor, through luminescence.\"}\n",
+    );
+    for i in 0..12 {
+        corpus.push_str(&format!(
+            "{{\"_id\": \"s{i}\", \"title\": \"Cells {i}\", \"text\": \"Senescence of cells in culture number {i} was measured with a stain.\"}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("corpus.jsonl"), corpus).unwrap();
+    index_into_idx(dir.path(), "corpus.jsonl");
+    std::fs::write(dir.path().join("queries.tsv"), "q1\tp16INK4a senescence\n").unwrap();
+    let out = run_ok(
+        dir.path(),
+        &[
+            "query",
+            "--batch",
+            "queries.tsv",
+            "--format",
+            "trec",
+            "-n",
+            "3",
+            "--index",
+            "idx",
+        ],
+    );
+    let first = out.lines().next().unwrap_or_default();
+    assert!(first.starts_with("q1 Q0 luc 1 "), "{out}");
+    let shown = query_json(dir.path(), "p16INK4a senescence", 3);
+    assert_eq!(shown["hits"][0]["doc_id"], "luc", "{shown}");
+}

@@ -351,8 +351,11 @@ impl<'s> SegmentPass<'s> {
 
     /// Reads term `i` in the document's title (not its headings: a long
     /// report has a heading for most words, and each would count as if it
-    /// were the title).
-    pub fn read_title(&self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
+    /// were the title). A document whose title has the term is ranked even
+    /// if its text writes it otherwise (a title's "p16INK4a-Luciferase",
+    /// the text's "p16(INK4a)"): its passages match the query through the
+    /// title, so it can be shown.
+    pub fn read_title(&mut self, ev: &mut Evidence, i: usize, term: &str) -> Result<()> {
         let term = Term::from_field_text(self.fields.title, term);
         let Some(mut postings) = read_postings(&self.title, &term, IndexRecordOption::WithFreqs)?
         else {
@@ -360,15 +363,36 @@ impl<'s> SegmentPass<'s> {
         };
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            // Only documents whose text matched; the title repeats in every
-            // passage, so count it once.
-            if let Some(slot) = self.slots.get(doc) {
+            if let Some(slot) = self.title_slot(ev, doc) {
+                // The title repeats in every passage: count it once.
                 let cell = &mut ev.title_tf[slot * ev.n + i];
                 *cell = cell.max(postings.term_freq() as f32);
             }
             doc = postings.advance();
         }
         Ok(())
+    }
+
+    /// The slot of passage `doc`'s document, found through its title: a
+    /// passage whose text matched has one; another passage of a document
+    /// already known uses its slot without being counted as read (its text
+    /// has none of the query); the first passage of a document known only
+    /// by its title gives it a slot.
+    fn title_slot(&mut self, ev: &mut Evidence, doc: DocId) -> Option<usize> {
+        if let Some(slot) = self.slots.get(doc) {
+            return Some(slot);
+        }
+        let key = self.key(doc)?;
+        match self.last {
+            Some((last, slot)) if last == key => Some(slot),
+            _ => match ev.slots.get(&key) {
+                Some(&slot) => {
+                    self.last = Some((key, slot));
+                    Some(slot)
+                }
+                None => self.slot(ev, doc),
+            },
+        }
     }
 
     /// Adds the proximity of the typed terms in each passage read with
@@ -391,16 +415,22 @@ impl<'s> SegmentPass<'s> {
         }
     }
 
+    /// The document key of passage `doc`: none if it is deleted or has no
+    /// document.
+    fn key(&self, doc: DocId) -> Option<u64> {
+        if !self.alive.is_none_or(|a| a.is_alive(doc)) {
+            return None;
+        }
+        self.keys.first(doc)
+    }
+
     /// The slot of passage `doc`'s document: none for a deleted passage or
     /// one without a document.
     fn slot(&mut self, ev: &mut Evidence, doc: DocId) -> Option<usize> {
         if let Some(slot) = self.slots.get(doc) {
             return Some(slot);
         }
-        if !self.alive.is_none_or(|a| a.is_alive(doc)) {
-            return None;
-        }
-        let key = self.keys.first(doc)?;
+        let key = self.key(doc)?;
         // A document's passages are neighbours in a segment, so the last
         // document seen is the likeliest: no hash lookup for it.
         let slot = match self.last {
