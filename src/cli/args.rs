@@ -35,6 +35,7 @@ Query syntax:
   \"care board\"~2                the words within 2 positions of each other
   collab*                       words starting with collab
   +finance -Dorset              must contain finance, must not contain Dorset
+  +1 nucleosome, -80 C          a sign before a number is part of it
   title:collaboratives          in a title or heading (also heading:, source:, path:)
   source:reports/*.pdf          only files whose path matches the glob
   workforce^2 retention         weigh a word double

@@ -387,11 +387,15 @@ fn literal_slashes(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The query with every `+` or `-` that does not start a word made a
 /// space: `G - quadruplex` and `alpha (+)- thalassemia` exclude and require
-/// nothing, where the grammar would exclude the next word.
+/// nothing, where the grammar would exclude the next word. Nor does a sign
+/// before a number: `+1 nucleosomes` and `-80 °C` are numbers as written,
+/// not a required or an excluded "1".
 fn dangling_operators(text: &str) -> std::borrow::Cow<'_, str> {
-    spaced(text, |_, c, next| {
+    spaced(text, |prev, c, next| {
+        let starts_word = prev.is_none_or(|p| p.is_whitespace() || p == '(');
         matches!(c, '+' | '-')
-            && next.is_none_or(|n| !(n.is_alphanumeric() || matches!(n, '"' | '(' | '_')))
+            && (next.is_none_or(|n| !(n.is_alphanumeric() || matches!(n, '"' | '(' | '_')))
+                || (starts_word && next.is_some_and(|n| n.is_ascii_digit())))
     })
 }
 
@@ -753,6 +757,16 @@ mod tests {
             );
         }
         assert_eq!(plan("care -social").concepts[1].role, Role::MustNot);
+        assert_eq!(
+            dangling_operators("stabilizing +1 nucleosomes at -80 C, IL-6 +x"),
+            "stabilizing  1 nucleosomes at  80 C, IL-6 +x"
+        );
+        let p = plan("stabilizing +1 nucleosomes");
+        assert!(
+            p.concepts.iter().all(|c| c.role == Role::Should),
+            "{:?}",
+            p.concepts
+        );
     }
 
     #[test]
