@@ -675,3 +675,20 @@ fn exact_totals_count_or_estimate_every_match() {
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("1 of about "), "{text}");
 }
+
+/// A correction is announced as a word the results contain: the edit that
+/// finds "microenvironment" for "microenviroment" also makes
+/// "microenvironent", which stems alike but is no word.
+#[test]
+fn a_correction_is_shown_as_the_word_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tumours.txt"),
+        "The tumour microenvironment shapes how drugs reach the cells.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "tumours.txt");
+    let r = query(dir.path(), &["microenviroment"]);
+    assert_eq!(r["corrections"][0]["from"], "microenviroment");
+    assert_eq!(r["corrections"][0]["to"], "microenvironment", "{r}");
+}

@@ -24,7 +24,16 @@ pub fn shown_corrections(plan: &QueryPlan, hits: &[Hit], analyzer: &Analyzer) ->
         .collect()
 }
 
-fn surface_of(term: &str, hits: &[Hit], analyzer: &Analyzer) -> Option<String> {
+/// How `word` (a corrected term, or a word one edit from what was typed)
+/// is written in the first hit that has it. A word found by editing may
+/// be no word at all, only one that stems alike: "microenviroment" is one
+/// edit from "microenvironent", which stems as "microenvironment" does.
+fn surface_of(word: &str, hits: &[Hit], analyzer: &Analyzer) -> Option<String> {
+    let stem = analyzer.terms(word);
+    let term = match stem.as_slice() {
+        [stem] => stem.as_str(),
+        _ => word,
+    };
     for h in hits {
         let mut found = None;
         analyzer.analyze(&h.quote, |t| {
