@@ -78,8 +78,17 @@ impl<'a> DocumentRanker<'a> {
         within: Option<&HashSet<u64>>,
     ) -> Result<Vec<RankedDoc>> {
         let allowed = |d: &RankedDoc| within.is_none_or(|w| w.contains(&d.key));
-        let (mut ranked, first) = self.score(terms)?;
-        ranked.retain(allowed);
+        // How deep the first pass's order is needed: the documents feedback
+        // rescores, and below them as many as the page could take, since
+        // the rest keep their order (scaled alike) after feedback.
+        let p = &self.params;
+        let depth = match (p.feedback_docs, p.feedback_rescored) {
+            (0, _) => k,
+            (_, 0) => usize::MAX,
+            (docs, rescored) => rescored.max(docs).saturating_add(k),
+        };
+        let (mut ranked, first) =
+            self.score(terms, depth, |key| within.is_none_or(|w| w.contains(&key)))?;
         if self.params.feedback_docs > 0 && !ranked.is_empty() {
             // Scores are linear in the query's weights, so the expanded
             // query's score is (1 − λ) × the first pass + the feedback
@@ -151,9 +160,15 @@ impl<'a> DocumentRanker<'a> {
         Ok(evidence.ranked(&scores, p))
     }
 
-    /// Scores every document containing a term, best first, with what the
-    /// pass read (for feedback to score the same documents).
-    fn score(&self, terms: &[WeightedTerm]) -> Result<(Vec<RankedDoc>, FirstPass<'a>)> {
+    /// Scores every document containing a term, and gives the `depth` best
+    /// of those `allowed`, best first, with what the pass read (for
+    /// feedback to score the same documents).
+    fn score(
+        &self,
+        terms: &[WeightedTerm],
+        depth: usize,
+        allowed: impl Fn(u64) -> bool,
+    ) -> Result<(Vec<RankedDoc>, FirstPass<'a>)> {
         let p = &self.params;
         let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
         let want_positions = p.proximity_weight > 0.0 && typed_units.is_some_and(|u| u > 0);
@@ -194,7 +209,7 @@ impl<'a> DocumentRanker<'a> {
                 pass.add_proximity(&mut evidence, terms, idf, p.window);
             }
         }
-        let ranked = evidence.ranked(&scores, p);
+        let ranked = evidence.ranked_top(&scores, p, depth, allowed);
         Ok((ranked, FirstPass { evidence, passes }))
     }
 

@@ -6,8 +6,15 @@ use std::collections::HashMap;
 use tantivy::DocId;
 
 /// Passage → document slot, for one segment: a dense array for segments of
-/// ordinary size, a map for very large ones.
-pub enum SlotMap {
+/// ordinary size, a map for very large ones; with the passages given a
+/// slot, in the order they were.
+pub struct SlotMap {
+    cells: Cells,
+    given: Vec<DocId>,
+}
+
+enum Cells {
+    /// Per passage, its slot (`u32::MAX`: none).
     Dense(Vec<u32>),
     Sparse(HashMap<DocId, usize, KeyHasher>),
 }
@@ -17,44 +24,50 @@ impl SlotMap {
     const DENSE_LIMIT: u32 = 1 << 21;
 
     pub fn new(max_doc: u32) -> Self {
-        if max_doc <= Self::DENSE_LIMIT {
-            SlotMap::Dense(vec![u32::MAX; max_doc as usize])
+        let cells = if max_doc <= Self::DENSE_LIMIT {
+            Cells::Dense(vec![u32::MAX; max_doc as usize])
         } else {
-            SlotMap::Sparse(HashMap::default())
+            Cells::Sparse(HashMap::default())
+        };
+        SlotMap {
+            cells,
+            given: Vec::new(),
         }
     }
 
     pub fn get(&self, doc: DocId) -> Option<usize> {
-        match self {
-            SlotMap::Dense(v) => v
+        match &self.cells {
+            Cells::Dense(v) => v
                 .get(doc as usize)
                 .filter(|&&s| s != u32::MAX)
                 .map(|&s| s as usize),
-            SlotMap::Sparse(m) => m.get(&doc).copied(),
+            Cells::Sparse(m) => m.get(&doc).copied(),
         }
     }
 
-    /// Hands `each` every passage given a slot, with it (in no particular
-    /// order): a plain loop, as it runs over every passage of a segment.
+    /// Hands `each` every passage given a slot, with it, in the order they
+    /// were given one: the passages read, not every passage of the segment.
     pub fn for_each(&self, mut each: impl FnMut(DocId, usize)) {
-        match self {
-            SlotMap::Dense(v) => {
-                for (doc, &slot) in v.iter().enumerate() {
-                    if slot != u32::MAX {
-                        each(doc as DocId, slot as usize);
-                    }
-                }
+        for &doc in &self.given {
+            if let Some(slot) = self.get(doc) {
+                each(doc, slot);
             }
-            SlotMap::Sparse(m) => m.iter().for_each(|(&doc, &slot)| each(doc, slot)),
         }
     }
 
+    /// Gives passage `doc` a slot (once: a passage has one document).
     pub fn insert(&mut self, doc: DocId, slot: usize) {
-        match self {
-            SlotMap::Dense(v) => v[doc as usize] = slot as u32,
-            SlotMap::Sparse(m) => {
-                m.insert(doc, slot);
+        let fresh = match &mut self.cells {
+            Cells::Dense(v) => {
+                let cell = &mut v[doc as usize];
+                let fresh = *cell == u32::MAX;
+                *cell = slot as u32;
+                fresh
             }
+            Cells::Sparse(m) => m.insert(doc, slot).is_none(),
+        };
+        if fresh {
+            self.given.push(doc);
         }
     }
 }
