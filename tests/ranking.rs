@@ -376,3 +376,65 @@ fn a_document_found_only_through_its_title_is_ranked() {
     let shown = query_json(dir.path(), "p16INK4a senescence", 3);
     assert_eq!(shown["hits"][0]["doc_id"], "luc", "{shown}");
 }
+
+/// A batch runs its queries side by side on every core, yet writes them in
+/// the order of the file, each ranked as it would be alone.
+#[test]
+fn a_batch_on_several_threads_answers_in_order_as_queries_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    varied_collection(dir.path());
+    index_into_idx(dir.path(), "corpus.jsonl");
+    let words = [
+        "waiting lists",
+        "elective recovery",
+        "district nursing",
+        "integrated care boards",
+        "mental health",
+        "winter pressures",
+        "virtual wards",
+        "social care",
+    ];
+    let queries: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                "{} {}",
+                words[i % words.len()],
+                words[(i * 3 + 1) % words.len()]
+            )
+        })
+        .collect();
+    let file: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!("q{i}\t{q}\n"))
+        .collect();
+    std::fs::write(dir.path().join("all.tsv"), file).unwrap();
+    let batch = |file: &str| {
+        run_ok(
+            dir.path(),
+            &[
+                "query", "--batch", file, "--format", "trec", "-n", "5", "--index", "idx",
+            ],
+        )
+    };
+    let all = batch("all.tsv");
+    let ids: Vec<&str> = all.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    let mut in_order = ids.clone();
+    in_order.dedup();
+    let expected: Vec<String> = (0..40).map(|i| format!("q{i}")).collect();
+    assert_eq!(in_order, expected, "{all}");
+    for i in [0, 17, 39] {
+        std::fs::write(
+            dir.path().join("one.tsv"),
+            format!("q{i}\t{}\n", queries[i]),
+        )
+        .unwrap();
+        let alone = batch("one.tsv");
+        let together: String = all
+            .lines()
+            .filter(|l| l.starts_with(&format!("q{i} ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(alone, together);
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
 use policy_search::analysis::Analyzer;
 use policy_search::error::{Error, Result};
@@ -174,6 +175,13 @@ pub fn batch(req: &BatchRequest, out: &mut dyn Write) -> Result<ExitStatus> {
     })
 }
 
+/// One query's ranked documents, or why it has none.
+type Answer = Result<Vec<(String, f32)>>;
+
+/// Runs every query, on as many threads as there are cores (one engine,
+/// shared: a query only reads the snapshot), and returns the run in query
+/// order. A query that cannot run is warned about, in query order, and
+/// gets no results; any other error stops the batch.
 fn run_queries(
     index: &PolicyIndex,
     queries: &[policy_search::eval::Query],
@@ -184,16 +192,59 @@ fn run_queries(
     for w in engine.warnings() {
         warn(w);
     }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(queries.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let answers: Vec<Vec<(usize, Answer)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    while !stop.load(Relaxed) {
+                        let i = next.fetch_add(1, Relaxed);
+                        let Some(q) = queries.get(i) else {
+                            break;
+                        };
+                        let answer = engine.documents(&q.text, limit, opts);
+                        if matches!(
+                            answer,
+                            Err(ref e) if !matches!(
+                                e,
+                                Error::Query(_) | Error::Timeout { .. }
+                            )
+                        ) {
+                            stop.store(true, Relaxed);
+                        }
+                        mine.push((i, answer));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut ordered: Vec<_> = answers.into_iter().flatten().collect();
+    ordered.sort_by_key(|(i, _)| *i);
     let mut run = policy_search::eval::Run::new();
-    for q in queries {
-        let ranked = match engine.documents(&q.text, limit, opts) {
+    for (i, answer) in ordered {
+        let q = &queries[i];
+        let ranked = match answer {
             Ok(ranked) => ranked,
             // One unusable query in a batch costs its results, not the run.
-            Err(policy_search::error::Error::Query(why)) => {
+            Err(Error::Query(why)) => {
                 warn(&format!("query {}: {why}; no results for it", q.id));
                 Vec::new()
             }
-            Err(e @ policy_search::error::Error::Timeout { .. }) => {
+            Err(e @ Error::Timeout { .. }) => {
                 warn(&format!(
                     "query {}: {e}; no results for it (narrow it or raise --timeout)",
                     q.id
