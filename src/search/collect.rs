@@ -19,7 +19,7 @@ use crate::index::StoredDocs;
 use crate::passage::quality;
 use crate::query::deadline::Deadline;
 use crate::query::QueryPlan;
-use crate::search::fold::{Folder, Found};
+use crate::search::fold::{Fingerprint, Folder, Found};
 use crate::search::highlight::{highlights, satisfies};
 use crate::search::{Hit, Source};
 
@@ -254,7 +254,8 @@ impl Collected {
         quote: String,
         highlight: impl FnOnce(&str) -> Vec<(usize, usize)>,
     ) {
-        if let Some(found) = self.folder.find(&quote) {
+        let print = Fingerprint::of(&quote);
+        if let Some(found) = self.folder.find_print(&print) {
             let ((aside, i), similarity) = match found {
                 Found::Copy(slot) => (slot, 1.0),
                 Found::Reworded(slot, similarity) => (slot, similarity),
@@ -281,7 +282,7 @@ impl Collected {
         if list.len() >= self.limit {
             return;
         }
-        self.folder.insert(&quote, (aside, list.len()));
+        self.folder.insert_print(print, (aside, list.len()));
         list.push(Hit {
             rank: 0,
             score,

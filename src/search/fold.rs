@@ -10,6 +10,11 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use rustc_hash::FxBuildHasher;
+
+/// A passage's shingle hashes: already hashes, so hashed again cheaply.
+type Shingles = HashSet<u64, FxBuildHasher>;
+
 /// Where a hit is kept: set aside (matching only through its title) or
 /// not, and its index in that list.
 pub type Slot = (bool, usize);
@@ -40,7 +45,7 @@ pub struct Folder {
     off: bool,
     by_text: HashMap<String, Slot>,
     by_sketch: HashMap<u64, Vec<Slot>>,
-    shingles: HashMap<Slot, HashSet<u64>>,
+    shingles: HashMap<Slot, Shingles>,
 }
 
 impl Folder {
@@ -54,22 +59,27 @@ impl Folder {
 
     /// The shown hit `quote` is a copy or a version of, if any.
     pub fn find(&self, quote: &str) -> Option<Found> {
+        self.find_print(&Fingerprint::of(quote))
+    }
+
+    /// The shown hit a passage of this fingerprint is a copy or a version
+    /// of, if any.
+    pub fn find_print(&self, print: &Fingerprint) -> Option<Found> {
         if self.off {
             return None;
         }
-        let words = words(quote);
-        if let Some(&slot) = self.by_text.get(&words.join(" ")) {
+        if let Some(&slot) = self.by_text.get(&print.text) {
             return Some(Found::Copy(slot));
         }
-        let shingles = shingles(&words)?;
+        let shingles = print.shingles.as_ref()?;
         let mut best: Option<(Slot, f32)> = None;
         let mut seen = HashSet::new();
-        for value in sketch(&shingles) {
+        for value in sketch(shingles) {
             for &slot in self.by_sketch.get(&value).into_iter().flatten() {
                 if !seen.insert(slot) {
                     continue;
                 }
-                let similarity = jaccard(&shingles, &self.shingles[&slot]);
+                let similarity = jaccard(shingles, &self.shingles[&slot]);
                 if similarity >= NEAR && best.is_none_or(|(_, b)| similarity > b) {
                     best = Some((slot, similarity));
                 }
@@ -80,17 +90,21 @@ impl Folder {
 
     /// Remembers the hit at `slot`.
     pub fn insert(&mut self, quote: &str, slot: Slot) {
+        self.insert_print(Fingerprint::of(quote), slot);
+    }
+
+    /// Remembers the hit at `slot`, by its fingerprint.
+    pub fn insert_print(&mut self, print: Fingerprint, slot: Slot) {
         if self.off {
             return;
         }
-        let words = words(quote);
-        if let Some(shingles) = shingles(&words) {
+        if let Some(shingles) = print.shingles {
             for value in sketch(&shingles) {
                 self.by_sketch.entry(value).or_default().push(slot);
             }
             self.shingles.insert(slot, shingles);
         }
-        self.by_text.insert(words.join(" "), slot);
+        self.by_text.insert(print.text, slot);
     }
 
     /// Forgets every hit (their slots are about to change).
@@ -101,37 +115,54 @@ impl Folder {
     }
 }
 
-/// Lowercased words of a quote: what a copy shares, however it is spaced,
-/// cased or punctuated.
-fn words(quote: &str) -> Vec<String> {
-    quote
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+/// What folding compares of a passage, worked out once whether it is then
+/// looked up, remembered or both.
+#[derive(Debug)]
+pub struct Fingerprint {
+    /// Its words, lowercased, one space apart: what a copy shares, however
+    /// it is spaced, cased or punctuated.
+    text: String,
+    /// Hashes of every three consecutive words; `None` for a passage too
+    /// short to be matched by resemblance.
+    shingles: Option<Shingles>,
 }
 
-/// Hashes of every three consecutive words; `None` for a passage too short
-/// to be matched by resemblance.
-fn shingles(words: &[String]) -> Option<HashSet<u64>> {
-    if words.len() < MIN_WORDS {
-        return None;
+impl Fingerprint {
+    /// The fingerprint of `quote`.
+    pub fn of(quote: &str) -> Self {
+        let mut text = String::with_capacity(quote.len());
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        for word in quote
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let start = text.len();
+            // Word by word, as a word's lowercase may hold characters that
+            // are not alphanumeric ("İ" → "i̇").
+            text.extend(word.chars().flat_map(char::to_lowercase));
+            bounds.push((start, text.len()));
+        }
+        let shingles = (bounds.len() >= MIN_WORDS).then(|| {
+            let words: Vec<&str> = bounds.iter().map(|&(a, b)| &text[a..b]).collect();
+            words
+                .windows(3)
+                .map(|w| {
+                    let mut h = rustc_hash::FxHasher::default();
+                    w.hash(&mut h);
+                    h.finish()
+                })
+                .collect()
+        });
+        Fingerprint { text, shingles }
     }
-    Some(
-        words
-            .windows(3)
-            .map(|w| {
-                let mut h = rustc_hash::FxHasher::default();
-                w.hash(&mut h);
-                h.finish()
-            })
-            .collect(),
-    )
 }
 
 /// The smallest value of [`SKETCH`] different mixes of the shingles: two
 /// sets share each with probability equal to their Jaccard similarity.
-fn sketch(shingles: &HashSet<u64>) -> impl Iterator<Item = u64> + '_ {
+fn sketch(shingles: &Shingles) -> impl Iterator<Item = u64> + '_ {
     (0..SKETCH).map(move |i| {
         let seed = (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let min = shingles.iter().map(|&s| mix(s ^ seed)).min().unwrap_or(0);
@@ -148,7 +179,7 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
+fn jaccard(a: &Shingles, b: &Shingles) -> f32 {
     let shared = a.intersection(b).count();
     let union = a.len() + b.len() - shared;
     if union == 0 {
@@ -196,6 +227,23 @@ mod tests {
             folder.find("chapter 2: Finance and Performance"),
             Some(Found::Copy((false, 1)))
         );
+    }
+
+    #[test]
+    fn a_fingerprint_is_the_words_lowercased_one_space_apart() {
+        assert_eq!(
+            Fingerprint::of("  The NHS,  in\tEngland. ").text,
+            "the nhs in england"
+        );
+        // A word is lowercased whole, even where its lowercase is longer.
+        assert_eq!(
+            Fingerprint::of("İstanbul accord").text,
+            "i\u{307}stanbul accord"
+        );
+        assert!(Fingerprint::of("too short").shingles.is_none());
+        let long = Fingerprint::of(PARAGRAPH);
+        let words = long.text.split(' ').count();
+        assert_eq!(long.shingles.map(|s| s.len()), Some(words - 2));
     }
 
     #[test]

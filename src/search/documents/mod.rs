@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
-use super::fold::{Folder, Found};
+use super::fold::{Fingerprint, Folder, Found};
 use super::passages::Shown;
 use crate::index::documents::read_passage;
 use crate::index::StoredDocs;
@@ -102,13 +102,14 @@ impl Engine<'_> {
             };
             let doc = stored.get(first.address)?;
             let (location, quote) = read_passage(&self.index.fields, &doc);
-            match folder.find(&quote) {
+            let print = Fingerprint::of(&quote);
+            match folder.find_print(&print) {
                 Some(Found::Copy((_, i)) | Found::Reworded((_, i), _)) => {
                     let date = location.date.map_or(0, |d| d.day.first_key());
                     groups[i].1.push((d, date));
                 }
                 None => {
-                    folder.insert(&quote, (false, groups.len()));
+                    folder.insert_print(print, (false, groups.len()));
                     groups.push((d, Vec::new()));
                 }
             }
