@@ -27,7 +27,7 @@ const NEAR: f32 = 0.6;
 /// ("Paragraph 12 is about…", table rows) resemble each other by design.
 const MIN_WORDS: usize = 25;
 /// MinHash values kept per passage; any one shared makes a candidate.
-const SKETCH: u64 = 8;
+const SKETCH: usize = 8;
 
 /// How a passage relates to a hit already shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,9 +43,9 @@ pub enum Found {
 pub struct Folder {
     /// No folding at all (`--no-fold`).
     off: bool,
-    by_text: HashMap<String, Slot>,
-    by_sketch: HashMap<u64, Vec<Slot>>,
-    shingles: HashMap<Slot, Shingles>,
+    by_text: HashMap<String, Slot, FxBuildHasher>,
+    by_sketch: HashMap<u64, Vec<Slot>, FxBuildHasher>,
+    shingles: HashMap<Slot, Shingles, FxBuildHasher>,
 }
 
 impl Folder {
@@ -71,10 +71,10 @@ impl Folder {
         if let Some(&slot) = self.by_text.get(&print.text) {
             return Some(Found::Copy(slot));
         }
-        let shingles = print.shingles.as_ref()?;
+        let (shingles, sketch) = print.shingles.as_ref()?;
         let mut best: Option<(Slot, f32)> = None;
-        let mut seen = HashSet::new();
-        for value in sketch(shingles) {
+        let mut seen: HashSet<Slot, FxBuildHasher> = HashSet::default();
+        for &value in sketch {
             for &slot in self.by_sketch.get(&value).into_iter().flatten() {
                 if !seen.insert(slot) {
                     continue;
@@ -98,8 +98,8 @@ impl Folder {
         if self.off {
             return;
         }
-        if let Some(shingles) = print.shingles {
-            for value in sketch(&shingles) {
+        if let Some((shingles, sketch)) = print.shingles {
+            for value in sketch {
                 self.by_sketch.entry(value).or_default().push(slot);
             }
             self.shingles.insert(slot, shingles);
@@ -122,9 +122,9 @@ pub struct Fingerprint {
     /// Its words, lowercased, one space apart: what a copy shares, however
     /// it is spaced, cased or punctuated.
     text: String,
-    /// Hashes of every three consecutive words; `None` for a passage too
-    /// short to be matched by resemblance.
-    shingles: Option<Shingles>,
+    /// Hashes of every three consecutive words, and their sketch; `None`
+    /// for a passage too short to be matched by resemblance.
+    shingles: Option<(Shingles, [u64; SKETCH])>,
 }
 
 impl Fingerprint {
@@ -140,21 +140,28 @@ impl Fingerprint {
                 text.push(' ');
             }
             let start = text.len();
-            // Word by word, as a word's lowercase may hold characters that
-            // are not alphanumeric ("İ" → "i̇").
-            text.extend(word.chars().flat_map(char::to_lowercase));
+            if word.is_ascii() {
+                text.push_str(word);
+                text[start..].make_ascii_lowercase();
+            } else {
+                // Word by word, as a word's lowercase may hold characters
+                // that are not alphanumeric ("İ" → "i̇").
+                text.extend(word.chars().flat_map(char::to_lowercase));
+            }
             bounds.push((start, text.len()));
         }
         let shingles = (bounds.len() >= MIN_WORDS).then(|| {
             let words: Vec<&str> = bounds.iter().map(|&(a, b)| &text[a..b]).collect();
-            words
+            let shingles: Shingles = words
                 .windows(3)
                 .map(|w| {
                     let mut h = rustc_hash::FxHasher::default();
                     w.hash(&mut h);
                     h.finish()
                 })
-                .collect()
+                .collect();
+            let sketch = sketch(&shingles);
+            (shingles, sketch)
         });
         Fingerprint { text, shingles }
     }
@@ -162,13 +169,20 @@ impl Fingerprint {
 
 /// The smallest value of [`SKETCH`] different mixes of the shingles: two
 /// sets share each with probability equal to their Jaccard similarity.
-fn sketch(shingles: &Shingles) -> impl Iterator<Item = u64> + '_ {
-    (0..SKETCH).map(move |i| {
-        let seed = (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let min = shingles.iter().map(|&s| mix(s ^ seed)).min().unwrap_or(0);
-        // The sketch index is part of the key: values of different mixes
-        // must not meet.
-        min.rotate_left(8) ^ i
+fn sketch(shingles: &Shingles) -> [u64; SKETCH] {
+    let seeds: [u64; SKETCH] =
+        std::array::from_fn(|i| (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut min = [u64::MAX; SKETCH];
+    for &s in shingles {
+        for (m, seed) in min.iter_mut().zip(seeds) {
+            *m = (*m).min(mix(s ^ seed));
+        }
+    }
+    // The sketch index is part of the key: values of different mixes must
+    // not meet.
+    std::array::from_fn(|i| {
+        let m = if shingles.is_empty() { 0 } else { min[i] };
+        m.rotate_left(8) ^ i as u64
     })
 }
 
@@ -243,7 +257,7 @@ mod tests {
         assert!(Fingerprint::of("too short").shingles.is_none());
         let long = Fingerprint::of(PARAGRAPH);
         let words = long.text.split(' ').count();
-        assert_eq!(long.shingles.map(|s| s.len()), Some(words - 2));
+        assert_eq!(long.shingles.map(|(s, _)| s.len()), Some(words - 2));
     }
 
     #[test]
