@@ -45,6 +45,8 @@ variants=(
   "defaults, no typo correction|correct=0"
   "defaults, title 0.3|title_weight=0.3"
   "defaults, title 1.0|title_weight=1"
+  "defaults, title length-normalised (title_b 0.5)|title_b=0.5"
+  "defaults, title_b 0.75, title 0.7|title_b=0.75,title_weight=0.7"
   "defaults, k1 0.9 b 0.4|k1=0.9,b=0.4"
   "defaults, k1 1.2 b 0.5|b=0.5"
 )

@@ -91,6 +91,9 @@ pub struct DocParams {
     pub b: f32,
     /// Weight of title matches relative to text matches.
     pub title_weight: f32,
+    /// Length normalisation of the title's BM25 (BM25F's per-field b):
+    /// 0 scores a match in a long title as in a short one.
+    pub title_b: f32,
     /// Weight of proximity evidence.
     pub proximity_weight: f32,
     /// Largest distance (in words) at which two query terms count as close.
@@ -124,6 +127,7 @@ impl Default for DocParams {
             k1: 1.2,
             b: 0.75,
             title_weight: 0.5,
+            title_b: 0.0,
             proximity_weight: 0.4,
             window: 5,
             feedback_docs: 10,
@@ -155,6 +159,7 @@ const SETTINGS: &[(&str, Setter)] = &[
     ("title_weight", |r, v| {
         number(v).map(|x| r.documents.title_weight = x)
     }),
+    ("title_b", |r, v| number(v).map(|x| r.documents.title_b = x)),
     ("proximity_weight", |r, v| {
         number(v).map(|x| r.documents.proximity_weight = x)
     }),

@@ -28,6 +28,8 @@ pub struct Evidence {
     length: Vec<f32>,
     tf: Vec<f32>,
     title_tf: Vec<f32>,
+    /// Each document's title length in terms (0 until read).
+    title_len: Vec<f32>,
     proximity: Vec<f32>,
     doc_freq: Vec<f32>,
 }
@@ -43,6 +45,7 @@ impl Evidence {
             length: Vec::new(),
             tf: Vec::new(),
             title_tf: Vec::new(),
+            title_len: Vec::new(),
             proximity: Vec::new(),
             doc_freq: vec![0f32; n],
         }
@@ -63,6 +66,7 @@ impl Evidence {
             }
             let passage = self.first_passage[old];
             let new = out.slot(*key, passage, || self.length[old]);
+            out.title_len[new] = self.title_len[old];
             remap[old] = new as u32;
         }
         (out, remap)
@@ -81,6 +85,7 @@ impl Evidence {
             self.length.push(length());
             self.tf.resize(self.tf.len() + self.n, 0.0);
             self.title_tf.resize(self.title_tf.len() + self.n, 0.0);
+            self.title_len.push(0.0);
             self.proximity.push(0.0);
             self.keys.len() - 1
         })
@@ -104,6 +109,7 @@ impl Evidence {
         weight: &[f32],
         p: &DocParams,
         average_length: f32,
+        average_title: f32,
     ) -> Vec<f32> {
         let n = self.n;
         let alts = Alternatives::new(terms);
@@ -121,7 +127,9 @@ impl Evidence {
                     score += weight[i] * t * (p.k1 + 1.0) / (t + norm);
                 }
                 if tt > 0.0 {
-                    score += p.title_weight * weight[i] * tt * (p.k1 + 1.0) / (tt + p.k1);
+                    let length = self.title_len[slot] / average_title.max(1.0);
+                    let title_norm = p.k1 * (1.0 - p.title_b + p.title_b * length);
+                    score += p.title_weight * weight[i] * tt * (p.k1 + 1.0) / (tt + title_norm);
                 }
                 alt_sum[alts.of_term[i]] += score * terms[i].scale;
             }
@@ -240,6 +248,7 @@ pub struct SegmentPass<'s> {
     lengths: Column<u64>,
     body: std::sync::Arc<InvertedIndexReader>,
     title: std::sync::Arc<InvertedIndexReader>,
+    title_lengths: tantivy::fieldnorm::FieldNormReader,
     alive: Option<&'s AliveBitSet>,
     /// Per passage: its document's slot (looked up once per passage).
     slots: SlotMap,
@@ -259,6 +268,7 @@ impl<'s> SegmentPass<'s> {
             lengths: segment.fast_fields().u64("doc_len")?,
             body: segment.inverted_index(fields.body)?,
             title: segment.inverted_index(fields.title)?,
+            title_lengths: segment.get_fieldnorms_reader(fields.title)?,
             alive: segment.alive_bitset(),
             slots: SlotMap::new(segment.max_doc()),
             positions: HashMap::default(),
@@ -352,6 +362,7 @@ impl<'s> SegmentPass<'s> {
                 // The title repeats in every passage: count it once.
                 let cell = &mut ev.title_tf[slot as usize * ev.n + i];
                 *cell = cell.max(postings.term_freq() as f32);
+                ev.title_len[slot as usize] = self.title_lengths.fieldnorm(postings.doc()) as f32;
             },
         )
     }
@@ -396,6 +407,7 @@ impl<'s> SegmentPass<'s> {
                 // The title repeats in every passage: count it once.
                 let cell = &mut ev.title_tf[slot * ev.n + i];
                 *cell = cell.max(postings.term_freq() as f32);
+                ev.title_len[slot] = self.title_lengths.fieldnorm(doc) as f32;
             }
             doc = postings.advance();
         }
@@ -607,6 +619,39 @@ mod tests {
         assert_eq!(keys(&odd), [97, 99]);
         let even = ev.ranked_top(&scores, &p, 2, |k| k % 2 == 0);
         assert_eq!(keys(&even), [94, 98]);
+    }
+
+    #[test]
+    fn title_b_favours_a_match_in_a_short_title() {
+        let mut ev = Evidence::new(1);
+        for key in 0..2 {
+            let slot = ev.slot(key, (0, key as DocId), || 100.0);
+            ev.title_tf[slot] = 1.0;
+            ev.title_len[slot] = if key == 0 { 4.0 } else { 40.0 };
+        }
+        let term = WeightedTerm {
+            term: "t".into(),
+            weight: 1.0,
+            unit: 0,
+            alt: 0,
+            scale: 1.0,
+            feedback: false,
+        };
+        let flat = DocParams::default();
+        let s = ev.scores(std::slice::from_ref(&term), &[1.0], &flat, 100.0, 10.0);
+        assert_eq!(s[0], s[1]);
+        let normalised = DocParams {
+            title_b: 0.75,
+            ..DocParams::default()
+        };
+        let s = ev.scores(
+            std::slice::from_ref(&term),
+            &[1.0],
+            &normalised,
+            100.0,
+            10.0,
+        );
+        assert!(s[0] > s[1], "{s:?}");
     }
 
     #[test]

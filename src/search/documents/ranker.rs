@@ -156,7 +156,7 @@ impl<'a> DocumentRanker<'a> {
             .map(|t| t.weight * self.passage_idf(&t.term))
             .collect();
         let average_length = self.stats.average_length.max(1.0);
-        let scores = evidence.scores(added, &weight, p, average_length);
+        let scores = evidence.scores(added, &weight, p, average_length, self.average_title());
         Ok(evidence.ranked(&scores, p))
     }
 
@@ -193,7 +193,7 @@ impl<'a> DocumentRanker<'a> {
             .map(|(t, &df)| t.weight * self.idf(df))
             .collect();
         let average_length = self.stats.average_length.max(1.0);
-        let scores = evidence.scores(terms, &weight, p, average_length);
+        let scores = evidence.scores(terms, &weight, p, average_length, self.average_title());
         if let Some(idf) = &proximity_idf {
             // Proximity re-ranks the documents that lead without it: reading
             // positions of every passage with a common word costs seconds
@@ -211,6 +211,26 @@ impl<'a> DocumentRanker<'a> {
         }
         let ranked = evidence.ranked_top(&scores, p, depth, allowed);
         Ok((ranked, FirstPass { evidence, passes }))
+    }
+
+    /// The average title length in terms, over passages (each carries its
+    /// document's title), for the title's length normalisation.
+    fn average_title(&self) -> f32 {
+        if self.params.title_b == 0.0 {
+            return 1.0;
+        }
+        let (mut tokens, mut passages) = (0u64, 0u64);
+        for segment in self.searcher.segment_readers() {
+            if let Ok(index) = segment.inverted_index(self.fields.title) {
+                tokens += index.total_num_tokens();
+                passages += u64::from(segment.max_doc());
+            }
+        }
+        if passages == 0 {
+            1.0
+        } else {
+            tokens as f32 / passages as f32
+        }
     }
 
     /// The idf of a term over passages: known without reading its postings,
