@@ -53,10 +53,27 @@ impl Progress for Bar {
         }
     }
 
-    fn finished(&mut self) {
+    fn stage(&mut self, what: &str) {
         if let Some(bar) = &self.bar {
+            let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            bar.set_style(style);
+            bar.set_message(format!("{what}…"));
+        }
+    }
+
+    fn finished(&mut self) {
+        if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Bar {
+    /// A run that fails after reading its files leaves no bar behind its
+    /// error.
+    fn drop(&mut self) {
+        self.finished();
     }
 }
 

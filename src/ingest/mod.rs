@@ -233,21 +233,24 @@ pub fn run(opts: &IndexOptions, progress: &mut dyn Progress) -> Result<IndexSumm
         )
         .apply(rx)
     });
-    progress.finished();
+    progress.stage("saving the index");
     index.writer_failure(&mut writer, outcome)?;
     index.commit(&mut writer, &indexed_roots)?;
     writer.wait_merging_threads()?;
     // Fewer segments make every query cheaper; failing to merge them (a
     // full disk) leaves the committed index as it is.
+    progress.stage("merging small segments");
     if let Err(e) = index.settle() {
         progress.warning(&format!("could not merge the index's small segments: {e}"));
     }
     // Queries then need not count every passage to rank documents; failing
     // to record costs them speed, not answers.
+    progress.stage("recording statistics");
     let searcher = index.reader()?.searcher();
     if let Err(e) = statistics::record(&index, &searcher) {
         progress.warning(&format!("could not record document statistics: {e}"));
     }
+    progress.finished();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -343,4 +346,55 @@ fn start(
         }
     }
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every call a run makes, in order.
+    #[derive(Default)]
+    struct Recorded(Vec<String>);
+
+    impl Progress for Recorded {
+        fn started(&mut self, files: u64, _: u64) {
+            self.0.push(format!("started {files}"));
+        }
+        fn file_done(&mut self, _: u64, done: u64, total: u64) {
+            self.0.push(format!("file {done}/{total}"));
+        }
+        fn warning(&mut self, message: &str) {
+            self.0.push(format!("warning {message}"));
+        }
+        fn stage(&mut self, what: &str) {
+            self.0.push(format!("stage {what}"));
+        }
+        fn finished(&mut self) {
+            self.0.push("finished".into());
+        }
+    }
+
+    #[test]
+    fn a_run_says_what_it_is_doing_after_the_files_until_it_is_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        std::fs::write(docs.join("a.txt"), "Virtual wards free beds.\n").unwrap();
+        std::fs::write(docs.join("b.txt"), "Discharge delays grew.\n").unwrap();
+        let opts = IndexOptions::new(vec![docs], dir.path().join("idx"));
+        let mut seen = Recorded::default();
+        run(&opts, &mut seen).unwrap();
+        assert_eq!(
+            seen.0,
+            [
+                "started 2",
+                "file 1/2",
+                "file 2/2",
+                "stage saving the index",
+                "stage merging small segments",
+                "stage recording statistics",
+                "finished",
+            ]
+        );
+    }
 }

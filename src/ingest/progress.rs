@@ -3,7 +3,8 @@
 
 /// Receives the progress and warnings of an `index` run, in order:
 /// [`Progress::started`] once, then warnings and finished files as they
-/// come, then [`Progress::finished`] once (before the last commit).
+/// come, then the stages of saving ([`Progress::stage`]) with their
+/// warnings, then [`Progress::finished`] once.
 pub trait Progress {
     /// The work is known: `files` to read, `bytes` in all.
     fn started(&mut self, files: u64, bytes: u64);
@@ -12,6 +13,10 @@ pub trait Progress {
     /// A file or folder was skipped, wholly or in part: `path: reason`,
     /// with the path as people see it.
     fn warning(&mut self, message: &str);
-    /// No more files will be read.
+    /// The files are read, and the run is now `what` ("saving", "merging
+    /// small segments"): on a large index that takes seconds, which should
+    /// not look like a hang.
+    fn stage(&mut self, _what: &str) {}
+    /// The run is done.
     fn finished(&mut self);
 }
