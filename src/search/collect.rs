@@ -324,8 +324,9 @@ impl Collected {
             if self.hits.len() >= self.limit {
                 break;
             }
-            if self.folder.find(&hit.quote).is_none() && shown.insert(key(&hit.location)) {
-                self.folder.insert(&hit.quote, (false, self.hits.len()));
+            let print = Fingerprint::of(&hit.quote);
+            if self.folder.find_print(&print).is_none() && shown.insert(key(&hit.location)) {
+                self.folder.insert_print(print, (false, self.hits.len()));
                 self.hits.push(hit);
             }
         }

@@ -58,7 +58,8 @@ impl Folder {
     }
 
     /// The shown hit `quote` is a copy or a version of, if any.
-    pub fn find(&self, quote: &str) -> Option<Found> {
+    #[cfg(test)]
+    fn find(&self, quote: &str) -> Option<Found> {
         self.find_print(&Fingerprint::of(quote))
     }
 
