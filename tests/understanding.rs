@@ -692,3 +692,54 @@ fn a_correction_is_shown_as_the_word_found() {
     assert_eq!(r["corrections"][0]["from"], "microenviroment");
     assert_eq!(r["corrections"][0]["to"], "microenvironment", "{r}");
 }
+
+#[test]
+fn question_words_do_not_decide_the_ranking() {
+    // "What is discharge?" asks about discharge: a passage that says
+    // "what" four times and "discharge" once must not come before one about
+    // discharge, as it did while only Lucene's short list was left out.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    for (name, text) in [
+        (
+            "questions.txt",
+            "What we did, what we found and what we learned: what next, and what for. \
+             Discharge came up once.",
+        ),
+        (
+            "discharge.txt",
+            "Hospital discharge: the discharge to assess model sets out the steps before \
+             a patient leaves a ward.",
+        ),
+        (
+            "workforce.txt",
+            "Workforce plans for community services set out recruitment and retention of nurses.",
+        ),
+        (
+            "estates.txt",
+            "Estates strategy: buildings, maintenance backlogs and capital budgets for the \
+             coming years.",
+        ),
+    ] {
+        std::fs::write(docs.join(name), format!("{text}\n")).unwrap();
+    }
+    index_into_idx(dir.path(), "docs");
+    for q in [
+        "what is discharge",
+        "how does discharge work",
+        "what have they said about discharge",
+    ] {
+        let r = query(dir.path(), &[q, "-n", "2"]);
+        let first = hits(&r)[0]["path"].as_str().unwrap();
+        assert!(first.ends_with("discharge.txt"), "{q}: {first}");
+    }
+    // Only common words is still nothing to search for.
+    let out = run(dir.path(), &["query", "what have they", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing to search for"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -13,11 +13,32 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Words that carry no content in a query (Lucene's English list).
+/// Terms that carry no content in a query, as the analyzer stems them:
+/// Lucene's English list, then the pronouns, determiners, question words,
+/// auxiliaries and linking words that questions and claims are phrased
+/// with ("what are the duties of…", "…does not have…"). Prepositions
+/// (`from`, `about`, `under`, `between`) and comparatives (`more`) carry
+/// meaning and stay; so do words that are also acronyms (`WHO`, `US`, `ME`,
+/// `AM`). Documents are indexed with every word, so a quoted phrase still
+/// finds them.
+#[rustfmt::skip]
 pub const STOP_WORDS: &[&str] = &[
+    // Lucene's English list.
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with",
+    // Pronouns.
+    "i", "my", "myself", "we", "our", "ourselv", "you", "your", "yourself", "yourselv", "he",
+    "him", "his", "himself", "she", "her", "herself", "itself", "them", "themselv",
+    // Determiners and quantifiers.
+    "those", "some", "each", "both", "all", "ani", "other", "own", "same",
+    // Question words.
+    "what", "which", "whom", "when", "where", "whi", "how",
+    // Auxiliaries.
+    "were", "been", "have", "has", "had", "do", "doe", "did", "would", "should", "could", "ought",
+    "can",
+    // Linking words and adverbs of degree.
+    "becaus", "until", "while", "nor", "onli", "so", "than", "too", "veri", "here", "again", "onc",
 ];
 
 /// Name under which the analyzer is registered with tantivy.
@@ -469,6 +490,30 @@ mod tests {
         let mut out = Vec::new();
         Analyzer::english().analyze(text, |t| out.push((t.term, t.position)));
         out
+    }
+
+    #[test]
+    fn stop_words_are_the_stems_of_the_words_they_stand_for() {
+        // The list holds stems: each word it stands for must analyze to one.
+        let words = "a the what which whom when where why how were been have has had do does \
+                     did would should could ought can because until while nor only so than too \
+                     very here again once i my myself we our ourselves you your yourself \
+                     yourselves he him his himself she her herself itself them themselves \
+                     those some each both all any other own same";
+        for word in words.split_whitespace() {
+            let stem = Analyzer::english().terms(word);
+            assert!(
+                stem.len() == 1 && STOP_WORDS.contains(&stem[0].as_str()),
+                "{word} → {stem:?}"
+            );
+        }
+        // Words with content, and words that are also acronyms, are searched.
+        for word in [
+            "WHO", "US", "ME", "AM", "from", "about", "between", "more", "care",
+        ] {
+            let stem = Analyzer::english().terms(word);
+            assert!(!STOP_WORDS.contains(&stem[0].as_str()), "{word} → {stem:?}");
+        }
     }
 
     #[test]

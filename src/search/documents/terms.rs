@@ -101,6 +101,6 @@ mod tests {
             .into_iter()
             .map(|t| t.term)
             .collect();
-        assert_eq!(terms, vec!["what", "effect", "drug"]);
+        assert_eq!(terms, vec!["effect", "drug"]);
     }
 }
