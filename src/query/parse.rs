@@ -178,6 +178,12 @@ impl QueryPlan {
                 !redundant[i - 1]
             });
         }
+        // A passage that has only `what` or `the` of the query is not a
+        // match worth counting (`what are the duties of ICBs` matched three
+        // passages in four), and counting them reads the longest postings.
+        if plan.positive().any(|c| !is_common_word(c)) {
+            plan.concepts.retain(|c| !is_common(c));
+        }
         plan
     }
 
@@ -265,19 +271,30 @@ fn check_fields(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A word of no content as typed (`what`, `the`), in no particular role:
+/// required (`+the`), excluded and title-only words are kept.
+fn is_common(c: &Concept) -> bool {
+    c.role == Role::Should
+        && c.scope == Scope::All
+        && (c.boost - 1.0).abs() <= f32::EPSILON
+        && is_common_word(c)
+}
+
+/// A concept that is one common word: an acronym (`IT`) is a word with
+/// content, whatever its letters, and a quoted phrase is deliberate.
+fn is_common_word(c: &Concept) -> bool {
+    !crate::analysis::glossary::is_acronym_shaped(&c.surface)
+        && c.alternatives.iter().all(|m| match m {
+            Matcher::Term(t) => STOP_WORDS.contains(&t.as_str()),
+            _ => false,
+        })
+}
+
 /// Refuses a query whose words are all common words (`the of and`): it
 /// would match nearly every passage, ranked by nothing the user meant. A
 /// quoted phrase of them (`"of the"`) is deliberate and searched.
 fn check_content(plan: &QueryPlan) -> Result<()> {
-    // An acronym (`IT`) is a word with content, whatever its letters.
-    let common = |c: &Concept| {
-        !crate::analysis::glossary::is_acronym_shaped(&c.surface)
-            && c.alternatives.iter().all(|m| match m {
-                Matcher::Term(t) => STOP_WORDS.contains(&t.as_str()),
-                _ => false,
-            })
-    };
-    if plan.positive().all(common) {
+    if plan.positive().all(is_common_word) {
         let words: Vec<&str> = plan.positive().map(|c| c.surface.as_str()).collect();
         return Err(Error::Query(format!(
             "nothing to search for: {:?} has only common words ({}); add a word that says \
@@ -723,6 +740,23 @@ mod tests {
                 Matcher::Term("mh".into()),
             ]
         );
+    }
+
+    #[test]
+    fn counting_leaves_out_common_words_beside_words_with_content() {
+        let surfaces = |q: &str| -> Vec<String> {
+            plan(q)
+                .for_counting()
+                .concepts
+                .iter()
+                .map(|c| c.surface.clone())
+                .collect()
+        };
+        assert_eq!(surfaces("what are the duties of ICBs"), ["duties", "ICBs"]);
+        // Required, excluded, quoted and acronym-shaped words stay.
+        assert_eq!(surfaces("+what duties -the"), ["what", "duties", "the"]);
+        assert_eq!(surfaces("IT systems"), ["IT", "systems"]);
+        assert_eq!(surfaces("\"what works\" centre").len(), 2);
     }
 
     #[test]
