@@ -128,3 +128,47 @@ fn query_json_with(dir: &Path, q: &str, extra: &[&str]) -> Value {
     args.extend_from_slice(extra);
     run_json(dir, &args)
 }
+
+#[test]
+fn a_paragraph_run_together_with_the_next_folds_into_its_clean_copy() {
+    // A report converted twice: as Markdown with its paragraphs apart, and
+    // as text whose conversion put two of them on one line.
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let next = "Dental access will be reviewed each quarter by the primary care \
+        commissioning committee, which reports to the board on waiting times, \
+        contract performance and the recovery plan agreed with local partners.";
+    std::fs::write(
+        lib.join("report.md"),
+        format!("# Delegation\n\n{PARAGRAPH}\n\n{next}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("report.txt"),
+        format!("Delegation\n\n{PARAGRAPH} {next}\n"),
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query_json_with(dir.path(), "delegated commissioning pharmacy", &[]);
+    let hits = r["hits"].as_array().unwrap();
+    let first = &hits[0];
+    let sources: Vec<String> = first["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(name)
+        .collect();
+    assert_eq!(sources.len(), 2, "{first}");
+    assert!(
+        sources.contains(&"report.md".to_string()) && sources.contains(&"report.txt".to_string())
+    );
+    // Neither shows again as a hit of its own with the same words.
+    assert!(
+        hits[1..].iter().all(|h| !h["quote"]
+            .as_str()
+            .unwrap()
+            .contains("delegated commissioning")),
+        "{hits:?}"
+    );
+}

@@ -4,8 +4,9 @@
 //! rewording (a draft and its reissue, a paragraph quoted with small edits
 //! in ten board papers) both fold into the hit that ranks first. Rewordings
 //! are found by the resemblance of their three-word shingles (Jaccard
-//! similarity), looked up through a MinHash sketch so a page of many hits
-//! is not compared pairwise.
+//! similarity, or one passage's words running inside a longer one's),
+//! looked up through a MinHash sketch so a page of many hits is not
+//! compared pairwise.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -22,6 +23,9 @@ pub type Slot = (bool, usize);
 /// Shingles two passages must share (Jaccard similarity) to be versions of
 /// one paragraph: a 60-word paragraph with three words changed keeps ~0.75.
 const NEAR: f32 = 0.6;
+/// Share of a passage's shingles found in a longer one before checking
+/// whether its words run inside that one's (see [`runs_inside`]).
+const CONTAINED: f32 = 0.9;
 /// Passages of fewer words are folded only when they are copies: a short
 /// passage differs by a word and means something else, and templated lines
 /// ("Paragraph 12 is about…", table rows) resemble each other by design.
@@ -45,7 +49,8 @@ pub struct Folder {
     off: bool,
     by_text: HashMap<String, Slot, FxBuildHasher>,
     by_sketch: HashMap<u64, Vec<Slot>, FxBuildHasher>,
-    shingles: HashMap<Slot, Shingles, FxBuildHasher>,
+    /// Each hit's shingles and words (see [`Fingerprint`]).
+    shingles: HashMap<Slot, (Shingles, String), FxBuildHasher>,
 }
 
 impl Folder {
@@ -80,8 +85,11 @@ impl Folder {
                 if !seen.insert(slot) {
                     continue;
                 }
-                let similarity = jaccard(shingles, &self.shingles[&slot]);
-                if similarity >= NEAR && best.is_none_or(|(_, b)| similarity > b) {
+                let (shown, shown_text) = &self.shingles[&slot];
+                let (similarity, contained) = resemblance(shingles, shown);
+                let version = similarity >= NEAR
+                    || (contained >= CONTAINED && runs_inside(&print.text, shown_text));
+                if version && best.is_none_or(|(_, b)| similarity > b) {
                     best = Some((slot, similarity));
                 }
             }
@@ -103,7 +111,7 @@ impl Folder {
             for value in sketch {
                 self.by_sketch.entry(value).or_default().push(slot);
             }
-            self.shingles.insert(slot, shingles);
+            self.shingles.insert(slot, (shingles, print.text.clone()));
         }
         self.by_text.insert(print.text, slot);
     }
@@ -194,13 +202,34 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn jaccard(a: &Shingles, b: &Shingles) -> f32 {
-    let shared = a.intersection(b).count();
+/// Whether the shorter of two fingerprint texts is the longer's words from
+/// one word to another: a paragraph that a PDF's or a text file's
+/// conversion ran together with the next is the same paragraph, with more
+/// after it. Templated paragraphs that differ in a word ("Hemolytic anemia
+/// is a type of anemia…", "Pernicious anemia is…") are not.
+fn runs_inside(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.match_indices(short).any(|(at, _)| {
+        let end = at + short.len();
+        (at == 0 || long.as_bytes()[at - 1] == b' ')
+            && (end == long.len() || long.as_bytes()[end] == b' ')
+    })
+}
+
+/// How alike two passages are: the share of all their shingles they
+/// share (Jaccard similarity), and the share of the smaller one's that the
+/// larger has (containment).
+fn resemblance(a: &Shingles, b: &Shingles) -> (f32, f32) {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let shared = small.iter().filter(|s| large.contains(s)).count();
     let union = a.len() + b.len() - shared;
-    if union == 0 {
-        0.0
+    if union == 0 || small.is_empty() {
+        (0.0, 0.0)
     } else {
-        shared as f32 / union as f32
+        (
+            shared as f32 / union as f32,
+            shared as f32 / small.len() as f32,
+        )
     }
 }
 
@@ -242,6 +271,50 @@ mod tests {
             folder.find("chapter 2: Finance and Performance"),
             Some(Found::Copy((false, 1)))
         );
+    }
+
+    #[test]
+    fn a_paragraph_run_together_with_the_next_folds_and_a_templated_one_does_not() {
+        let next = "Virtual wards let patients who would otherwise be in hospital \
+            receive acute care, monitoring and treatment at home, including in \
+            their usual place of residence such as a care home, and the evidence \
+            for them is growing across several integrated care systems.";
+        let glued = format!("{PARAGRAPH} {next}");
+        // Too different as wholes to be versions of each other.
+        let (similarity, _) = resemblance(
+            &Fingerprint::of(PARAGRAPH).shingles.unwrap().0,
+            &Fingerprint::of(&glued).shingles.unwrap().0,
+        );
+        assert!(similarity < NEAR, "{similarity}");
+        // Either found first, the other folds into it.
+        let mut folder = Folder::new(true);
+        folder.insert(PARAGRAPH, (false, 0));
+        assert!(matches!(
+            folder.find(&glued),
+            Some(Found::Reworded((false, 0), _))
+        ));
+        let mut folder = Folder::new(true);
+        folder.insert(&glued, (false, 0));
+        assert!(matches!(
+            folder.find(PARAGRAPH),
+            Some(Found::Reworded((false, 0), _))
+        ));
+        // A template filled in with another word is another paragraph, even
+        // where nearly all of its shingles are in a longer one.
+        let template = |what: &str| {
+            format!(
+                "{what} anemia is a type of anemia. The term anemia usually refers to a \
+                 condition in which the blood has a lower than normal number of red blood \
+                 cells. Anemia also can occur if your red blood cells don't contain enough \
+                 hemoglobin."
+            )
+        };
+        let mut folder = Folder::new(true);
+        folder.insert(&format!("{} {next}", template("Pernicious")), (false, 0));
+        assert_eq!(folder.find(&template("Hemolytic")), None);
+        // A passage's words inside another's, but not from word to word.
+        assert!(runs_inside("care boards", "integrated care boards will"));
+        assert!(!runs_inside("care board", "integrated care boards will"));
     }
 
     #[test]
