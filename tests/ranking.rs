@@ -438,3 +438,67 @@ fn a_batch_on_several_threads_answers_in_order_as_queries_alone() {
         assert_eq!(alone, together);
     }
 }
+
+/// For a query of a few words, the paragraph that has all of them comes
+/// before paragraphs that repeat some of them, in `query` and `--batch`
+/// alike, even when its document is long and about other things.
+#[test]
+fn a_passage_with_every_word_of_a_short_query_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("access.txt"),
+        "Dental access is poor in coastal towns, and dental access for children is worse \
+         than dental access for adults.\n\n\
+         Dental practices report that dental access depends on NHS contracts; dental access \
+         varies by area.\n\n\
+         Access to dental care: dental access surveys show dental waiting times growing.\n",
+    )
+    .unwrap();
+    let mut board: String = (0..12)
+        .map(|i| {
+            format!(
+                "Section {i}: the board reviewed estates, finance, workforce and governance \
+                 reports for quarter {i}, with capital budgets and maintenance backlogs \
+                 discussed at length.\n\n"
+            )
+        })
+        .collect();
+    board.push_str(
+        "The dental access recovery plan commits the system to restoring routine check-ups \
+         within two years.\n",
+    );
+    std::fs::write(lib.join("board.txt"), board).unwrap();
+    std::fs::write(
+        lib.join("elective.txt"),
+        "Recovery of elective activity continues across acute trusts.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+
+    let shown = query_json(dir.path(), "dental access recovery", 3);
+    let first = &shown["hits"][0];
+    assert!(
+        first["quote"]
+            .as_str()
+            .unwrap()
+            .starts_with("The dental access recovery plan"),
+        "{first}"
+    );
+    // The passages with only some of the words follow.
+    assert!(shown["hits"][1]["doc_id"]
+        .as_str()
+        .unwrap()
+        .ends_with("access.txt"));
+
+    std::fs::write(dir.path().join("q.tsv"), "q1\tdental access recovery\n").unwrap();
+    let out = run_ok(
+        dir.path(),
+        &[
+            "query", "--batch", "q.tsv", "--format", "trec", "--index", "idx",
+        ],
+    );
+    let first_ranked = out.lines().next().unwrap().split(' ').nth(2).unwrap();
+    assert!(first_ranked.ends_with("board.txt"), "{out}");
+}

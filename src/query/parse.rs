@@ -187,6 +187,30 @@ impl QueryPlan {
         plan
     }
 
+    /// The words of a short query (two to four, common words aside, or one
+    /// phrase) as the plan to count them by, when a passage with all of
+    /// them should come before passages with some: what a reader of a few
+    /// words expects (`personal health budgets`).
+    pub fn short_words(&self) -> Option<QueryPlan> {
+        let words = self.for_counting();
+        let should: Vec<&Concept> = words
+            .concepts
+            .iter()
+            .filter(|c| c.role == Role::Should && !is_common_word(c))
+            .collect();
+        // One concept of several words (`personal health budgets`, known
+        // with its acronym) can be matched by some of them too.
+        let several = |c: &&Concept| {
+            c.alternatives.iter().any(|m| match m {
+                Matcher::AllOf(terms) => terms.len() >= 2,
+                Matcher::Phrase { terms, .. } => terms.len() >= 2,
+                _ => false,
+            })
+        };
+        let short = (2..=4).contains(&should.len()) || (should.len() == 1 && several(&should[0]));
+        short.then_some(words)
+    }
+
     /// Whether passages matching every concept should rank first: queries
     /// of 2–4 words, or any query with a multi-word expansion unit.
     pub fn prefers_all(&self) -> bool {
@@ -740,6 +764,16 @@ mod tests {
                 Matcher::Term("mh".into()),
             ]
         );
+    }
+
+    #[test]
+    fn short_queries_rank_passages_with_every_word_first() {
+        let short = |q: &str| plan(q).short_words().is_some();
+        assert!(short("dental access recovery"));
+        assert!(short("what are the duties of boards"));
+        assert!(!short("care"));
+        assert!(!short("what is discharge"));
+        assert!(!short("dental access recovery plan for coastal towns"));
     }
 
     #[test]

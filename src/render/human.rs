@@ -212,10 +212,11 @@ fn explanation(e: &Explanation) -> Vec<String> {
             p.passage_weight,
             p.passage,
             p.later_passage,
-            if p.later_passage < 1.0 {
-                " (a later passage of its document)"
-            } else {
-                ""
+            match (p.every_word, p.later_passage < 1.0) {
+                (true, true) => " + every word of the query (a later passage of its document)",
+                (true, false) => " + every word of the query",
+                (false, true) => " (a later passage of its document)",
+                (false, false) => "",
             }
         )),
         None => {

@@ -366,10 +366,14 @@ impl<'a> Engine<'a> {
         let mut depth = k;
         loop {
             let ranked = self.ranked_documents(plan, depth, within, compiler.deadline)?;
+            let every_word = plan.short_words().map(|words| {
+                Box::new(compiler.build(&words, true)) as Box<dyn tantivy::query::Query>
+            });
             let fused = passages::fuse(
                 &self.searcher,
                 &self.index.fields,
                 Box::new(compiler.build(plan, false)),
+                every_word,
                 &ranked,
                 self.ranking.passage_weight,
             )?;

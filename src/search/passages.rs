@@ -217,7 +217,8 @@ pub struct ShownPassage {
 }
 
 /// What a passage's score on the page is made of:
-/// `(document + passage_weight × passage) × later_passage`.
+/// `(document + passage_weight × passage) × later_passage`, plus
+/// [`EVERY_WORD`] if it has every word of a short query.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ScoreParts {
     /// Its document's score, relative to the best document's (0-1).
@@ -229,6 +230,9 @@ pub struct ScoreParts {
     pub passage_weight: f32,
     /// 1 for its document's best passage, less for each later one.
     pub later_passage: f32,
+    /// Has every word of a short query: such passages of the leading
+    /// documents come first.
+    pub every_word: bool,
 }
 
 /// Ranked documents with the passages a page shows of them.
@@ -259,16 +263,11 @@ pub fn fuse(
     searcher: &Searcher,
     fields: &Fields,
     passages: Box<dyn Query>,
+    every_word: Option<Box<dyn Query>>,
     ranked: &[RankedDoc],
     passage_weight: f32,
 ) -> Result<Fused> {
-    let keys = ranked
-        .iter()
-        .map(|d| Term::from_field_u64(fields.doc_key, d.key));
-    // Restricting to the ranked documents adds nothing to a passage's score.
-    let within: Box<dyn Query> =
-        Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(keys)), 0.0));
-    let query = BooleanQuery::new(vec![(Occur::Must, passages), (Occur::Must, within)]);
+    let query = within_documents(fields, passages, ranked);
     let of_document = searcher.search(&query, &BestPerDocument { body: fields.body })?;
     let best_document = ranked
         .first()
@@ -283,6 +282,10 @@ pub fn fuse(
         .filter_map(|d| of_document.get(&d.key)?.first())
         .map(|p| p.0)
         .fold(f32::MIN_POSITIVE, f32::max);
+    let complete = match every_word {
+        Some(query) => passages_of(searcher, fields, query, &ranked[..leading])?,
+        None => HashSet::new(),
+    };
     let mut shown: Vec<Shown> = Vec::with_capacity(ranked.len());
     for (rank, d) in ranked.iter().enumerate() {
         let Some(passages) = of_document.get(&d.key).filter(|p| !p.is_empty()) else {
@@ -291,16 +294,22 @@ pub fn fuse(
         let document = d.score / best_document;
         let weight = if rank < leading { passage_weight } else { 0.0 };
         let mut damping = 1.0;
+        // Passages with every word first (stable: by score within each).
+        let mut passages = passages.clone();
+        passages.sort_by_key(|(_, address)| !complete.contains(address));
         let passages: Vec<ShownPassage> = passages
             .iter()
             .map(|&(score, address)| {
+                let every_word = complete.contains(&address);
                 let parts = ScoreParts {
                     document,
                     passage: score / best_passage,
                     passage_weight: weight,
                     later_passage: damping,
+                    every_word,
                 };
-                let fused = (document + weight * score / best_passage) * damping;
+                let tier = if every_word { EVERY_WORD } else { 0.0 };
+                let fused = tier + (document + weight * score / best_passage) * damping;
                 damping *= LATER_PASSAGE;
                 ShownPassage {
                     address,
@@ -321,6 +330,37 @@ pub fn fuse(
         documents: shown,
         open: leading == ranked.len(),
     })
+}
+
+/// Added to the score of a leading document's passage that has every word
+/// of a short query: above any score without it (at most `1 +
+/// passage_weight`).
+const EVERY_WORD: f32 = 10.0;
+
+/// The passages among the `documents`' that `query` matches.
+fn passages_of(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: Box<dyn Query>,
+    documents: &[RankedDoc],
+) -> Result<HashSet<DocAddress>> {
+    let query = within_documents(fields, query, documents);
+    Ok(searcher.search(&query, &tantivy::collector::DocSetCollector)?)
+}
+
+/// `query`, matching only passages of the `documents`.
+fn within_documents(
+    fields: &Fields,
+    query: Box<dyn Query>,
+    documents: &[RankedDoc],
+) -> BooleanQuery {
+    let keys = documents
+        .iter()
+        .map(|d| Term::from_field_u64(fields.doc_key, d.key));
+    // Restricting to the documents adds nothing to a passage's score.
+    let within: Box<dyn Query> =
+        Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(keys)), 0.0));
+    BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, within)])
 }
 
 /// The passages of `shown` documents in page order: each document's best
