@@ -437,7 +437,10 @@ pub fn build_once(
 ) -> Result<bool> {
     use fs4::fs_std::FileExt;
     let ready = || exists(dir) && !dir.join(BUILD_MARK).exists();
-    if dir.is_dir() && !exists(dir) && has_visible_entries(dir)? {
+    // Files of a build under way (or cut short) are not someone else's:
+    // that build is waited for (or done again) below.
+    let building = dir.join(BUILD_MARK).exists();
+    if dir.is_dir() && !exists(dir) && !building && has_visible_entries(dir)? {
         return Err(Error::NotAnIndex {
             path: dir.to_path_buf(),
         });
@@ -929,5 +932,44 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
         assert_eq!(format_utc(1_795_345_793), "2026-11-22 11:09:53 UTC");
+    }
+}
+
+#[cfg(test)]
+mod build_once_tests {
+    use super::*;
+
+    #[test]
+    fn a_build_under_way_is_not_someone_elses_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = dir.path().join("idx");
+        std::fs::create_dir(&idx).unwrap();
+        // What another process's first-use build has written so far, or
+        // left when cut short: its mark and a segment file, no meta.json.
+        std::fs::write(idx.join(BUILD_MARK), b"").unwrap();
+        std::fs::write(idx.join("0123456789abcdef0123456789abcdef.idx"), b"").unwrap();
+        let mut built = false;
+        let made = build_once(
+            &idx,
+            std::time::Duration::from_secs(5),
+            || {},
+            || {
+                built = true;
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(made && built);
+        assert!(!idx.join(BUILD_MARK).exists());
+
+        // Without the mark, files that are not an index are refused.
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("notes.txt"), b"mine").unwrap();
+        let refused = build_once(&other, std::time::Duration::from_secs(5), || {}, || Ok(()));
+        assert!(
+            matches!(refused, Err(Error::NotAnIndex { .. })),
+            "{refused:?}"
+        );
     }
 }
