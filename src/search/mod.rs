@@ -364,10 +364,11 @@ impl<'a> Engine<'a> {
         k: usize,
     ) -> Result<(Vec<passages::Shown>, bool)> {
         let mut depth = k;
+        let short_words = plan.short_words();
         loop {
             let ranked = self.ranked_documents(plan, depth, within, compiler.deadline)?;
-            let every_word = plan.short_words().map(|words| {
-                Box::new(compiler.build(&words, true)) as Box<dyn tantivy::query::Query>
+            let every_word = short_words.as_ref().map(|words| {
+                Box::new(compiler.build(words, true)) as Box<dyn tantivy::query::Query>
             });
             let fused = passages::fuse(
                 &self.searcher,

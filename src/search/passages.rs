@@ -268,7 +268,7 @@ pub fn fuse(
     passage_weight: f32,
 ) -> Result<Fused> {
     let query = within_documents(fields, passages, ranked);
-    let of_document = searcher.search(&query, &BestPerDocument { body: fields.body })?;
+    let mut of_document = searcher.search(&query, &BestPerDocument { body: fields.body })?;
     let best_document = ranked
         .first()
         .map_or(1.0, |d| d.score)
@@ -288,14 +288,13 @@ pub fn fuse(
     };
     let mut shown: Vec<Shown> = Vec::with_capacity(ranked.len());
     for (rank, d) in ranked.iter().enumerate() {
-        let Some(passages) = of_document.get(&d.key).filter(|p| !p.is_empty()) else {
+        let Some(mut passages) = of_document.remove(&d.key).filter(|p| !p.is_empty()) else {
             continue;
         };
         let document = d.score / best_document;
         let weight = if rank < leading { passage_weight } else { 0.0 };
         let mut damping = 1.0;
         // Passages with every word first (stable: by score within each).
-        let mut passages = passages.clone();
         passages.sort_by_key(|(_, address)| !complete.contains(address));
         let passages: Vec<ShownPassage> = passages
             .iter()
