@@ -313,8 +313,19 @@ fn last_words(s: &str, n: usize) -> &str {
     &s[start..]
 }
 
+/// Does `expansion` spell `acronym` as a mined definition must: its letters
+/// in order, the first starting a word, within the word limit. Definitions
+/// read from an index are checked again, so one mined by a laxer rule
+/// (`NHS (not more than 5 hours before the start …)`) is not used.
+pub fn spells(acronym: &str, expansion: &str) -> bool {
+    let expansion = expansion.trim();
+    long_form(singular(acronym), expansion) == Some(expansion)
+}
+
 /// Schwartz–Hearst: the shortest suffix of `candidate` whose letters spell
-/// `acronym` in order, the acronym's first letter starting a word.
+/// `acronym` in order, the acronym's first letter starting a word, and of
+/// at most `min(|A| + 5, 2|A|)` words (a parenthesis after an acronym is
+/// often a remark, not its expansion).
 fn long_form<'a>(acronym: &str, candidate: &'a str) -> Option<&'a str> {
     let short: Vec<char> = acronym.chars().flat_map(char::to_lowercase).collect();
     let long: Vec<(usize, char)> = candidate
@@ -354,7 +365,8 @@ fn long_form<'a>(acronym: &str, candidate: &'a str) -> Option<&'a str> {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let long_form = candidate[word_start..].trim();
     let words = long_form.split_whitespace().count();
-    (words >= 2 && long_form.len() > acronym.len()).then_some(long_form)
+    let max_words = (letters(acronym) + 5).min(letters(acronym) * 2);
+    (words >= 2 && words <= max_words && long_form.len() > acronym.len()).then_some(long_form)
 }
 
 #[cfg(test)]
@@ -366,6 +378,24 @@ mod tests {
             .into_iter()
             .map(|m| (m.acronym, m.expansion))
             .collect()
+    }
+
+    #[test]
+    fn a_remark_in_brackets_after_an_acronym_is_not_its_expansion() {
+        let remark = "Under this arrangement, the NHS (not more than 5 hours before the start \
+                      of the first journey and every 6 hours while driving) may ask";
+        assert_eq!(mined(remark), vec![]);
+        assert!(!spells(
+            "NHS",
+            "not more than 5 hours before the start of the first journey and every 6 hours while driving"
+        ));
+        assert_eq!(
+            mined("funded by the ICB (integrated care board) this year"),
+            vec![("ICB".into(), "integrated care board".into())]
+        );
+        assert!(spells("ICBs", "integrated care boards"));
+        assert!(spells("NHSE/I", "NHS England and NHS Improvement"));
+        assert!(!spells("PCN", "the primary care network"));
     }
 
     #[test]

@@ -74,11 +74,14 @@ impl<'a> IndexLexicon<'a> {
         self.load(top.into_iter().map(|(_, addr)| addr))
     }
 
+    /// The definitions stored at `addrs`, those that still pass the miner's
+    /// rule (an index built by an older one may hold laxer ones).
     fn load(&self, addrs: impl Iterator<Item = DocAddress>) -> Vec<Definition> {
         let f = &self.fields;
         addrs
             .filter_map(|addr| crate::index::stored_doc(self.searcher, addr).ok())
             .filter_map(|doc| documents::read_definition(f, &doc))
+            .filter(|d| crate::analysis::glossary::spells(&d.acronym, &d.expansion))
             .collect()
     }
 }
