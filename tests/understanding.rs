@@ -292,6 +292,32 @@ fn prefixes_fields_sources_and_exclusions() {
 }
 
 #[test]
+fn a_remark_in_brackets_after_an_acronym_is_not_taken_for_its_expansion() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(
+        lib.join("drivers.txt"),
+        "Under this interim arrangement, the NHSW (not more than 5 hours before the start of \
+         the first journey and every 6 hours while driving) checks glucose.\n\n\
+         The National Health Service Wales (NHSW) agreed its plan.\n",
+    )
+    .unwrap();
+    index_into_idx(dir.path(), "lib");
+    let g = run(dir.path(), &["glossary", "NHSW", "--index", "idx"]);
+    let text = String::from_utf8(g.stdout).unwrap();
+    assert!(text.contains("National Health Service Wales"), "{text}");
+    assert!(!text.contains("while driving"), "{text}");
+    let r = query(dir.path(), &["NHSW"]);
+    let expansions = r["expansions"].to_string();
+    assert!(
+        expansions.contains("National Health Service Wales"),
+        "{expansions}"
+    );
+    assert!(!expansions.contains("while driving"), "{expansions}");
+}
+
+#[test]
 fn documents_define_their_own_acronyms_and_users_add_theirs() {
     let dir = tempfile::tempdir().unwrap();
     let lib = dir.path().join("lib");
