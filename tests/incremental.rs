@@ -279,11 +279,15 @@ fn kill_at_random_points_never_breaks_the_index() {
     // Deterministic pseudo-random kill times between 5 ms and 75% of a full build.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut completed_before_kill = 0;
+    // The reference build may have shared the machine with other tests; a
+    // rebuild that finishes before its kill shows the runs are faster now,
+    // so later kills come sooner.
+    let mut scale_ms = build_ms;
     for round in 0..16 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(5 + seed % (build_ms * 3 / 4));
+        let delay = Duration::from_millis(5 + seed % (scale_ms * 3 / 4).max(1));
         // Odd rounds start over (--rebuild), so every round has work to be
         // killed in, and a killed rebuild must leave the old index intact.
         let mut round_args = args.to_vec();
@@ -297,6 +301,7 @@ fn kill_at_random_points_never_breaks_the_index() {
         // finish before its kill.
         if child.try_wait().unwrap().is_some() && round % 2 == 1 {
             completed_before_kill += 1;
+            scale_ms = (scale_ms / 2).max(20);
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
