@@ -28,7 +28,7 @@ impl SlotMap {
     /// One passage in this many given a slot and the map becomes an array.
     /// An array costs its segment's pages (a rare word's passages fall on
     /// most of them), a map a hash per passage; filling a segment's array
-    /// for every query was a fifth of one that finds nothing, 1 GB indexed.
+    /// for every query was a sixth of one that finds nothing, 1 GB indexed.
     const DENSE_SHARE: u32 = 32;
 
     pub fn new(max_doc: u32) -> Self {
