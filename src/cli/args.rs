@@ -57,6 +57,14 @@ pub struct Cli {
     config: Option<PathBuf>,
 }
 
+impl Cli {
+    /// Whether the command indexes files (and so runs many threads that
+    /// allocate at once).
+    pub fn indexes(&self) -> bool {
+        matches!(self.command, Command::Index(_))
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct IndexArg {
     /// Index directory [default: the configuration's `index`; else ./index beside seeds/; else the per-user data folder, e.g. ~/.local/share/policy-search/index]
