@@ -515,6 +515,31 @@ fn segments(index: &Path) -> usize {
     meta["segments"].as_array().unwrap().len()
 }
 
+/// Files of segments the latest commit does not use (merged away, or left
+/// by a run cut short), by name.
+fn dead_segment_files(index: &Path) -> Vec<String> {
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+    let living: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let mut dead: Vec<String> = std::fs::read_dir(index)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let stem = name.split('.').next().unwrap_or("");
+            stem.len() == 32
+                && stem.chars().all(|c| c.is_ascii_hexdigit())
+                && !living.iter().any(|l| l == stem)
+        })
+        .collect();
+    dead.sort();
+    dead
+}
+
 #[test]
 fn small_runs_do_not_pile_up_segments() {
     // Each run that adds a file commits a segment of its own; every query
@@ -533,6 +558,9 @@ fn small_runs_do_not_pile_up_segments() {
             &["index", "docs", "--index", "idx", "--no-progress"],
         ));
         most = most.max(segments(&cwd.join("idx")));
+        // What a run merged away is gone when it ends, not at the next run.
+        let dead = dead_segment_files(&cwd.join("idx"));
+        assert!(dead.is_empty(), "run {i} left {dead:?}");
     }
     assert!(most <= 5, "{most} segments after a run");
     assert_eq!(hits(cwd, "idx", "discharge"), 12);

@@ -708,19 +708,25 @@ impl PolicyIndex {
     /// background merge's bound; a run that adds a few files merges
     /// nothing until small segments pile up. Call it with no other writer
     /// open (it takes the writer lock).
+    ///
+    /// It also deletes the files of every segment merged away, by the run's
+    /// background merges or its own: tantivy deletes them only when it next
+    /// commits, and a 1 GB build left 517 MB of them (28% of the folder)
+    /// until the next run.
     pub fn settle(&self) -> Result<usize> {
         let metas = self.index.searchable_segment_metas()?;
         let sizes: Vec<(tantivy::index::SegmentId, u32)> =
             metas.iter().map(|m| (m.id(), m.num_docs())).collect();
         let merges = settling_merges(&sizes, MAX_MERGE_DOCS, UNSETTLED_SEGMENTS);
-        if merges.is_empty() {
-            return Ok(0);
-        }
+        // Taking the writer removes what earlier merges left.
         let mut writer = match self.writer(1, 20_000_000) {
             // Another run has just started: it settles them when it ends.
             Err(Error::Locked { .. }) => return Ok(0),
             other => other?,
         };
+        if merges.is_empty() {
+            return Ok(0);
+        }
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
         for ids in &merges {
             writer
@@ -728,6 +734,7 @@ impl PolicyIndex {
                 .wait()
                 .map_err(|e| crate::index::integrity::from_tantivy(&self.path, e))?;
         }
+        self.remove_orphans(&writer)?;
         writer.wait_merging_threads()?;
         Ok(merges.len())
     }
