@@ -43,6 +43,16 @@ fn options() -> Options {
         cli_runs: 3,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: serve-load [--bin BIN] [--index IDX] [--queries FILE] \
+             [--concurrency N] [--seconds N] [--cli-runs N]"
+        );
+        std::process::exit(0);
+    }
+    if args.len() % 2 == 1 {
+        panic!("option {} has no value", args[args.len() - 1]);
+    }
     let mut i = 0;
     while i + 1 < args.len() {
         let v = &args[i + 1];
@@ -187,7 +197,7 @@ fn main() {
         .split("http://")
         .nth(1)
         .and_then(|r| r.split('/').next())
-        .expect("address")
+        .unwrap_or_else(|| panic!("serve did not start: {first}"))
         .to_string();
     let pid = server.id();
     let rss_start = rss_kib(pid);
