@@ -128,6 +128,23 @@ pub fn glossary(
     Ok((g, warnings))
 }
 
+/// `a()` and `b()`, `a` on a thread of its own while `b` runs on this one
+/// (both here, one after the other, if no thread can be had).
+fn beside<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(
+        |scope| match std::thread::Builder::new().spawn_scoped(scope, &a) {
+            Ok(thread) => {
+                let b = b();
+                let a = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (a, b)
+            }
+            Err(_) => (a(), b()),
+        },
+    )
+}
+
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
 pub struct Engine<'a> {
@@ -255,11 +272,14 @@ impl<'a> Engine<'a> {
         let mut loaded = collect::Loaded::new();
         let mut parts: HashMap<tantivy::DocAddress, ScoreParts> = HashMap::new();
         let (hits, total_hits) = if exact.is_some() {
-            let collected = gatherer.collect(&Self::passes(&compiler, &plan))?;
             // Every candidate the words stemmed match, checked word for word
             // as far as a bounded number of them; past that the total is
             // the share that passed, scaled to all the candidates.
-            let candidates = self.matching(&compiler, &plan, false)?.0;
+            let (candidates, collected) = beside(
+                || self.matching(&compiler, &plan, false),
+                || gatherer.collect(&Self::passes(&compiler, &plan)),
+            );
+            let (candidates, collected) = (candidates?.0, collected?);
             let (verified, checked) = (collected.verified(), collected.checked());
             let total = if checked >= candidates || checked == 0 {
                 verified
@@ -270,27 +290,42 @@ impl<'a> Engine<'a> {
             (collected.into_hits(), total)
         } else {
             let constrained = !filters.is_empty() || plan.ranks_beyond_matches();
-            let matched = self.matching(&compiler, &plan, constrained)?;
             // Copies of one paragraph fold into one hit: rank deeper while
             // that leaves the page short, or its last hit may have copies
             // not yet listed, and deeper documents exist.
-            let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::RANKED_FOR_FUSION);
-            let mut collected = loop {
-                let (shown, deeper) =
-                    self.fused_documents(&compiler, &plan, matched.1.as_ref(), k)?;
-                if opts.explain {
-                    parts = shown
-                        .iter()
-                        .flat_map(|d| d.passages.iter().map(|p| (p.address, p.parts)))
-                        .collect();
+            let mut ranked_page = |within: Option<&HashSet<u64>>| {
+                let mut k = (limit * DOCUMENTS_PER_HIT).max(passages::RANKED_FOR_FUSION);
+                loop {
+                    let (shown, deeper) = self.fused_documents(&compiler, &plan, within, k)?;
+                    if opts.explain {
+                        parts = shown
+                            .iter()
+                            .flat_map(|d| d.passages.iter().map(|p| (p.address, p.parts)))
+                            .collect();
+                    }
+                    let (collected, settled) =
+                        gatherer.collect_ordered(passages::page_order(&shown), &mut loaded)?;
+                    if settled || !deeper {
+                        return Ok::<_, crate::error::Error>(collected);
+                    }
+                    k = (k * 4).min(MAX_DOCUMENTS);
                 }
-                let (collected, settled) =
-                    gatherer.collect_ordered(passages::page_order(&shown), &mut loaded)?;
-                if settled || !deeper {
-                    break collected;
-                }
-                k = (k * 4).min(MAX_DOCUMENTS);
             };
+            let (matched, collected) = if constrained {
+                let matched = self.matching(&compiler, &plan, true)?;
+                let collected = ranked_page(matched.1.as_ref());
+                (matched, collected)
+            } else {
+                // Only the count is wanted: it needs no scores and none of
+                // the ranking, so it runs beside it (a phrase's positions
+                // checked in every passage are a third of some queries).
+                let (matched, collected) = beside(
+                    || self.matching(&compiler, &plan, false),
+                    || ranked_page(None),
+                );
+                (matched?, collected)
+            };
+            let mut collected = collected?;
             if !collected.is_full() && matched.0 > 0 {
                 // Passages the document ranker cannot see (matching only in
                 // a heading, say) still answer, after the ranked ones.
@@ -450,4 +485,33 @@ pub fn search(
     opts: &SearchOptions,
 ) -> Result<SearchResults> {
     Engine::new(index, opts)?.search(query_text, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beside;
+
+    #[test]
+    fn beside_gives_both_results_and_runs_them_at_once() {
+        // Each waits for the other to start: run one after the other, they
+        // would wait forever (the test would time out).
+        let started = std::sync::Barrier::new(2);
+        let (a, b) = beside(
+            || {
+                started.wait();
+                1
+            },
+            || {
+                started.wait();
+                "two"
+            },
+        );
+        assert_eq!((a, b), (1, "two"));
+    }
+
+    #[test]
+    #[should_panic(expected = "counting failed")]
+    fn a_panic_beside_is_not_lost() {
+        beside(|| panic!("counting failed"), || ());
+    }
 }
