@@ -502,3 +502,71 @@ fn a_passage_with_every_word_of_a_short_query_comes_first() {
     let first_ranked = out.lines().next().unwrap().split(' ').nth(2).unwrap();
     assert!(first_ranked.ends_with("board.txt"), "{out}");
 }
+
+/// Numbers below `n` from a fixed seed (xorshift64*): the same on every
+/// machine.
+fn next(state: &mut u64, n: u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+}
+
+/// `n` made-up words, some far more common than others.
+fn words(state: &mut u64, n: u64) -> String {
+    (0..n)
+        .map(|_| {
+            let common = next(state, 10) < 3;
+            format!("w{}", next(state, if common { 60 } else { 400 }))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// 300 files of made-up words, each a titled document of 3 to 25
+/// paragraphs, under `docs/`; and 60 queries of one to three of the same
+/// words, as `id<TAB>text` lines.
+fn made_up_collection(dir: &Path) -> String {
+    let state = &mut 7u64;
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for f in 0..300 {
+        let mut text = format!("# {}\n\n", words(state, 4));
+        for _ in 0..3 + next(state, 23) {
+            let length = 30 + next(state, 50);
+            text.push_str(&format!("{}.\n\n", words(state, length)));
+        }
+        std::fs::write(docs.join(format!("d{f:03}.md")), text).unwrap();
+    }
+    (0..60)
+        .map(|q| format!("q{q}\t{}\n", words(state, 1 + q % 3)))
+        .collect()
+}
+
+#[test]
+fn the_same_files_indexed_twice_rank_the_same() {
+    // Indexing threads take a file's passages as they come, so where
+    // they land differs from one build to the next: the ranking must not
+    // depend on it.
+    let dir = tempfile::tempdir().unwrap();
+    let queries = made_up_collection(dir.path());
+    std::fs::write(dir.path().join("q.tsv"), queries).unwrap();
+    let runs: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|idx| {
+            run_ok(
+                dir.path(),
+                &["index", "docs", "--index", idx, "--threads", "2"],
+            );
+            run_ok(
+                dir.path(),
+                &[
+                    "query", "--batch", "q.tsv", "--format", "trec", "-n", "100", "--index", idx,
+                ],
+            )
+        })
+        .collect();
+    assert!(runs[0].lines().count() > 1000, "{}", runs[0]);
+    assert_eq!(runs[0], runs[1], "two builds of the same files rank apart");
+    assert_eq!(runs[0], runs[2], "two builds of the same files rank apart");
+}

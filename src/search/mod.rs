@@ -19,6 +19,7 @@ mod filters;
 mod fold;
 pub(crate) mod highlight;
 mod live;
+pub(crate) mod parallel;
 mod params;
 mod passages;
 
@@ -43,6 +44,7 @@ pub use context::{Neighbour, OpenAt, PassageInContext, MAX_CONTEXT};
 pub(crate) use documents::trec_order;
 pub use explain::{Explanation, WordMatch};
 pub use live::LiveEngine;
+use parallel::beside;
 pub use params::{SearchOptions, Sort};
 pub use passages::ScoreParts;
 
@@ -128,23 +130,6 @@ pub fn glossary(
     Ok((g, warnings))
 }
 
-/// `a()` and `b()`, `a` on a thread of its own while `b` runs on this one
-/// (both here, one after the other, if no thread can be had).
-fn beside<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
-    std::thread::scope(
-        |scope| match std::thread::Builder::new().spawn_scoped(scope, &a) {
-            Ok(thread) => {
-                let b = b();
-                let a = thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (a, b)
-            }
-            Err(_) => (a(), b()),
-        },
-    )
-}
-
 /// A prepared searcher: one index snapshot, glossary and analyzer, reused
 /// across queries (a batch of a thousand queries opens the index once).
 pub struct Engine<'a> {
@@ -155,6 +140,8 @@ pub struct Engine<'a> {
     ranking: Ranking,
     document_stats: OnceLock<crate::index::statistics::DocumentStats>,
     warnings: Vec<String>,
+    /// Threads one query may use.
+    query_threads: usize,
 }
 
 /// `--sort date` orders this many times the hits asked for, best first.
@@ -178,7 +165,15 @@ impl<'a> Engine<'a> {
             analyzer,
             ranking,
             document_stats: OnceLock::new(),
+            query_threads: std::thread::available_parallelism().map_or(1, usize::from),
         })
+    }
+
+    /// Lets one query use up to `threads` threads (at least one); by
+    /// default, one per core. Callers running several queries at once
+    /// give each its share of the cores.
+    pub fn set_query_threads(&mut self, threads: usize) {
+        self.query_threads = threads.max(1);
     }
 
     /// Warnings from preparing the engine (glossary lines skipped).
@@ -485,33 +480,4 @@ pub fn search(
     opts: &SearchOptions,
 ) -> Result<SearchResults> {
     Engine::new(index, opts)?.search(query_text, opts)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::beside;
-
-    #[test]
-    fn beside_gives_both_results_and_runs_them_at_once() {
-        // Each waits for the other to start: run one after the other, they
-        // would wait forever (the test would time out).
-        let started = std::sync::Barrier::new(2);
-        let (a, b) = beside(
-            || {
-                started.wait();
-                1
-            },
-            || {
-                started.wait();
-                "two"
-            },
-        );
-        assert_eq!((a, b), (1, "two"));
-    }
-
-    #[test]
-    #[should_panic(expected = "counting failed")]
-    fn a_panic_beside_is_not_lost() {
-        beside(|| panic!("counting failed"), || ());
-    }
 }

@@ -17,6 +17,9 @@ use crate::error::Result;
 use crate::index::schema::Fields;
 use crate::search::DocParams;
 
+/// No passage (yet): after every real one.
+const NO_PASSAGE: (u32, DocId) = (u32::MAX, DocId::MAX);
+
 /// Evidence per document: documents get slots, and their per-term evidence
 /// lives in flat arrays, one cell per term and slot.
 pub struct Evidence {
@@ -24,6 +27,7 @@ pub struct Evidence {
     n: usize,
     slots: HashMap<u64, usize, KeyHasher>,
     keys: Vec<u64>,
+    /// Each document's first passage read ([`NO_PASSAGE`] while none is).
     first_passage: Vec<(u32, DocId)>,
     length: Vec<f32>,
     tf: Vec<f32>,
@@ -64,8 +68,8 @@ impl Evidence {
             if remap[old] != u32::MAX {
                 continue;
             }
-            let passage = self.first_passage[old];
-            let new = out.slot(*key, passage, || self.length[old]);
+            let new = out.slot(*key, || self.length[old]);
+            out.first_passage[new] = self.first_passage[old];
             out.title_len[new] = self.title_len[old];
             remap[old] = new as u32;
         }
@@ -77,11 +81,11 @@ impl Evidence {
         &self.doc_freq
     }
 
-    /// The slot of document `key`, made when first seen (in `passage`).
-    fn slot(&mut self, key: u64, passage: (u32, DocId), length: impl FnOnce() -> f32) -> usize {
+    /// The slot of document `key`, made when first seen.
+    fn slot(&mut self, key: u64, length: impl FnOnce() -> f32) -> usize {
         *self.slots.entry(key).or_insert_with(|| {
             self.keys.push(key);
-            self.first_passage.push(passage);
+            self.first_passage.push(NO_PASSAGE);
             self.length.push(length());
             self.tf.resize(self.tf.len() + self.n, 0.0);
             self.title_tf.resize(self.title_tf.len() + self.n, 0.0);
@@ -89,6 +93,58 @@ impl Evidence {
             self.proximity.push(0.0);
             self.keys.len() - 1
         })
+    }
+
+    /// Adds to this evidence (of the segments before) `other`'s, of the
+    /// segment `pass` read: the documents' counts summed, their titles'
+    /// taken once; `pass`'s passages then map to slots here.
+    pub fn absorb(&mut self, other: Evidence, pass: &mut SegmentPass) {
+        if self.keys.is_empty() {
+            // The first segment's evidence is the whole so far.
+            *self = other;
+            return;
+        }
+        let n = self.n;
+        let mut remap = Vec::with_capacity(other.keys.len());
+        for (o, &key) in other.keys.iter().enumerate() {
+            let slot = self.slot(key, || other.length[o]);
+            remap.push(slot);
+            for i in 0..n {
+                let (tf, title_tf) = (other.tf[o * n + i], other.title_tf[o * n + i]);
+                if tf > 0.0 {
+                    self.count(slot, i, tf);
+                }
+                let cell = &mut self.title_tf[slot * n + i];
+                *cell = cell.max(title_tf);
+            }
+            self.title_len[slot] = self.title_len[slot].max(other.title_len[o]);
+            self.first_passage[slot] = self.first_passage[slot].min(other.first_passage[o]);
+        }
+        pass.slots.remap(&remap);
+        for (_, slot) in &mut pass.titled {
+            *slot = remap[*slot];
+        }
+    }
+
+    /// Counts as read every passage with the query in its title of the
+    /// documents found only through their titles: their passages answer
+    /// alike, and which of them a segment holds, or was read first, must
+    /// not decide where feedback counts their words.
+    pub fn read_titles(&mut self, passes: &mut [SegmentPass]) {
+        let untouched: Vec<bool> = self
+            .first_passage
+            .iter()
+            .map(|&p| p == NO_PASSAGE)
+            .collect();
+        for pass in passes {
+            for (doc, slot) in std::mem::take(&mut pass.titled) {
+                if untouched[slot] {
+                    pass.slots.insert(doc, slot);
+                    let first = &mut self.first_passage[slot];
+                    *first = (*first).min((pass.ord, doc));
+                }
+            }
+        }
     }
 
     /// Counts `tf` occurrences of term `i` in a passage of `slot`'s document.
@@ -143,11 +199,17 @@ impl Evidence {
     }
 
     /// The `m` slots that score best without proximity, marked: the only
-    /// documents whose proximity is worth reading.
+    /// documents whose proximity is worth reading. Equal scores are told
+    /// apart by key, so which documents make the cut does not depend on the
+    /// order they were found in.
     pub fn leading(&self, scores: &[f32], m: usize) -> Vec<bool> {
         let mut order: Vec<usize> = (0..scores.len()).collect();
         if order.len() > m {
-            order.select_nth_unstable_by(m, |&a, &b| scores[b].total_cmp(&scores[a]));
+            order.select_nth_unstable_by(m, |&a, &b| {
+                scores[b]
+                    .total_cmp(&scores[a])
+                    .then_with(|| self.keys[a].cmp(&self.keys[b]))
+            });
             order.truncate(m);
         }
         let mut marked = vec![false; scores.len()];
@@ -256,6 +318,8 @@ pub struct SegmentPass<'s> {
     positions: HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher>,
     /// The document key and slot of the last passage given a slot.
     last: Option<(u64, usize)>,
+    /// Passages matched through their title only so far, with their slots.
+    titled: Vec<(DocId, usize)>,
 }
 
 impl<'s> SegmentPass<'s> {
@@ -273,6 +337,7 @@ impl<'s> SegmentPass<'s> {
             slots: SlotMap::new(segment.max_doc()),
             positions: HashMap::default(),
             last: None,
+            titled: Vec::new(),
         })
     }
 
@@ -415,25 +480,17 @@ impl<'s> SegmentPass<'s> {
     }
 
     /// The slot of passage `doc`'s document, found through its title: a
-    /// passage whose text matched has one; another passage of a document
-    /// already known uses its slot without being counted as read (its text
-    /// has none of the query); the first passage of a document known only
-    /// by its title gives it a slot.
+    /// passage whose text matched has one; any other is not counted as
+    /// read (its text has none of the query) unless its document is found
+    /// only through its title (see [`Evidence::read_titles`]).
     fn title_slot(&mut self, ev: &mut Evidence, doc: DocId) -> Option<usize> {
         if let Some(slot) = self.slots.get(doc) {
             return Some(slot);
         }
         let key = self.key(doc)?;
-        match self.last {
-            Some((last, slot)) if last == key => Some(slot),
-            _ => match ev.slots.get(&key) {
-                Some(&slot) => {
-                    self.last = Some((key, slot));
-                    Some(slot)
-                }
-                None => self.slot(ev, doc),
-            },
-        }
+        let slot = self.document(ev, doc, key);
+        self.titled.push((doc, slot));
+        Some(slot)
     }
 
     /// Adds the proximity of the typed terms in each passage read with
@@ -472,21 +529,26 @@ impl<'s> SegmentPass<'s> {
             return Some(slot);
         }
         let key = self.key(doc)?;
+        let slot = self.document(ev, doc, key);
+        let first = &mut ev.first_passage[slot];
+        *first = (*first).min((self.ord, doc));
+        self.slots.insert(doc, slot);
+        Some(slot)
+    }
+
+    /// The slot of document `key`, which passage `doc` is of.
+    fn document(&mut self, ev: &mut Evidence, doc: DocId, key: u64) -> usize {
         // A document's passages are neighbours in a segment, so the last
         // document seen is the likeliest: no hash lookup for it.
-        let slot = match self.last {
+        match self.last {
             Some((last, slot)) if last == key => slot,
             _ => {
                 let lengths = &self.lengths;
-                let slot = ev.slot(key, (self.ord, doc), || {
-                    lengths.first(doc).unwrap_or(1) as f32
-                });
+                let slot = ev.slot(key, || lengths.first(doc).unwrap_or(1) as f32);
                 self.last = Some((key, slot));
                 slot
             }
-        };
-        self.slots.insert(doc, slot);
-        Some(slot)
+        }
     }
 }
 
@@ -592,11 +654,18 @@ mod tests {
 
     #[test]
     fn only_the_leading_documents_are_marked_for_proximity() {
-        let ev = Evidence::new(1);
+        let mut ev = Evidence::new(1);
+        for key in [50, 40, 30, 20, 10] {
+            ev.slot(key, || 1.0);
+        }
         let scores = [0.5, 3.0, 1.0, 2.0, 0.1];
         assert_eq!(ev.leading(&scores, 2), [false, true, false, true, false]);
         assert_eq!(ev.leading(&scores, 9), [true; 5]);
         assert_eq!(ev.leading(&scores, 0), [false; 5]);
+        // Among equal scores the smaller keys make the cut, wherever
+        // their documents were found.
+        let tied = [1.0; 5];
+        assert_eq!(ev.leading(&tied, 2), [false, false, false, true, true]);
     }
 
     #[test]
@@ -605,7 +674,7 @@ mod tests {
         // Equal scores in pairs: the key breaks ties, however deep.
         let scores = [0.5, 3.0, 1.0, 3.0, 0.1, 1.0, 2.0];
         for key in 0..scores.len() as u64 {
-            ev.slot(100 - key, (0, key as DocId), || 1.0);
+            ev.slot(100 - key, || 1.0);
         }
         let p = DocParams::default();
         let all = ev.ranked(&scores, &p);
@@ -625,7 +694,7 @@ mod tests {
     fn title_b_favours_a_match_in_a_short_title() {
         let mut ev = Evidence::new(1);
         for key in 0..2 {
-            let slot = ev.slot(key, (0, key as DocId), || 100.0);
+            let slot = ev.slot(key, || 100.0);
             ev.title_tf[slot] = 1.0;
             ev.title_len[slot] = if key == 0 { 4.0 } else { 40.0 };
         }

@@ -168,7 +168,8 @@ impl Engine<'_> {
             stats,
             r.documents.clone(),
         )
-        .with_deadline(deadline.clone());
+        .with_deadline(deadline.clone())
+        .with_threads(self.query_threads);
         let terms = terms::query_terms(plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k, within)?;
         deadline.check()?;

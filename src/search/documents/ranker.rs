@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::index::schema::Fields;
 use crate::index::statistics::DocumentStats;
 use crate::query::deadline::Deadline;
-use crate::search::DocParams;
+use crate::search::{parallel, DocParams};
 
 /// A ranked document: its key, score, and a passage it was found in.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,8 @@ pub struct DocumentRanker<'a> {
     stats: DocumentStats,
     pub(super) params: DocParams,
     deadline: Deadline,
+    /// Threads one ranking may use.
+    threads: usize,
 }
 
 impl<'a> DocumentRanker<'a> {
@@ -59,7 +61,14 @@ impl<'a> DocumentRanker<'a> {
             stats,
             params,
             deadline: Deadline::none(),
+            threads: 1,
         }
+    }
+
+    /// The same ranker, reading the index's segments on up to `threads`
+    /// threads at once.
+    pub fn with_threads(self, threads: usize) -> Self {
+        DocumentRanker { threads, ..self }
     }
 
     /// The same ranker, giving up with [`crate::error::Error::Timeout`] past `deadline`.
@@ -176,17 +185,13 @@ impl<'a> DocumentRanker<'a> {
         let proximity_idf: Option<Vec<f32>> =
             want_positions.then(|| terms.iter().map(|t| self.passage_idf(&t.term)).collect());
         let mut evidence = Evidence::new(terms.len());
-        let segments = self.searcher.segment_readers();
-        let mut passes = Vec::with_capacity(segments.len());
-        for (ord, segment) in segments.iter().enumerate() {
-            let mut pass = SegmentPass::new(ord as u32, segment, self.fields)?;
-            for (i, t) in terms.iter().enumerate() {
-                self.deadline.check()?;
-                pass.read_text(&mut evidence, i, &t.term)?;
-                pass.read_title(&mut evidence, i, &t.term)?;
-            }
+        let mut passes = Vec::new();
+        for read in self.read_segments(terms) {
+            let (mut pass, found) = read?;
+            evidence.absorb(found, &mut pass);
             passes.push(pass);
         }
+        evidence.read_titles(&mut passes);
         let weight: Vec<f32> = terms
             .iter()
             .zip(evidence.doc_freq())
@@ -211,6 +216,46 @@ impl<'a> DocumentRanker<'a> {
         }
         let ranked = evidence.ranked_top(&scores, p, depth, allowed);
         Ok((ranked, FirstPass { evidence, passes }))
+    }
+
+    /// Each segment's postings of the terms read into evidence of its
+    /// own, in segment order: on as many threads as the ranker may use,
+    /// each given segments of about equal size.
+    fn read_segments(&self, terms: &[WeightedTerm]) -> Vec<Result<(SegmentPass<'a>, Evidence)>> {
+        let segments = self.searcher.segment_readers();
+        let read = |ord: usize| {
+            let mut pass = SegmentPass::new(ord as u32, &segments[ord], self.fields)?;
+            let mut found = Evidence::new(terms.len());
+            for (i, t) in terms.iter().enumerate() {
+                self.deadline.check()?;
+                pass.read_text(&mut found, i, &t.term)?;
+                pass.read_title(&mut found, i, &t.term)?;
+            }
+            Ok((pass, found))
+        };
+        let threads = self.threads.clamp(1, segments.len().max(1));
+        if threads == 1 {
+            return (0..segments.len()).map(read).collect();
+        }
+        // Largest first, each to the thread with the fewest passages yet.
+        let mut order: Vec<usize> = (0..segments.len()).collect();
+        order.sort_by_key(|&o| std::cmp::Reverse(segments[o].max_doc()));
+        let mut shares: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); threads];
+        for o in order {
+            if let Some(share) = shares.iter_mut().min_by_key(|s| s.0) {
+                share.0 += u64::from(segments[o].max_doc());
+                share.1.push(o);
+            }
+        }
+        let mut read: Vec<(usize, Result<_>)> = parallel::at_once(threads, |t| {
+            let share = &shares[t].1;
+            share.iter().map(|&o| (o, read(o))).collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+        read.sort_unstable_by_key(|r| r.0);
+        read.into_iter().map(|r| r.1).collect()
     }
 
     /// The average title length in terms, over passages (each carries its

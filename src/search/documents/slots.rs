@@ -75,6 +75,19 @@ impl SlotMap {
         }
     }
 
+    /// Renumbers the slots: slot `s` becomes `to[s]`.
+    pub fn remap(&mut self, to: &[usize]) {
+        match &mut self.cells {
+            Cells::Dense(v) => {
+                for &doc in &self.given {
+                    let cell = &mut v[doc as usize];
+                    *cell = to[*cell as usize - 1] as u32 + 1;
+                }
+            }
+            Cells::Sparse(m) => m.values_mut().for_each(|slot| *slot = to[*slot]),
+        }
+    }
+
     /// Gives passage `doc` a slot (once: a passage has one document).
     pub fn insert(&mut self, doc: DocId, slot: usize) {
         let fresh = match &mut self.cells {
