@@ -188,14 +188,14 @@ fn run_queries(
     limit: usize,
     opts: &SearchOptions,
 ) -> Result<policy_search::eval::Run> {
-    let mut engine = policy_search::search::Engine::new(index, opts)?;
+    let engine = policy_search::search::Engine::new(index, opts)?;
     for w in engine.warnings() {
         warn(w);
     }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(queries.len()).max(1);
-    // The queries share the cores.
-    engine.set_query_threads(cores / threads);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(queries.len())
+        .max(1);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let answers: Vec<Vec<(usize, Answer)>> = std::thread::scope(|scope| {

@@ -140,8 +140,10 @@ pub struct Engine<'a> {
     ranking: Ranking,
     document_stats: OnceLock<crate::index::statistics::DocumentStats>,
     warnings: Vec<String>,
-    /// Threads one query may use.
+    /// Threads one query may use, when it runs alone.
     query_threads: usize,
+    /// Rankings running now: they share the cores.
+    rankings: parallel::Running,
 }
 
 /// `--sort date` orders this many times the hits asked for, best first.
@@ -166,14 +168,8 @@ impl<'a> Engine<'a> {
             ranking,
             document_stats: OnceLock::new(),
             query_threads: std::thread::available_parallelism().map_or(1, usize::from),
+            rankings: parallel::Running::default(),
         })
-    }
-
-    /// Lets one query use up to `threads` threads (at least one); by
-    /// default, one per core. Callers running several queries at once
-    /// give each its share of the cores.
-    pub fn set_query_threads(&mut self, threads: usize) {
-        self.query_threads = threads.max(1);
     }
 
     /// Warnings from preparing the engine (glossary lines skipped).

@@ -1,6 +1,8 @@
 //! Work on several threads at once, for one query: the cores a laptop
 //! has idle while one query runs.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// `a()` and `b()`, `a` on a thread of its own while `b` runs on this one
 /// (both here, one after the other, if no thread can be had).
 pub fn beside<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
@@ -40,6 +42,40 @@ pub fn at_once<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     })
 }
 
+/// How many of some work are running now.
+#[derive(Debug, Default)]
+pub struct Running(AtomicUsize);
+
+/// One of the work running, until dropped.
+pub struct Entered<'r> {
+    running: &'r Running,
+    count: usize,
+}
+
+impl Running {
+    /// Counts one more running until the guard is dropped.
+    pub fn enter(&self) -> Entered<'_> {
+        let count = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        Entered {
+            running: self,
+            count,
+        }
+    }
+}
+
+impl Entered<'_> {
+    /// How many were running, this one included, when it began.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.running.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// A thread's result; its panic goes on here.
 fn a_result<T>(joined: std::thread::Result<T>) -> T {
     joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -77,6 +113,20 @@ mod tests {
         assert_eq!(out, [0, 10, 20]);
         assert_eq!(at_once(1, |t| t + 1), [1]);
         assert!(at_once(0, |t| t).is_empty());
+    }
+
+    #[test]
+    fn running_counts_what_has_not_ended() {
+        let running = Running::default();
+        let first = running.enter();
+        assert_eq!(first.count(), 1);
+        {
+            let second = running.enter();
+            assert_eq!(second.count(), 2);
+        }
+        assert_eq!(running.enter().count(), 2);
+        drop(first);
+        assert_eq!(running.enter().count(), 1);
     }
 
     #[test]

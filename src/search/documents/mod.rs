@@ -168,8 +168,11 @@ impl Engine<'_> {
             stats,
             r.documents.clone(),
         )
-        .with_deadline(deadline.clone())
-        .with_threads(self.query_threads);
+        .with_deadline(deadline.clone());
+        // A query alone has every core; queries at once (`serve`,
+        // `--batch`) share them.
+        let running = self.rankings.enter();
+        let ranker = ranker.with_threads(self.query_threads / running.count());
         let terms = terms::query_terms(plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k, within)?;
         deadline.check()?;
