@@ -536,6 +536,12 @@ fn made_up_collection(dir: &Path) -> String {
             let length = 30 + next(state, 50);
             text.push_str(&format!("{}.\n\n", words(state, length)));
         }
+        // The same acronym defined in many files, written three ways.
+        let written = ["Quiet ward zone", "quiet-ward zone", "Quiet Ward Zone area"];
+        if f % 7 == 0 {
+            let expansion = written[next(state, 3) as usize];
+            text.push_str(&format!("The {expansion} (QWZ) {}.\n\n", words(state, 20)));
+        }
         std::fs::write(docs.join(format!("d{f:03}.md")), text).unwrap();
     }
     (0..60)
@@ -558,14 +564,19 @@ fn the_same_files_indexed_twice_rank_the_same() {
                 dir.path(),
                 &["index", "docs", "--index", idx, "--threads", "2"],
             );
-            run_ok(
+            let run = run_ok(
                 dir.path(),
                 &[
                     "query", "--batch", "q.tsv", "--format", "trec", "-n", "100", "--index", idx,
                 ],
-            )
+            );
+            // What an acronym is also searched as, and how it is written.
+            let expanded = run_ok(dir.path(), &["query", "QWZ", "--json", "--index", idx]);
+            let expanded: serde_json::Value = serde_json::from_str(&expanded).unwrap();
+            format!("{run}{}", expanded["expansions"])
         })
         .collect();
+    assert!(runs[0].contains("uiet"), "{}", runs[0]);
     assert!(runs[0].lines().count() > 1000, "{}", runs[0]);
     assert_eq!(runs[0], runs[1], "two builds of the same files rank apart");
     assert_eq!(runs[0], runs[2], "two builds of the same files rank apart");

@@ -11,7 +11,7 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::documents;
 use crate::analysis::glossary::Definition;
@@ -63,15 +63,25 @@ impl<'a> IndexLexicon<'a> {
         defs
     }
 
+    /// The definitions whose `field` is `key`: at most 50, those of the
+    /// files first by key, each file's in the order it gives them. Their
+    /// scores are all equal, and ties would fall by where the indexing
+    /// threads happened to put them; the first of an expansion decides how
+    /// it is written and searched.
     fn definitions(&self, field: Field, key: &str) -> Vec<Definition> {
         let query = TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::Basic);
-        let Ok(top) = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(50).order_by_score())
-        else {
+        let by_file = TopDocs::with_limit(50).order_by_u64_field("file_key", Order::Asc);
+        let Ok(top) = self.searcher.search(&query, &by_file) else {
             return Vec::new();
         };
-        self.load(top.into_iter().map(|(_, addr)| addr))
+        let mut defs = self.load(top.into_iter().map(|(_, addr)| addr));
+        defs.sort_by(|a, b| {
+            a.origin
+                .cmp(&b.origin)
+                .then_with(|| a.acronym.cmp(&b.acronym))
+                .then_with(|| a.expansion.cmp(&b.expansion))
+        });
+        defs
     }
 
     /// The definitions stored at `addrs`, those that still pass the miner's
