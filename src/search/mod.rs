@@ -391,8 +391,12 @@ impl<'a> Engine<'a> {
     ) -> Result<(Vec<passages::Shown>, bool)> {
         let mut depth = k;
         let short_words = plan.short_words();
+        // A query alone has every core; queries at once (`serve`,
+        // `--batch`) share them.
+        let running = self.rankings.enter();
+        let threads = self.query_threads / running.count();
         loop {
-            let ranked = self.ranked_documents(plan, depth, within, compiler.deadline)?;
+            let ranked = self.ranked_documents(plan, depth, within, compiler.deadline, threads)?;
             let every_word = short_words.as_ref().map(|words| {
                 Box::new(compiler.build(words, true)) as Box<dyn tantivy::query::Query>
             });
@@ -403,6 +407,7 @@ impl<'a> Engine<'a> {
                 every_word,
                 &ranked,
                 self.ranking.passage_weight,
+                threads,
             )?;
             compiler.deadline.check()?;
             let deeper = ranked.len() >= depth && depth < MAX_DOCUMENTS;

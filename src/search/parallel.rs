@@ -3,6 +3,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tantivy::collector::Collector;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::Searcher;
+
 /// `a()` and `b()`, `a` on a thread of its own while `b` runs on this one
 /// (both here, one after the other, if no thread can be had).
 pub fn beside<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
@@ -40,6 +44,74 @@ pub fn at_once<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
         }
         out
     })
+}
+
+/// `f(i)` for every part `i` of some work, their results in part order:
+/// on up to `threads` threads at once, each given parts of about equal
+/// total size (`sizes[i]`: a segment's passages, say).
+pub fn parts_at_once<T: Send>(
+    threads: usize,
+    sizes: &[u64],
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let mut done: Vec<(usize, T)> = shares_at_once(threads, sizes, |share| {
+        share.iter().map(|&i| (i, f(i))).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|d| d.0);
+    done.into_iter().map(|d| d.1).collect()
+}
+
+/// `f(share)` on up to `threads` threads at once, one per share of the
+/// parts of some work (`sizes[i]` the size of part `i`): every part is in
+/// one share, and the shares are of about equal total size. The results
+/// come in the order of the shares; each share lists its parts largest
+/// first.
+pub fn shares_at_once<T: Send>(
+    threads: usize,
+    sizes: &[u64],
+    f: impl Fn(&[usize]) -> T + Sync,
+) -> Vec<T> {
+    let threads = threads.clamp(1, sizes.len().max(1));
+    // Largest first, each to the share with the least yet.
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
+    let mut shares: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); threads];
+    for i in order {
+        if let Some(share) = shares.iter_mut().min_by_key(|s| s.0) {
+            share.0 += sizes[i];
+            share.1.push(i);
+        }
+    }
+    at_once(threads, |t| f(&shares[t].1))
+}
+
+/// `searcher.search(query, collector)` with the segments searched on up to
+/// `threads` threads at once; the same result (tantivy merges the segments'
+/// results in segment order either way).
+pub fn search<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    threads: usize,
+) -> tantivy::Result<C::Fruit> {
+    if threads <= 1 {
+        return searcher.search(query, collector);
+    }
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    let segments = searcher.segment_readers();
+    let sizes: Vec<u64> = segments.iter().map(|s| u64::from(s.max_doc())).collect();
+    let fruits = parts_at_once(threads, &sizes, |ord| {
+        collector.collect_segment(weight.as_ref(), ord as u32, &segments[ord])
+    });
+    collector.merge_fruits(fruits.into_iter().collect::<tantivy::Result<_>>()?)
 }
 
 /// How many of some work are running now.
@@ -113,6 +185,26 @@ mod tests {
         assert_eq!(out, [0, 10, 20]);
         assert_eq!(at_once(1, |t| t + 1), [1]);
         assert!(at_once(0, |t| t).is_empty());
+    }
+
+    #[test]
+    fn parts_are_shared_evenly_and_come_back_in_order() {
+        let sizes = [5, 40, 10, 30, 15];
+        let shares = shares_at_once(2, &sizes, |share| share.to_vec());
+        assert_eq!(shares, [vec![1, 2], vec![3, 4, 0]]);
+        let total = |share: &[usize]| share.iter().map(|&i| sizes[i]).sum::<u64>();
+        assert_eq!((total(&shares[0]), total(&shares[1])), (50, 50));
+        // Two threads that wait for each other: the parts run at once.
+        let started = std::sync::Barrier::new(2);
+        let out = parts_at_once(2, &sizes, |i| {
+            if i < 2 {
+                started.wait();
+            }
+            i * 10
+        });
+        assert_eq!(out, [0, 10, 20, 30, 40]);
+        assert_eq!(parts_at_once(8, &sizes, |i| i), [0, 1, 2, 3, 4]);
+        assert!(parts_at_once(2, &[], |i| i).is_empty());
     }
 
     #[test]

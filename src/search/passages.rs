@@ -21,6 +21,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 
 use super::collect::{length_prior, quality_factor};
 use super::documents::RankedDoc;
+use super::parallel;
 use crate::error::Result;
 use crate::index::schema::Fields;
 
@@ -266,9 +267,11 @@ pub fn fuse(
     every_word: Option<Box<dyn Query>>,
     ranked: &[RankedDoc],
     passage_weight: f32,
+    threads: usize,
 ) -> Result<Fused> {
     let query = within_documents(fields, passages, ranked);
-    let mut of_document = searcher.search(&query, &BestPerDocument { body: fields.body })?;
+    let best = BestPerDocument { body: fields.body };
+    let mut of_document = parallel::search(searcher, &query, &best, threads)?;
     let best_document = ranked
         .first()
         .map_or(1.0, |d| d.score)
@@ -283,7 +286,7 @@ pub fn fuse(
         .map(|p| p.0)
         .fold(f32::MIN_POSITIVE, f32::max);
     let complete = match every_word {
-        Some(query) => passages_of(searcher, fields, query, &ranked[..leading])?,
+        Some(query) => passages_of(searcher, fields, query, &ranked[..leading], threads)?,
         None => HashSet::new(),
     };
     let mut shown: Vec<Shown> = Vec::with_capacity(ranked.len());
@@ -342,9 +345,11 @@ fn passages_of(
     fields: &Fields,
     query: Box<dyn Query>,
     documents: &[RankedDoc],
+    threads: usize,
 ) -> Result<HashSet<DocAddress>> {
     let query = within_documents(fields, query, documents);
-    Ok(searcher.search(&query, &tantivy::collector::DocSetCollector)?)
+    let all = tantivy::collector::DocSetCollector;
+    Ok(parallel::search(searcher, &query, &all, threads)?)
 }
 
 /// `query`, matching only passages of the `documents`.

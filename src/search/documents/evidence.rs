@@ -15,13 +15,18 @@ use super::slots::{KeyHasher, SlotMap};
 use super::terms::WeightedTerm;
 use crate::error::Result;
 use crate::index::schema::Fields;
+use crate::query::deadline::Deadline;
 use crate::search::DocParams;
+
+/// Per passage: the positions of each typed term in it.
+type Positions = HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher>;
 
 /// No passage (yet): after every real one.
 const NO_PASSAGE: (u32, DocId) = (u32::MAX, DocId::MAX);
 
 /// Evidence per document: documents get slots, and their per-term evidence
 /// lives in flat arrays, one cell per term and slot.
+#[derive(Clone)]
 pub struct Evidence {
     /// Number of query terms.
     n: usize,
@@ -144,6 +149,36 @@ impl Evidence {
                     *first = (*first).min((pass.ord, doc));
                 }
             }
+        }
+    }
+
+    /// Takes in the proximity found per slot (by
+    /// [`SegmentPass::proximity`]): a document counts its best passage's.
+    pub fn add_proximity(&mut self, found: &[(usize, f32)]) {
+        for &(slot, prox) in found {
+            self.proximity[slot] = self.proximity[slot].max(prox);
+        }
+    }
+
+    /// Adds `other`'s counts, read from other segments for the same slots
+    /// (a copy of this evidence before it was read into): the same as if
+    /// they had been read here, whichever is added first, since counts
+    /// are whole numbers and titles are taken once.
+    pub fn add_counts(&mut self, other: &Evidence) {
+        debug_assert_eq!(self.keys, other.keys);
+        for (cell, &tf) in other.tf.iter().enumerate() {
+            if tf > 0.0 {
+                if self.tf[cell] == 0.0 {
+                    self.doc_freq[cell % self.n] += 1.0;
+                }
+                self.tf[cell] += tf;
+            }
+        }
+        for (cell, &tf) in self.title_tf.iter_mut().zip(&other.title_tf) {
+            *cell = cell.max(tf);
+        }
+        for (cell, &len) in self.title_len.iter_mut().zip(&other.title_len) {
+            *cell = cell.max(len);
         }
     }
 
@@ -314,8 +349,6 @@ pub struct SegmentPass<'s> {
     alive: Option<&'s AliveBitSet>,
     /// Per passage: its document's slot (looked up once per passage).
     slots: SlotMap,
-    /// Per passage: positions of each typed term, for proximity.
-    positions: HashMap<DocId, Vec<(usize, Vec<u32>)>, KeyHasher>,
     /// The document key and slot of the last passage given a slot.
     last: Option<(u64, usize)>,
     /// Passages matched through their title only so far, with their slots.
@@ -335,7 +368,6 @@ impl<'s> SegmentPass<'s> {
             title_lengths: segment.get_fieldnorms_reader(fields.title)?,
             alive: segment.alive_bitset(),
             slots: SlotMap::new(segment.max_doc()),
-            positions: HashMap::default(),
             last: None,
             titled: Vec::new(),
         })
@@ -366,7 +398,7 @@ impl<'s> SegmentPass<'s> {
 
     /// The passages read of the `marked` documents (by slot), each with
     /// its slot.
-    pub fn passages_marked(&self, marked: &[bool]) -> Kept {
+    fn passages_marked(&self, marked: &[bool]) -> Kept {
         let remap = (0..marked.len() as u32)
             .map(|s| if marked[s as usize] { s } else { u32::MAX })
             .collect();
@@ -432,13 +464,49 @@ impl<'s> SegmentPass<'s> {
         )
     }
 
-    /// Reads the positions of term `i` in the `kept` passages (from
-    /// [`Self::passages_marked`]), for proximity.
-    pub fn read_positions(&mut self, i: usize, term: &str, kept: &Kept) -> Result<()> {
+    /// The proximity of the typed terms in each passage read of the
+    /// `marked` documents (by slot): each such document's best passage's,
+    /// by slot.
+    pub fn proximity(
+        &self,
+        marked: &[bool],
+        terms: &[WeightedTerm],
+        idf: &[f32],
+        window: u32,
+        deadline: &Deadline,
+    ) -> Result<Vec<(usize, f32)>> {
+        let kept = self.passages_marked(marked);
+        let mut positions: Positions = HashMap::default();
+        for (i, t) in terms.iter().enumerate().filter(|(_, t)| !t.feedback) {
+            deadline.check()?;
+            self.read_positions(i, &t.term, &kept, &mut positions)?;
+        }
+        let mut best: HashMap<usize, f32, KeyHasher> = HashMap::default();
+        for (doc, term_positions) in positions {
+            if term_positions.len() < 2 {
+                continue;
+            }
+            if let Some(slot) = self.slots.get(doc) {
+                let prox = proximity(&term_positions, terms, idf, window);
+                let cell = best.entry(slot).or_insert(0.0);
+                *cell = cell.max(prox);
+            }
+        }
+        Ok(best.into_iter().collect())
+    }
+
+    /// Reads the positions of term `i` in the `kept` passages into
+    /// `positions`.
+    fn read_positions(
+        &self,
+        i: usize,
+        term: &str,
+        kept: &Kept,
+        positions: &mut Positions,
+    ) -> Result<()> {
         let term = Term::from_field_text(self.fields.body, term);
         let option = IndexRecordOption::WithFreqsAndPositions;
-        let mut positions = std::mem::take(&mut self.positions);
-        let read = visit_kept(
+        visit_kept(
             &self.body,
             &term,
             option,
@@ -449,9 +517,7 @@ impl<'s> SegmentPass<'s> {
                 postings.positions(&mut pos);
                 positions.entry(postings.doc()).or_default().push((i, pos));
             },
-        );
-        self.positions = positions;
-        read
+        )
     }
 
     /// Reads term `i` in the document's title (not its headings: a long
@@ -491,26 +557,6 @@ impl<'s> SegmentPass<'s> {
         let slot = self.document(ev, doc, key);
         self.titled.push((doc, slot));
         Some(slot)
-    }
-
-    /// Adds the proximity of the typed terms in each passage read with
-    /// positions: a document counts its best passage.
-    pub fn add_proximity(
-        &mut self,
-        ev: &mut Evidence,
-        terms: &[WeightedTerm],
-        idf: &[f32],
-        window: u32,
-    ) {
-        for (doc, term_positions) in std::mem::take(&mut self.positions) {
-            if term_positions.len() < 2 {
-                continue;
-            }
-            if let Some(slot) = self.slots.get(doc) {
-                let prox = proximity(&term_positions, terms, idf, window);
-                ev.proximity[slot] = ev.proximity[slot].max(prox);
-            }
-        }
     }
 
     /// The document key of passage `doc`: none if it is deleted or has no
@@ -651,6 +697,37 @@ fn proximity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_apart_add_up_as_if_read_in_one() {
+        let mut whole = Evidence::new(2);
+        for key in [7, 8, 9] {
+            whole.slot(key, || 10.0);
+        }
+        let (mut one, mut other) = (whole.clone(), whole.clone());
+        // Document 7 has term 0 in both halves; 8 term 1 in one; 9 none.
+        whole.count(0, 0, 2.0);
+        one.count(0, 0, 2.0);
+        whole.count(0, 0, 3.0);
+        other.count(0, 0, 3.0);
+        whole.count(1, 1, 1.0);
+        other.count(1, 1, 1.0);
+        other.title_tf[1] = 1.0;
+        whole.title_tf[1] = 1.0;
+        other.title_len[0] = 4.0;
+        whole.title_len[0] = 4.0;
+        let mut added = Evidence::new(2);
+        for key in [7, 8, 9] {
+            added.slot(key, || 10.0);
+        }
+        added.add_counts(&one);
+        added.add_counts(&other);
+        assert_eq!(added.tf, whole.tf);
+        assert_eq!(added.doc_freq, [1.0, 1.0]);
+        assert_eq!(added.doc_freq, whole.doc_freq);
+        assert_eq!(added.title_tf, whole.title_tf);
+        assert_eq!(added.title_len, whole.title_len);
+    }
 
     #[test]
     fn only_the_leading_documents_are_marked_for_proximity() {

@@ -16,6 +16,7 @@ use crate::analysis::{Analyzer, TermCache};
 use crate::error::Result;
 use crate::index::documents::feedback_texts;
 use crate::index::StoredDocs;
+use crate::search::parallel;
 
 /// Passages of one document that pseudo-relevance feedback reads at most:
 /// every passage of a short document, the best-matching of a long one.
@@ -48,29 +49,46 @@ impl DocumentRanker<'_> {
         ranked: &[RankedDoc],
     ) -> Result<Vec<WeightedTerm>> {
         let p = &self.params;
-        let analyzer = Analyzer::english();
         let top = &ranked[..ranked.len().min(p.feedback_docs)];
         let max_score = top.iter().map(|d| d.score).fold(f32::MIN, f32::max);
+        // The documents are read on the ranker's threads, each with its own
+        // cache of normalized words (the same words recur across them), and
+        // taken into the model in rank order, so it sums alike.
+        let read = parallel::shares_at_once(self.threads, &vec![1; top.len()], |share| {
+            let analyzer = Analyzer::english();
+            let mut cache = TermCache::default();
+            let mut read = Vec::with_capacity(share.len());
+            for &d in share {
+                let mut tf: HashMap<String, f32> = HashMap::new();
+                let mut length: f32 = 0.0;
+                self.feedback_text(top[d].key, terms, |text| {
+                    analyzer.analyze_into(
+                        text,
+                        Some(&mut cache),
+                        &mut |term, _, _, _, compound| {
+                            if !compound && term.len() > 2 && term.chars().any(char::is_alphabetic)
+                            {
+                                match tf.get_mut(term) {
+                                    Some(c) => *c += 1.0,
+                                    None => {
+                                        tf.insert(term.to_string(), 1.0);
+                                    }
+                                }
+                                length += 1.0;
+                            }
+                        },
+                    );
+                })?;
+                read.push((d, tf, length));
+            }
+            Ok::<_, crate::error::Error>(read)
+        });
+        let mut read = read.into_iter().collect::<Result<Vec<_>>>()?.concat();
+        read.sort_unstable_by_key(|r| r.0);
         let mut model: HashMap<String, f32> = HashMap::new();
         let mut df: HashMap<String, f32> = HashMap::new();
-        // The same words recur across the documents: normalize each once.
-        let mut cache = TermCache::default();
-        for RankedDoc { key, score, .. } in top {
-            let mut tf: HashMap<String, f32> = HashMap::new();
-            let mut length: f32 = 0.0;
-            self.feedback_text(*key, terms, |text| {
-                analyzer.analyze_into(text, Some(&mut cache), &mut |term, _, _, _, compound| {
-                    if !compound && term.len() > 2 && term.chars().any(char::is_alphabetic) {
-                        match tf.get_mut(term) {
-                            Some(c) => *c += 1.0,
-                            None => {
-                                tf.insert(term.to_string(), 1.0);
-                            }
-                        }
-                        length += 1.0;
-                    }
-                });
-            })?;
+        for (d, tf, length) in read {
+            let score = top[d].score;
             let doc_weight = match p.feedback_doc_weighting {
                 0 => ((score - max_score) / p.feedback_temperature.max(1e-3)).exp(),
                 1 => score / max_score.max(1e-9),

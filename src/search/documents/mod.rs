@@ -157,6 +157,7 @@ impl Engine<'_> {
         k: usize,
         within: Option<&HashSet<u64>>,
         deadline: &Deadline,
+        threads: usize,
     ) -> Result<Vec<RankedDoc>> {
         let r = &self.ranking;
         let stats = *self.document_stats.get_or_init(|| {
@@ -168,11 +169,8 @@ impl Engine<'_> {
             stats,
             r.documents.clone(),
         )
-        .with_deadline(deadline.clone());
-        // A query alone has every core; queries at once (`serve`,
-        // `--batch`) share them.
-        let running = self.rankings.enter();
-        let ranker = ranker.with_threads(self.query_threads / running.count());
+        .with_deadline(deadline.clone())
+        .with_threads(threads);
         let terms = terms::query_terms(plan, r.documents.alternative_weight);
         let ranked = ranker.rank(&terms, k, within)?;
         deadline.check()?;

@@ -43,7 +43,7 @@ pub struct DocumentRanker<'a> {
     pub(super) params: DocParams,
     deadline: Deadline,
     /// Threads one ranking may use.
-    threads: usize,
+    pub(super) threads: usize,
 }
 
 impl<'a> DocumentRanker<'a> {
@@ -153,12 +153,21 @@ impl<'a> DocumentRanker<'a> {
             .map(|d| d.key)
             .collect();
         let (mut evidence, remap) = first.evidence.subset(&leading, added.len());
-        for pass in &first.passes {
-            let passages = pass.passages_kept(&remap);
-            for (i, t) in added.iter().enumerate() {
-                self.deadline.check()?;
-                pass.read_at(&mut evidence, i, &t.term, &passages)?;
+        // Each thread reads its segments into a copy of its own.
+        let read = parallel::shares_at_once(self.threads, &self.segment_sizes(), |share| {
+            let mut found = evidence.clone();
+            for &o in share {
+                let pass = &first.passes[o];
+                let passages = pass.passages_kept(&remap);
+                for (i, t) in added.iter().enumerate() {
+                    self.deadline.check()?;
+                    pass.read_at(&mut found, i, &t.term, &passages)?;
+                }
             }
+            Ok::<_, crate::error::Error>(found)
+        });
+        for found in read {
+            evidence.add_counts(&found?);
         }
         let weight: Vec<f32> = added
             .iter()
@@ -185,7 +194,7 @@ impl<'a> DocumentRanker<'a> {
         let proximity_idf: Option<Vec<f32>> =
             want_positions.then(|| terms.iter().map(|t| self.passage_idf(&t.term)).collect());
         let mut evidence = Evidence::new(terms.len());
-        let mut passes = Vec::new();
+        let mut passes: Vec<SegmentPass> = Vec::new();
         for read in self.read_segments(terms) {
             let (mut pass, found) = read?;
             evidence.absorb(found, &mut pass);
@@ -205,13 +214,11 @@ impl<'a> DocumentRanker<'a> {
             // on a large index, and a document far down is not lifted into
             // the first results by a phrase bonus.
             let marked = evidence.leading(&scores, PROXIMITY_DOCUMENTS);
-            for pass in &mut passes {
-                let kept = pass.passages_marked(&marked);
-                for (i, t) in terms.iter().enumerate().filter(|(_, t)| !t.feedback) {
-                    self.deadline.check()?;
-                    pass.read_positions(i, &t.term, &kept)?;
-                }
-                pass.add_proximity(&mut evidence, terms, idf, p.window);
+            let found = parallel::parts_at_once(self.threads, &self.segment_sizes(), |o| {
+                passes[o].proximity(&marked, terms, idf, p.window, &self.deadline)
+            });
+            for found in found {
+                evidence.add_proximity(&found?);
             }
         }
         let ranked = evidence.ranked_top(&scores, p, depth, allowed);
@@ -223,7 +230,7 @@ impl<'a> DocumentRanker<'a> {
     /// each given segments of about equal size.
     fn read_segments(&self, terms: &[WeightedTerm]) -> Vec<Result<(SegmentPass<'a>, Evidence)>> {
         let segments = self.searcher.segment_readers();
-        let read = |ord: usize| {
+        parallel::parts_at_once(self.threads, &self.segment_sizes(), |ord| {
             let mut pass = SegmentPass::new(ord as u32, &segments[ord], self.fields)?;
             let mut found = Evidence::new(terms.len());
             for (i, t) in terms.iter().enumerate() {
@@ -232,30 +239,16 @@ impl<'a> DocumentRanker<'a> {
                 pass.read_title(&mut found, i, &t.term)?;
             }
             Ok((pass, found))
-        };
-        let threads = self.threads.clamp(1, segments.len().max(1));
-        if threads == 1 {
-            return (0..segments.len()).map(read).collect();
-        }
-        // Largest first, each to the thread with the fewest passages yet.
-        let mut order: Vec<usize> = (0..segments.len()).collect();
-        order.sort_by_key(|&o| std::cmp::Reverse(segments[o].max_doc()));
-        let mut shares: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); threads];
-        for o in order {
-            if let Some(share) = shares.iter_mut().min_by_key(|s| s.0) {
-                share.0 += u64::from(segments[o].max_doc());
-                share.1.push(o);
-            }
-        }
-        let mut read: Vec<(usize, Result<_>)> = parallel::at_once(threads, |t| {
-            let share = &shares[t].1;
-            share.iter().map(|&o| (o, read(o))).collect::<Vec<_>>()
         })
-        .into_iter()
-        .flatten()
-        .collect();
-        read.sort_unstable_by_key(|r| r.0);
-        read.into_iter().map(|r| r.1).collect()
+    }
+
+    /// Each segment's size in passages: how work per segment is shared out.
+    fn segment_sizes(&self) -> Vec<u64> {
+        self.searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .collect()
     }
 
     /// The average title length in terms, over passages (each carries its
