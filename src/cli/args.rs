@@ -63,6 +63,11 @@ impl Cli {
     pub fn indexes(&self) -> bool {
         matches!(self.command, Command::Index(_))
     }
+
+    /// Whether the command runs queries and ends (`query`, `eval`).
+    pub fn queries(&self) -> bool {
+        matches!(self.command, Command::Query(_) | Command::Eval(_))
+    }
 }
 
 #[derive(Debug, clap::Args)]
