@@ -21,6 +21,8 @@ use crate::search::parallel;
 /// Passages of one document that pseudo-relevance feedback reads at most:
 /// every passage of a short document, the best-matching of a long one.
 pub const FEEDBACK_PASSAGES: usize = 32;
+/// Feedback terms whose idf is looked up at once (see `feedback`).
+const IDF_CHUNK: usize = 64;
 /// Bytes of text feedback reads from one document at most.
 pub const FEEDBACK_BYTES: usize = 64 << 10;
 
@@ -113,17 +115,29 @@ impl DocumentRanker<'_> {
         let order =
             |a: &(String, f32), b: &(String, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         let mut candidates: Vec<(String, f32)> = Vec::with_capacity(p.feedback_terms + 1);
-        for (t, w) in by_weight {
-            if candidates.len() >= p.feedback_terms {
-                let floor = candidates.last().map_or(f32::MIN, |c| c.1);
-                if w * ceiling < floor {
-                    break;
-                }
+        // Below the cut: past it, no later term (lighter) can make it.
+        let below = |candidates: &[(String, f32)], w: f32| {
+            candidates.len() >= p.feedback_terms
+                && w * ceiling < candidates.last().map_or(f32::MIN, |c| c.1)
+        };
+        // The idf of a chunk of terms is read at once on the ranker's
+        // threads; the lookups past the cut this wastes are fewer than a
+        // chunk.
+        'terms: for chunk in by_weight.chunks(IDF_CHUNK) {
+            if below(&candidates, chunk[0].1) {
+                break;
             }
-            let score = w * by_idf(self.passage_idf(&t));
-            candidates.push((t, score));
-            candidates.sort_by(order);
-            candidates.truncate(p.feedback_terms);
+            let sizes = vec![1; chunk.len()];
+            let idf =
+                parallel::parts_at_once(self.threads, &sizes, |i| self.passage_idf(&chunk[i].0));
+            for ((t, w), idf) in chunk.iter().zip(idf) {
+                if below(&candidates, *w) {
+                    break 'terms;
+                }
+                candidates.push((t.clone(), w * by_idf(idf)));
+                candidates.sort_by(order);
+                candidates.truncate(p.feedback_terms);
+            }
         }
         let total_fb: f32 = candidates.iter().map(|c| c.1).sum::<f32>().max(1e-9);
         let total_q: f32 = terms

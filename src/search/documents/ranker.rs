@@ -287,3 +287,80 @@ impl<'a> DocumentRanker<'a> {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::TantivyDocument;
+
+    use super::*;
+    use crate::analysis::Analyzer;
+    use crate::index::schema::KIND_PASSAGE;
+    use crate::index::statistics::document_stats;
+    use crate::search::documents::terms::query_terms;
+
+    /// Every stage on several threads (the first pass, proximity, feedback
+    /// and its second pass) ranks as on one: same documents, same scores.
+    #[test]
+    fn a_ranking_on_several_threads_is_the_ranking_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = crate::index::PolicyIndex::create(dir.path()).unwrap();
+        let f = index.fields;
+        let words = [
+            "discharge",
+            "funding",
+            "beds",
+            "community",
+            "care",
+            "virtual",
+            "wards",
+            "nurses",
+            "delays",
+            "winter",
+        ];
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Four commits, four segments: a document's passages in several.
+        for _ in 0..4 {
+            let mut writer = index.writer(1, 50_000_000).unwrap();
+            for _ in 0..150 {
+                let key = next() % 60;
+                let text: Vec<&str> = (0..12)
+                    .map(|_| words[(next() % words.len() as u64) as usize])
+                    .collect();
+                let text = text.join(" ");
+                let title = format!("Report {key} on {}", words[(key % 10) as usize]);
+                let mut d = TantivyDocument::new();
+                d.add_u64(f.kind, KIND_PASSAGE);
+                d.add_u64(f.doc_key, key);
+                d.add_u64(f.doc_len, 100);
+                d.add_text(f.title, &title);
+                d.add_text(f.context, &title);
+                d.add_text(f.body, &text);
+                d.add_text(f.quote, &text);
+                writer.add_document(d).unwrap();
+            }
+            index.commit(&mut writer, &[]).unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 4);
+        let stats = document_stats(&index, &searcher).unwrap();
+        let ranker = |threads| {
+            DocumentRanker::new(&searcher, f, stats, DocParams::default()).with_threads(threads)
+        };
+        for query in ["discharge funding", "community care nurses", "winter delays"] {
+            let plan = crate::query::parse(query, &Analyzer::english()).unwrap();
+            let terms = query_terms(&plan, 1.0);
+            let one = ranker(1).rank(&terms, 40, None).unwrap();
+            assert_eq!(one.len(), 40, "{query}");
+            for threads in [2, 3] {
+                let many = ranker(threads).rank(&terms, 40, None).unwrap();
+                assert_eq!(one, many, "{query} on {threads} threads");
+            }
+        }
+    }
+}
