@@ -352,7 +352,11 @@ mod tests {
         let ranker = |threads| {
             DocumentRanker::new(&searcher, f, stats, DocParams::default()).with_threads(threads)
         };
-        for query in ["discharge funding", "community care nurses", "winter delays"] {
+        for query in [
+            "discharge funding",
+            "community care nurses",
+            "winter delays",
+        ] {
             let plan = crate::query::parse(query, &Analyzer::english()).unwrap();
             let terms = query_terms(&plan, 1.0);
             let one = ranker(1).rank(&terms, 40, None).unwrap();
