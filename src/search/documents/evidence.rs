@@ -109,20 +109,11 @@ impl Evidence {
             *self = other;
             return;
         }
-        let n = self.n;
         let mut remap = Vec::with_capacity(other.keys.len());
         for (o, &key) in other.keys.iter().enumerate() {
             let slot = self.slot(key, || other.length[o]);
             remap.push(slot);
-            for i in 0..n {
-                let (tf, title_tf) = (other.tf[o * n + i], other.title_tf[o * n + i]);
-                if tf > 0.0 {
-                    self.count(slot, i, tf);
-                }
-                let cell = &mut self.title_tf[slot * n + i];
-                *cell = cell.max(title_tf);
-            }
-            self.title_len[slot] = self.title_len[slot].max(other.title_len[o]);
+            self.merge(slot, &other, o);
             self.first_passage[slot] = self.first_passage[slot].min(other.first_passage[o]);
         }
         pass.slots.remap(&remap);
@@ -166,20 +157,25 @@ impl Evidence {
     /// are whole numbers and titles are taken once.
     pub fn add_counts(&mut self, other: &Evidence) {
         debug_assert_eq!(self.keys, other.keys);
-        for (cell, &tf) in other.tf.iter().enumerate() {
+        for slot in 0..self.keys.len() {
+            self.merge(slot, other, slot);
+        }
+    }
+
+    /// Adds `other`'s evidence of its slot `from` to this `slot`: the
+    /// passages' counts summed (a term's document counted once), the
+    /// title's taken once.
+    fn merge(&mut self, slot: usize, other: &Evidence, from: usize) {
+        let n = self.n;
+        for i in 0..n {
+            let tf = other.tf[from * n + i];
             if tf > 0.0 {
-                if self.tf[cell] == 0.0 {
-                    self.doc_freq[cell % self.n] += 1.0;
-                }
-                self.tf[cell] += tf;
+                self.count(slot, i, tf);
             }
+            let cell = &mut self.title_tf[slot * n + i];
+            *cell = cell.max(other.title_tf[from * n + i]);
         }
-        for (cell, &tf) in self.title_tf.iter_mut().zip(&other.title_tf) {
-            *cell = cell.max(tf);
-        }
-        for (cell, &len) in self.title_len.iter_mut().zip(&other.title_len) {
-            *cell = cell.max(len);
-        }
+        self.title_len[slot] = self.title_len[slot].max(other.title_len[from]);
     }
 
     /// Counts `tf` occurrences of term `i` in a passage of `slot`'s document.
