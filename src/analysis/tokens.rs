@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Terms that carry no content in a query, as the analyzer stems them:
@@ -373,7 +375,14 @@ fn split_compound(
 /// Normalized forms of words seen before: a cache for long analyses.
 #[derive(Clone, Default)]
 pub struct TermCache {
-    map: std::collections::HashMap<Box<str>, Option<Box<str>>, foldhash::fast::RandomState>,
+    /// Words and terms inline (up to 24 bytes, nearly every word): a
+    /// lookup reads the table's own memory, not a string elsewhere on the
+    /// heap, which for a large vocabulary was a cache miss per word.
+    map: std::collections::HashMap<
+        CompactString,
+        Option<CompactString>,
+        foldhash::fast::RandomState,
+    >,
 }
 
 impl TermCache {
@@ -406,7 +415,7 @@ impl TermCache {
         }
         let found = term.is_some();
         self.map
-            .insert(surface.into(), term.map(String::into_boxed_str));
+            .insert(surface.into(), term.map(CompactString::from));
         found
     }
 }
@@ -572,5 +581,40 @@ mod tests {
             Analyzer::exact().terms("services - and/ health-"),
             vec!["services", "and", "health"]
         );
+    }
+
+    proptest::proptest! {
+        /// The tokenizer's word cache (kept across values, as indexing
+        /// keeps it) never changes a term: words short enough to be kept
+        /// inline and longer ones, accented, capitalised, compounds, noise.
+        #[test]
+        fn cached_analysis_is_the_analysis(
+            values in proptest::collection::vec(
+                "([A-Za-zÉéçœ'’]{1,30}|[0-9]{1,4}[.,]?[0-9]{0,3}|ICSs|NHSE/I|A&E|[ -/&]{1,2}){0,40}",
+                1..6,
+            )
+        ) {
+            // Words the cache must tell apart: by case alone (an acronym
+            // and a word), and past the 24 bytes kept inline.
+            const TRICKY: &str = "ICSs icss US us PbR pbr \
+                counterrevolutionariesXYZa counterrevolutionariesXYZb";
+            let analyzer = Analyzer::english();
+            let mut tokenizer = PolicyTokenizer::new(analyzer.clone());
+            for _ in 0..2 {
+                for value in values.iter().map(String::as_str).chain([TRICKY]) {
+                    let mut cached = Vec::new();
+                    let mut stream = tokenizer.token_stream(value);
+                    while stream.advance() {
+                        let t = stream.token();
+                        cached.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+                    }
+                    let mut direct = Vec::new();
+                    analyzer.analyze_into(value, None, &mut |term, start, end, position, _| {
+                        direct.push((term.to_string(), start, end, position));
+                    });
+                    proptest::prop_assert_eq!(cached, direct);
+                }
+            }
+        }
     }
 }
