@@ -53,7 +53,19 @@ pub fn quality(text: &str) -> u8 {
 
 fn is_function_word(word: &str) -> bool {
     let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-    w.len() <= 6 && FUNCTION_WORDS.contains(&w.to_lowercase().as_str())
+    if w.len() > 6 {
+        return false;
+    }
+    if !w.is_ascii() {
+        // Rare, and a few letters outside ASCII lowercase into it.
+        return FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
+    }
+    // Lowercased on the stack: this runs for every word indexed.
+    let mut lower = [0u8; 6];
+    let lower = &mut lower[..w.len()];
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    FUNCTION_WORDS.iter().any(|f| f.as_bytes() == lower)
 }
 
 /// Marks of a bibliographic entry: authors' initials ("Kodner DL,",
@@ -105,6 +117,18 @@ mod tests {
         assert!(quality(reference) < 50, "{}", quality(reference));
         assert!(quality(table) < 50, "{}", quality(table));
         assert!(quality(reference) < quality(prose));
+    }
+
+    #[test]
+    fn function_words_are_known_in_any_case_and_punctuation() {
+        for w in ["the", "The", "THE", "(which", "and,", "Should"] {
+            assert!(is_function_word(w), "{w}");
+        }
+        for w in ["thee", "", "therefore", "Ünd", "\u{212A}"] {
+            assert!(!is_function_word(w), "{w}");
+        }
+        // A letter outside ASCII that lowercases into it: "İn" is not "in".
+        assert!(!is_function_word("\u{130}n"));
     }
 
     #[test]
