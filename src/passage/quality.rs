@@ -32,7 +32,7 @@ pub fn quality(text: &str) -> u8 {
     let numeric = share(
         words
             .iter()
-            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .filter(|w| w.bytes().any(|b| b.is_ascii_digit()))
             .count(),
     );
     let citations = share(citation_marks(&words));
@@ -52,13 +52,14 @@ pub fn quality(text: &str) -> u8 {
 }
 
 fn is_function_word(word: &str) -> bool {
-    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if !word.is_ascii() {
+        // Rare, and a few letters outside ASCII lowercase into it.
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+        return w.len() <= 6 && FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
+    }
+    let w = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     if w.len() > 6 {
         return false;
-    }
-    if !w.is_ascii() {
-        // Rare, and a few letters outside ASCII lowercase into it.
-        return FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
     }
     // Lowercased on the stack: this runs for every word indexed.
     let mut lower = [0u8; 6];
@@ -77,7 +78,7 @@ fn citation_marks(words: &[&str]) -> usize {
         let core = w.trim_end_matches([',', '.', ';', ':']);
         let initials = core.len() <= 3
             && core.len() < w.len()
-            && core.chars().all(|c| c.is_ascii_uppercase())
+            && core.bytes().all(|b| b.is_ascii_uppercase())
             && i > 0;
         let et_al = *w == "et" && words.get(i + 1).is_some_and(|n| n.starts_with("al"));
         let link = w.starts_with("doi") || w.starts_with("http") || w.starts_with("www.");
@@ -85,7 +86,7 @@ fn citation_marks(words: &[&str]) -> usize {
             let y = w.trim_matches(|c: char| matches!(c, '(' | ')' | ';' | ':' | ',' | '.'));
             y.len() == 4
                 && y.starts_with(['1', '2'])
-                && y.chars().all(|c| c.is_ascii_digit())
+                && y.bytes().all(|b| b.is_ascii_digit())
                 && (w.ends_with(';') || w.starts_with('('))
         };
         if initials || et_al || link || year {
@@ -134,5 +135,18 @@ mod tests {
     #[test]
     fn short_passages_are_left_to_the_length_prior() {
         assert_eq!(quality("Kodner DL, 2002;"), FULL);
+    }
+
+    proptest::proptest! {
+        /// The function-word check on the stack answers as lowercasing
+        /// every word into a new string did.
+        #[test]
+        fn function_words_are_found_as_by_full_lowercasing(
+            word in "[(\"'“]{0,2}(the|THE|And|of|wHich|thee|İn|\u{212A}|ünd|[A-Za-zéİK]{0,7})[.,;:)”'’]{0,2}"
+        ) {
+            let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let reference = w.len() <= 6 && FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
+            proptest::prop_assert_eq!(is_function_word(&word), reference);
+        }
     }
 }
