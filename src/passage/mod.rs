@@ -648,24 +648,19 @@ impl Iterator for WordStream<'_> {
         let mut h: u64 = 0;
         let mut start = None;
         for (at, c) in self.chars.by_ref() {
-            if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
                 // Most text: no Unicode tables needed.
-                if !c.is_ascii_alphanumeric() {
-                    if let Some(start) = start {
-                        return Some((start, h));
-                    }
-                    continue;
-                }
                 h = hash_step(h, c.to_ascii_lowercase());
-                start.get_or_insert(at);
-            } else if c.is_alphanumeric() {
+            } else if !c.is_ascii() && c.is_alphanumeric() {
                 for l in c.to_lowercase() {
                     h = hash_step(h, l);
                 }
-                start.get_or_insert(at);
             } else if let Some(start) = start {
                 return Some((start, h));
+            } else {
+                continue;
             }
+            start.get_or_insert(at);
         }
         start.map(|s| (s, h))
     }

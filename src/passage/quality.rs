@@ -52,14 +52,13 @@ pub fn quality(text: &str) -> u8 {
 }
 
 fn is_function_word(word: &str) -> bool {
-    if !word.is_ascii() {
-        // Rare, and a few letters outside ASCII lowercase into it.
-        let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-        return w.len() <= 6 && FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
-    }
-    let w = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
     if w.len() > 6 {
         return false;
+    }
+    if !w.is_ascii() {
+        // Rare, and a few letters outside ASCII lowercase into it.
+        return FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
     }
     // Lowercased on the stack: this runs for every word indexed.
     let mut lower = [0u8; 6];
