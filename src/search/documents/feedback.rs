@@ -127,9 +127,8 @@ impl DocumentRanker<'_> {
             if below(&candidates, chunk[0].1) {
                 break;
             }
-            let sizes = vec![1; chunk.len()];
-            let idf =
-                parallel::parts_at_once(self.threads, &sizes, |i| self.passage_idf(&chunk[i].0));
+            let words: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
+            let idf = self.passage_idfs(&words)?;
             for ((t, w), idf) in chunk.iter().zip(idf) {
                 if below(&candidates, *w) {
                     break 'terms;
