@@ -19,6 +19,7 @@ mod filters;
 mod fold;
 pub(crate) mod highlight;
 mod live;
+mod of_documents;
 pub(crate) mod parallel;
 mod params;
 mod passages;

@@ -15,12 +15,13 @@ use std::collections::{HashMap, HashSet};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::schema::Field;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::collect::{length_prior, quality_factor};
 use super::documents::RankedDoc;
+use super::of_documents::OfDocuments;
 use super::parallel;
 use crate::error::Result;
 use crate::index::schema::Fields;
@@ -358,12 +359,9 @@ fn within_documents(
     query: Box<dyn Query>,
     documents: &[RankedDoc],
 ) -> BooleanQuery {
-    let keys = documents
-        .iter()
-        .map(|d| Term::from_field_u64(fields.doc_key, d.key));
+    let keys = OfDocuments::new(fields.doc_key, documents.iter().map(|d| d.key));
     // Restricting to the documents adds nothing to a passage's score.
-    let within: Box<dyn Query> =
-        Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(keys)), 0.0));
+    let within: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(keys), 0.0));
     BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, within)])
 }
 
