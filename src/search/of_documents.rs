@@ -38,10 +38,6 @@ impl Query for OfDocuments {
     fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(self.clone()))
     }
-
-    fn query_terms<'a>(&'a self, _: &mut dyn FnMut(&'a Term, bool)) {
-        // Keys are not words: nothing to highlight or count.
-    }
 }
 
 impl Weight for OfDocuments {
