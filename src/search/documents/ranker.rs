@@ -193,12 +193,11 @@ impl<'a> DocumentRanker<'a> {
         let typed_units = terms.iter().filter(|t| !t.feedback).map(|t| t.unit).max();
         let want_positions = p.proximity_weight > 0.0 && typed_units.is_some_and(|u| u > 0);
         // Passage-level idf for proximity: known before the pass.
-        let proximity_idf = match want_positions {
-            true => {
-                let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-                Some(self.passage_idfs(&words)?)
-            }
-            false => None,
+        let proximity_idf = if want_positions {
+            let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+            Some(self.passage_idfs(&words)?)
+        } else {
+            None
         };
         let mut evidence = Evidence::new(terms.len());
         let mut passes: Vec<SegmentPass> = Vec::new();
