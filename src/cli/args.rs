@@ -152,7 +152,8 @@ struct IndexArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     index: IndexArg,
-    /// Worker threads, 1 to 64 [default: one per core]
+    /// Threads that read files, and as many that write the index, 1 to 64
+    /// [default: one per core]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
     threads: Option<u64>,
     /// Never show a progress bar

@@ -52,7 +52,8 @@ pub struct IndexOptions {
     pub index_dir: PathBuf,
     /// Collection name for all roots of this run (default: each root's folder name).
     pub collection: Option<String>,
-    /// Worker threads (0: one per core).
+    /// Worker threads, and as many tantivy indexing threads (0: one per
+    /// core).
     pub threads: usize,
     /// Start over: drop everything indexed before, in the same commit.
     pub rebuild: bool,
