@@ -683,11 +683,18 @@ fn exact_totals_count_or_estimate_every_match() {
         "District nursing teams grew.\n\nThe nurses were hired.\n",
     )
     .unwrap();
-    index_into_idx(dir.path(), "lib");
+    // One indexing thread, so one layout: the candidates checked are the
+    // best ranked, which here all tie, and with two threads which of them
+    // come first depends on how the threads took the passages (estimates
+    // of 1,429 to 1,660 were seen, where one thread gives 1,501).
+    run_ok(
+        dir.path(),
+        &["index", "lib", "--index", "idx", "--threads", "1"],
+    );
     let r = query(dir.path(), &["nursing", "--exact", "-n", "3"]);
     assert_eq!(r["total_hits_estimated"], true, "{}", r["total_hits"]);
     let total = r["total_hits"].as_u64().unwrap();
-    assert!((1350..=1650).contains(&total), "{total}");
+    assert!((1450..=1550).contains(&total), "{total}");
     let r = query(
         dir.path(),
         &["nursing source:*few.txt", "--exact", "-n", "3"],
