@@ -263,6 +263,8 @@ fn large_text_file_is_streamed_with_exact_offsets() {
         assert!(quote.contains(&format!("QZX{code}.")), "{quote}");
         assert_hits_are_verbatim(dir.path(), &r);
     }
+    // Ranking normalises by the whole file's length, not one chunk's.
+    assert_one_document_of(dir.path(), text.split_whitespace().count());
 }
 
 /// An extraction that takes longer than `--file-timeout` costs its file only.

@@ -150,6 +150,13 @@ fn large_page_is_indexed_in_chunks_like_a_whole_page() {
         assert_eq!(r["total_hits"], 0, "{word}: {r}");
     }
 
+    // Ranking normalises by the whole page's length, not one chunk's.
+    let words = paragraphs
+        .iter()
+        .map(|p| p.split_whitespace().count())
+        .sum();
+    assert_one_document_of(dir.path(), words);
+
     // Unchanged on a second run.
     let again = run(dir.path(), &["index", "pages", "--index", "idx"]);
     assert_eq!(again.status.code(), Some(0));

@@ -82,6 +82,8 @@ pub(super) struct FileOutput<'a> {
     passages: u64,
     /// Passages added in all.
     total: u64,
+    /// The document's length in words, if known before its passages are.
+    length: Option<u64>,
 }
 
 impl<'a> FileOutput<'a> {
@@ -101,12 +103,26 @@ impl<'a> FileOutput<'a> {
             docs: Vec::new(),
             passages: 0,
             total: 0,
+            length: None,
+        }
+    }
+
+    /// The same output, with every passage carrying `words` as its
+    /// document's length: a file read in pieces is counted before any
+    /// piece is added, since ranking normalises by the whole document's
+    /// length, not a piece's. Without it, each [`FileOutput::add`] is a
+    /// whole document, as long as its passages.
+    pub fn with_length(self, words: u64) -> Self {
+        FileOutput {
+            length: Some(words),
+            ..self
         }
     }
 
     /// Adds the passages of `split` (of the document `doc_id`, numbered on
     /// from `ordinal_base`) and the acronym definitions they contain.
     pub fn add(&mut self, doc_id: &str, extracted: &Extracted, split: &Split, ordinal_base: u32) {
+        let doc_len = self.length.unwrap_or_else(|| split.words());
         let passages = passage_docs(
             self.fields,
             self.entry,
@@ -114,6 +130,7 @@ impl<'a> FileOutput<'a> {
             extracted,
             split,
             ordinal_base,
+            doc_len,
         );
         self.passages += passages.len() as u64;
         self.total += passages.len() as u64;
@@ -130,11 +147,6 @@ impl<'a> FileOutput<'a> {
     /// Passages added in all.
     pub fn total(&self) -> u64 {
         self.total
-    }
-
-    /// Has nothing been sent yet?
-    pub fn is_first(&self) -> bool {
-        self.first
     }
 
     /// Sends what was added since the last send (even nothing).
@@ -317,10 +329,10 @@ fn passage_docs(
     extracted: &Extracted,
     split: &Split,
     ordinal_base: u32,
+    doc_len: u64,
 ) -> Vec<TantivyDocument> {
     let base = extracted.byte_base;
     let doc_key = document_key(&file.key, doc_id);
-    let doc_len: u64 = split.passages.iter().map(|p| p.words as u64).sum();
     split
         .passages
         .iter()

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::{Error, Result};
+use crate::extract::date::PubDate;
 use crate::extract::stream::STREAM_THRESHOLD;
 use crate::extract::{self, jsonl, title, ExtractError, Extracted, Format, Offsets};
 use crate::index::documents::FileRecord;
@@ -241,10 +242,12 @@ impl WorkerContext<'_> {
 
     /// A large file read piece by piece, so memory stays bounded: each
     /// piece is split and sent on its own, passages numbered on across them.
+    /// The file is read twice: once to count its words, since every passage
+    /// carries its whole document's length, and once to send its passages.
     fn process_pieces<P: Pieces>(
         &self,
         job: &Job<'_>,
-        open: impl FnOnce(&FileEntry) -> std::result::Result<P, FileError>,
+        open: impl Fn(&FileEntry) -> std::result::Result<P, FileError>,
     ) -> Outcome {
         let file = job.file;
         // Pieces hash what they read; only a changed file is hashed first.
@@ -253,44 +256,72 @@ impl WorkerContext<'_> {
                 return Ok(sent);
             }
         }
+        let mut words = 0;
+        match self.split_pieces(&mut open(file)?, file, |_, split| {
+            words += split.words();
+            true
+        }) {
+            // The second reading meets the same end, and reports it.
+            Ok(_) | Err(FileError::Extract(ExtractError::Empty)) => {}
+            Err(e) => return Err(e),
+        }
         let mut pieces = open(file)?;
-        let mut out = self.output(job);
-        let mut title: Option<String> = None;
-        // The date is the first piece's: a dateline is at the top.
-        let mut date = None;
-        loop {
-            let mut piece = match pieces.next(self.opts.file_timeout) {
-                Ok(Some(piece)) => piece,
-                Ok(None) => break,
-                Err(FileError::Extract(ExtractError::Empty)) => {
-                    return Ok(self.nothing_to_index(job, &pieces.hash()))
-                }
-                Err(e) => return Err(e),
-            };
-            match &title {
-                None => name_untitled(&mut piece.extracted, file),
-                Some(title) if pieces.inherits_title() => {
-                    piece.extracted.title.get_or_insert_with(|| title.clone());
-                }
-                Some(_) => {}
-            }
-            if out.is_first() {
-                date = extract::date::settle(piece.extracted.date, &piece.extracted.text);
-            }
-            piece.extracted.date = date;
-            let split = split_guarded(&piece.extracted)?;
-            title.get_or_insert_with(|| split.title.clone());
+        let mut out = self.output(job).with_length(words);
+        let mut sent: Sent = Ok(());
+        let read = self.split_pieces(&mut pieces, file, |extracted, split| {
             let ordinal_base = out.total() as u32;
-            out.add(&file.source, &piece.extracted, &split, ordinal_base);
-            if let Err(e) = out.flush() {
-                return Ok(Err(e));
+            out.add(&file.source, extracted, split, ordinal_base);
+            sent = out.flush();
+            sent.is_ok()
+        });
+        if let Err(e) = sent {
+            return Ok(Err(e));
+        }
+        match read {
+            Ok(Some((title, date))) => {
+                Ok(out.finish(&pieces.hash(), &title, pieces.offsets(), date))
+            }
+            Ok(None) | Err(FileError::Extract(ExtractError::Empty)) => {
+                Ok(self.nothing_to_index(job, &pieces.hash()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Hands `each` every piece of `pieces` in turn, extracted and split,
+    /// until it returns false. The pieces are titled and dated as one
+    /// document: by the first piece (see [`Pieces::inherits_title`]).
+    /// Returns that title and date, or `None` if there was no piece.
+    fn split_pieces<P: Pieces>(
+        &self,
+        pieces: &mut P,
+        file: &FileEntry,
+        mut each: impl FnMut(&Extracted, &Split) -> bool,
+    ) -> std::result::Result<Option<(String, Option<PubDate>)>, FileError> {
+        let mut first: Option<(String, Option<PubDate>)> = None;
+        while let Some(mut piece) = pieces.next(self.opts.file_timeout)? {
+            match &first {
+                None => {
+                    name_untitled(&mut piece.extracted, file);
+                    // The date is the first piece's: a dateline is at the top.
+                    piece.extracted.date =
+                        extract::date::settle(piece.extracted.date, &piece.extracted.text);
+                }
+                Some((title, date)) => {
+                    if pieces.inherits_title() {
+                        piece.extracted.title.get_or_insert_with(|| title.clone());
+                    }
+                    piece.extracted.date = *date;
+                }
+            }
+            let split = split_guarded(&piece.extracted)?;
+            let date = piece.extracted.date;
+            first.get_or_insert_with(|| (split.title.clone(), date));
+            if !each(&piece.extracted, &split) {
+                break;
             }
         }
-        if out.is_first() {
-            return Ok(self.nothing_to_index(job, &pieces.hash()));
-        }
-        let title = title.unwrap_or_default();
-        Ok(out.finish(&pieces.hash(), &title, pieces.offsets(), date))
+        Ok(first)
     }
 
     /// Is `file` extracted in a child process (risky formats, when

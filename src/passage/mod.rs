@@ -58,6 +58,14 @@ pub struct Split {
     pub passages: Vec<Passage>,
 }
 
+impl Split {
+    /// The words of all its passages: the document's length, as ranking
+    /// normalises by it.
+    pub fn words(&self) -> u64 {
+        self.passages.iter().map(|p| u64::from(p.words)).sum()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum UnitKind {
     Heading,

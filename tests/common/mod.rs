@@ -167,6 +167,20 @@ pub fn query_json(cwd: &Path, query: &str, n: usize) -> Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
+/// Asserts that the index `idx` in `cwd` holds one document, whose length
+/// (in the statistics recorded for ranking) is its `words`, within 2%: a
+/// file read in pieces is as long as the whole of it, not as one piece.
+pub fn assert_one_document_of(cwd: &Path, words: usize) {
+    let path = cwd.join("idx/.document-statistics.json");
+    let stats: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(stats["documents"], 1, "{stats}");
+    let length = stats["total_length"].as_f64().unwrap();
+    assert!(
+        (length / words as f64 - 1.0).abs() < 0.02,
+        "length {length}, words {words}"
+    );
+}
+
 /// Asserts that every hit's quote is exactly the bytes of its source file at
 /// `[byte_start, byte_end)`, and that its line numbers are those of those bytes.
 pub fn assert_hits_are_verbatim(cwd: &Path, results: &Value) {
