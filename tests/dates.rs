@@ -219,3 +219,69 @@ fn a_pdf_without_a_creation_date_is_dated_by_its_xmp_packet() {
         ("2020-07-15".into(), "created".into())
     );
 }
+
+/// A title that ends with a date names the version a document is: it beats
+/// the file's creation time (the WHO's malaria guidelines of 16 October
+/// 2023 were made as a PDF on the 11th), but not a dateline in the text,
+/// and a year alone is no date.
+#[test]
+fn a_title_that_ends_with_a_date_beats_the_creation_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let pdf = |title: &str, lines: &[&str]| {
+        pdf_with_trailer(
+            &[lines],
+            &format!("/Info << /Title ({title}) /CreationDate (D:20231011090000Z) >>"),
+        )
+    };
+    let files = [
+        (
+            "guidelines.pdf",
+            "Discharge guidelines, 16 October 2023",
+            &[
+                "Discharge guidelines, 16 October 2023",
+                "Discharge planning starts at admission.",
+            ][..],
+        ),
+        (
+            "dateline.pdf",
+            "Discharge update, March 2024",
+            &[
+                "Discharge update, March 2024",
+                "Published 2 April 2024",
+                "Discharge lounges opened.",
+            ][..],
+        ),
+        (
+            "act.pdf",
+            "Discharge Act 2006",
+            &["Discharge Act 2006", "Discharge duties of the trust."][..],
+        ),
+    ];
+    for (name, title, lines) in files {
+        std::fs::write(lib.join(name), pdf(title, lines)).unwrap();
+    }
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &[]);
+    assert_eq!(
+        date_of(&r, "guidelines.pdf"),
+        ("2023-10-16".into(), "title".into())
+    );
+    assert_eq!(
+        date_of(&r, "dateline.pdf"),
+        ("2024-04-02".into(), "text".into())
+    );
+    assert_eq!(
+        date_of(&r, "act.pdf"),
+        ("2023-10-11".into(), "created".into())
+    );
+    let text = run_ok(
+        dir.path(),
+        &["query", "discharge planning", "--index", "idx", "-n", "1"],
+    );
+    assert!(
+        text.contains("Discharge guidelines, 16 October 2023 (16 October 2023)"),
+        "{text}"
+    );
+}

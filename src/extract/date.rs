@@ -1,7 +1,8 @@
 //! A document's publication date: from its metadata where that says when
 //! it was published, else from a dated line near the top of its text
-//! ("Published 12 May 2024", "March 2023"), else its metadata's creation
-//! time (which is often only when the file was made).
+//! ("Published 12 May 2024", "March 2023"), else from the end of its title
+//! ("WHO guidelines for malaria, 16 October 2023"), else its metadata's
+//! creation time (which is often only when the file was made).
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,8 @@ pub enum DateSource {
     Metadata,
     /// A dated line near the top of the text.
     Text,
+    /// The date a title ends with.
+    Title,
     /// The creation time in the file's metadata (PDF `/CreationDate`,
     /// DOCX `dcterms:created`).
     Created,
@@ -24,15 +27,21 @@ impl DateSource {
         match self {
             DateSource::Metadata => "metadata",
             DateSource::Text => "text",
+            DateSource::Title => "title",
             DateSource::Created => "created",
         }
     }
 
     /// The source named `name`.
     pub fn from_name(name: &str) -> Option<DateSource> {
-        [DateSource::Metadata, DateSource::Text, DateSource::Created]
-            .into_iter()
-            .find(|s| s.name() == name)
+        [
+            DateSource::Metadata,
+            DateSource::Text,
+            DateSource::Title,
+            DateSource::Created,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
     }
 }
 
@@ -365,16 +374,36 @@ fn after_label(line: &str, lower: &str, labels: &[&str]) -> Option<Day> {
     })
 }
 
+/// The date `title` ends with, at least a month ("…, 16 October 2023",
+/// "… (March 2024)", "… 2023-10-16"): a title that dates itself names the
+/// version it is, which a file's creation time often is not (a PDF made
+/// days before, or a copy converted years after). A year alone is not
+/// taken: "NHS Act 2006" is no date of the document.
+pub fn from_title(title: &str) -> Option<Day> {
+    let trimmed = title
+        .trim_end()
+        .trim_end_matches(|c: char| matches!(c, ')' | ']' | '.') || c.is_whitespace());
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    (1..=3.min(words.len())).rev().find_map(|n| {
+        let tail = words[words.len() - n..].join(" ");
+        let tail = tail.trim_start_matches(['(', '[', ',', '-', '–', '—', '|', ':']);
+        parse_text(tail).filter(|d| d.month > 0)
+    })
+}
+
 /// Settles a document's date: metadata that names the publication date
-/// stands; otherwise a dated line near the top of `text` wins over a
-/// creation time.
-pub fn settle(found: Option<PubDate>, text: &str) -> Option<PubDate> {
+/// stands; otherwise a dated line near the top of `text`, then a date
+/// `title` ends with, win over a creation time.
+pub fn settle(found: Option<PubDate>, title: Option<&str>, text: &str) -> Option<PubDate> {
+    let dated = |day, source| PubDate { day, source };
     match found {
         Some(d) if d.source == DateSource::Metadata => Some(d),
         other => from_text(text)
-            .map(|day| PubDate {
-                day,
-                source: DateSource::Text,
+            .map(|day| dated(day, DateSource::Text))
+            .or_else(|| {
+                title
+                    .and_then(from_title)
+                    .map(|day| dated(day, DateSource::Title))
             })
             .or(other),
     }
@@ -472,9 +501,77 @@ mod tests {
             source: DateSource::Created,
         };
         let text = "Title\nPublished 5 May 2021\n";
-        assert_eq!(settle(Some(meta), text), Some(meta));
-        assert_eq!(settle(Some(created), text).unwrap().day, d(2021, 5, 5));
-        assert_eq!(settle(Some(created), "No date here"), Some(created));
-        assert_eq!(settle(None, "No date here"), None);
+        let title = Some("Annual report, 16 October 2023");
+        assert_eq!(settle(Some(meta), title, text), Some(meta));
+        assert_eq!(
+            settle(Some(created), title, text).unwrap().day,
+            d(2021, 5, 5)
+        );
+        let undated = "No date here";
+        let from_title = settle(Some(created), title, undated).unwrap();
+        assert_eq!(from_title.day, d(2023, 10, 16));
+        assert_eq!(from_title.source, DateSource::Title);
+        assert_eq!(settle(Some(created), None, undated), Some(created));
+        assert_eq!(
+            settle(Some(created), Some("NHS Act 2006"), undated),
+            Some(created)
+        );
+        assert_eq!(settle(None, None, undated), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::extract::testing::proptest_config(2000))]
+
+        /// Any title: no panic, and a date only with a month, which the
+        /// title's last words give on their own.
+        #[test]
+        fn a_title_date_is_read_from_its_end(
+            start in "\\PC{0,40}",
+            end in proptest::sample::select(vec![
+                "", " 16 October 2023", ", March 2024.", " (5 Sept 2024)", " 2023-10-16",
+                " 2006", " of May", " [12/05/2024]", " May 12, 2022", " – 31 Feb 2023",
+            ]),
+        ) {
+            let title = format!("{start}{end}");
+            if let Some(day) = from_title(&title) {
+                proptest::prop_assert!(day.month > 0, "{title}: {day:?}");
+                let words: Vec<&str> = title.split_whitespace().collect();
+                let tail = words[words.len().saturating_sub(3)..].join(" ");
+                proptest::prop_assert_eq!(from_title(&tail), Some(day), "{}", title);
+            }
+        }
+    }
+
+    #[test]
+    fn a_title_that_ends_with_a_date_dates_its_document() {
+        for (title, day) in [
+            (
+                "WHO guidelines for malaria, 16 October 2023",
+                d(2023, 10, 16),
+            ),
+            ("Board papers (March 2024)", d(2024, 3, 0)),
+            ("Board papers – 5 Sept. 2024.", d(2024, 9, 5)),
+            (
+                "Minutes of the meeting held on May 12, 2022",
+                d(2022, 5, 12),
+            ),
+            ("Winter plan 2023-10-16", d(2023, 10, 16)),
+            ("Winter plan [12/05/2024]", d(2024, 5, 12)),
+            ("June 2021", d(2021, 6, 0)),
+        ] {
+            assert_eq!(from_title(title), Some(day), "{title}");
+        }
+        for title in [
+            "NHS Act 2006",
+            "The NHS Long Term Plan",
+            "Report of May",
+            "Planning for 2024/25",
+            "16 October",
+            "",
+            "  ",
+            "2023 in review, part 2",
+        ] {
+            assert_eq!(from_title(title), None, "{title}");
+        }
     }
 }

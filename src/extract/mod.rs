@@ -374,7 +374,7 @@ pub fn extract_with(
         return Err(ExtractError::Empty);
     }
     let mut extracted = extracted;
-    extracted.date = date::settle(extracted.date, &extracted.text);
+    extracted.date = date::settle(extracted.date, extracted.title.as_deref(), &extracted.text);
     Ok(extracted)
 }
 

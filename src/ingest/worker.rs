@@ -302,10 +302,13 @@ impl WorkerContext<'_> {
         while let Some(mut piece) = pieces.next(self.opts.file_timeout)? {
             match &first {
                 None => {
-                    name_untitled(&mut piece.extracted, file);
-                    // The date is the first piece's: a dateline is at the top.
+                    // The date is the first piece's: a dateline is at the
+                    // top. Settled before the file's name can title it, as
+                    // a whole file's is.
+                    let e = &piece.extracted;
                     piece.extracted.date =
-                        extract::date::settle(piece.extracted.date, &piece.extracted.text);
+                        extract::date::settle(e.date, e.title.as_deref(), &e.text);
+                    name_untitled(&mut piece.extracted, file);
                 }
                 Some((title, date)) => {
                     if pieces.inherits_title() {
