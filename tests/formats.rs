@@ -305,6 +305,44 @@ fn pdf_title_is_its_metadata_only_when_that_names_the_document() {
     );
 }
 
+/// A cover's title over several lines in large type is one title; a
+/// subtitle in other type is not part of it.
+#[test]
+fn pdf_title_runs_over_the_lines_of_its_type() {
+    let body: &[(u32, &str)] = &[
+        (
+            11,
+            "The Government accepts the recommendation on resilience.",
+        ),
+        (
+            11,
+            "Each department will publish a plan, the coverword says.",
+        ),
+        (11, "Progress will be reported to Parliament every year."),
+    ];
+    let cover = pdf_of(&[
+        PdfPage::Sized(&[
+            (36, "UK Government"),
+            (36, "Response to the Covid-19"),
+            (36, "Inquiry Module 1 Report"),
+            (12, "CP1240"),
+        ]),
+        PdfPage::Sized(body),
+    ]);
+    assert_eq!(
+        title_of("response.pdf", &cover, "coverword"),
+        "UK Government Response to the Covid-19 Inquiry Module 1 Report"
+    );
+    let subtitled = pdf_of(&[
+        PdfPage::Sized(&[(36, "Annual report"), (20, "Workforce and finance")]),
+        PdfPage::Sized(body),
+    ]);
+    assert_eq!(
+        title_of("annual.pdf", &subtitled, "coverword"),
+        "Annual report"
+    );
+}
+
 /// Indexes `files` (name, bytes) in a fresh folder; the folder stays
 /// alive as long as the returned directory.
 fn indexed(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {

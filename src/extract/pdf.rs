@@ -38,7 +38,7 @@ const MIN_PAGES_ANYWHERE: usize = 5;
 /// Extracts a PDF. Its title is the metadata's when that names the
 /// document (not "Microsoft Word - x.docx" or the file's name, and in the
 /// words of its first page), else the first title line at the top of its
-/// text.
+/// text, with the lines set in the same large type right after it.
 ///
 /// Pages with no text layer but a page-sized image are scans: `ocr` reads
 /// them when given; otherwise they are listed as unread.
@@ -63,6 +63,7 @@ pub fn extract(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Extracted, ExtractEr
                     .iter()
                     .map(|b| &extracted.text[b.range.clone()]),
             )
+            .map(|line| extended(line, &pages.large_type))
         });
     extracted.page_labels = pages.labels;
     extracted.date = pages.created.map(|day| super::date::PubDate {
@@ -82,6 +83,9 @@ pub struct Pages {
     pub labels: Vec<String>,
     /// The document information's `/Title`, if any.
     pub title: Option<String>,
+    /// The runs of text the first page with text sets in larger type than
+    /// most of the text (see [`runs_by_size`]).
+    pub large_type: Vec<String>,
     /// The document information's `/CreationDate`, else its XMP
     /// `xmp:CreateDate`, if readable.
     pub created: Option<super::date::Day>,
@@ -109,7 +113,7 @@ pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, Ex
     {
         return Err(ExtractError::Corrupt("not a PDF file".to_string()));
     }
-    let (pages, (labels, title, created, scans)) = guarded(|| {
+    let (pages, (labels, (title, large_type), created, scans)) = guarded(|| {
         let doc = PdfDocument::from_bytes(bytes).map_err(|e| open_error(&e.to_string()))?;
         if doc.is_encrypted() && !doc.is_authenticated() {
             return Err(ExtractError::Encrypted);
@@ -132,6 +136,23 @@ pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, Ex
             }
         }
         let title = guarded(|| Ok(info_string(&doc, "Title"))).ok().flatten();
+        // The first pages with text: a cover, its blank back, and an inner
+        // title page may come before any page set mostly in the body's type.
+        let with_text: Vec<usize> = (0..texts.len())
+            .filter(|&i| {
+                texts[i]
+                    .as_ref()
+                    .is_ok_and(|t| t.chars().any(char::is_alphanumeric))
+            })
+            .take(BODY_PAGES)
+            .collect();
+        let large_type = guarded(|| {
+            let spans = with_text
+                .iter()
+                .map(|&i| doc.extract_spans(i).unwrap_or_default());
+            Ok(runs_by_size(spans.collect()))
+        })
+        .unwrap_or_default();
         // The document information's creation date, else its XMP packet's.
         let created = guarded(|| Ok(info_string(&doc, "CreationDate")))
             .ok()
@@ -144,7 +165,8 @@ pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, Ex
                     .and_then(|x| x.xmp_create_date)
                     .and_then(|d| super::date::parse_metadata(&d))
             });
-        Ok((texts, (page_labels(&doc, count), title, created, scans)))
+        let titles = (title, large_type);
+        Ok((texts, (page_labels(&doc, count), titles, created, scans)))
     })?;
     if pages.is_empty() {
         return Err(ExtractError::Empty);
@@ -157,6 +179,7 @@ pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, Ex
         texts: pages.into_iter().map(Result::unwrap_or_default).collect(),
         labels,
         title,
+        large_type,
         created,
         unread: scans.unread,
         ocr_read: scans.read,
@@ -306,6 +329,80 @@ fn open_error(message: &str) -> ExtractError {
     } else {
         ExtractError::Corrupt(format!("damaged PDF: {message}"))
     }
+}
+
+/// A title set in larger type stands out from the type most of the text
+/// is set in by at least this factor.
+const TITLE_SIZE_RATIO: f32 = 1.3;
+/// Type within this fraction of a size is set in that size.
+const SAME_SIZE: f32 = 0.05;
+/// Runs of one size looked at from the top of a page, for a title.
+const TITLE_RUNS: usize = 12;
+/// Pages with text whose type is counted to tell the body's size.
+const BODY_PAGES: usize = 5;
+
+/// The runs of text the first pages with text (`spans` of each) set in
+/// larger type than most of their text, first page first, in the order
+/// they were painted; each run's lines joined with spaces. A cover's title
+/// often runs over several lines ("UK Government / Response to the
+/// Covid-19 / Inquiry Module 1 Report") that the text alone cannot tell
+/// from a title line followed by a subtitle or a heading; the type can.
+fn runs_by_size(pages: Vec<Vec<TextSpan>>) -> Vec<String> {
+    let mut pages: Vec<Vec<TextSpan>> = pages
+        .into_iter()
+        .map(|mut spans| {
+            spans.retain(|s| s.text.chars().any(char::is_alphanumeric));
+            spans.sort_by_key(|span| span.sequence);
+            spans
+        })
+        .collect();
+    // The size most characters are set in, to the nearest half point.
+    let mut chars_by_size: HashMap<u32, usize> = HashMap::new();
+    for s in pages.iter().flatten() {
+        *chars_by_size
+            .entry((s.font_size * 2.0).round() as u32)
+            .or_default() += s.text.len();
+    }
+    let Some(body) = chars_by_size
+        .into_iter()
+        .max_by_key(|&(size, n)| (n, std::cmp::Reverse(size)))
+        .map(|(size, _)| size as f32 / 2.0)
+    else {
+        return Vec::new();
+    };
+    let Some(first) = pages.first_mut() else {
+        return Vec::new();
+    };
+    let spans = std::mem::take(first);
+    let mut runs = Vec::new();
+    let mut rest = spans.as_slice();
+    while let Some(head) = rest.first() {
+        let size = head.font_size;
+        let len = rest
+            .iter()
+            .take_while(|s| (s.font_size - size).abs() <= size * SAME_SIZE)
+            .count();
+        if size >= body * TITLE_SIZE_RATIO {
+            runs.push(normalize(&join_spans(&rest[..len])).replace('\n', " "));
+        }
+        rest = &rest[len..];
+        if runs.len() == TITLE_RUNS {
+            break;
+        }
+    }
+    runs
+}
+
+/// `line`, the title line the text gives, with the lines set in the same
+/// large type right after it (see [`runs_by_size`]), when those read as a
+/// title with it.
+fn extended(line: String, runs: &[String]) -> String {
+    runs.iter()
+        .filter_map(|run| title::first_title_line([run.as_str()]))
+        .find(|run| {
+            run.len() > line.len() && run.starts_with(&line) && run[line.len()..].starts_with(' ')
+        })
+        .unwrap_or(line)
 }
 
 fn page_text(doc: &PdfDocument, index: usize) -> Result<String, ExtractError> {

@@ -294,6 +294,9 @@ fn pdf_with(pages: &[&[&str]], catalog_extra: &str, trailer_extra: &str) -> Vec<
 pub enum PdfPage<'a> {
     /// Lines of text (Helvetica).
     Text(&'a [&'a str]),
+    /// Lines of text, each in its own size (points), as a cover sets its
+    /// title larger than the rest.
+    Sized(&'a [(u32, &'a str)]),
     /// A scan: no text layer, only an image of these words (capitals from
     /// [`GLYPHS`]), large enough to be taken for a scanned page.
     Scan(&'a str),
@@ -312,6 +315,11 @@ fn pdf_with_objects(
 
 /// A PDF of text and scanned pages.
 pub fn pdf_with_scans(pages: &[PdfPage]) -> Vec<u8> {
+    pdf_of_pages(pages, "", "", &[])
+}
+
+/// A PDF of pages in any of the [`PdfPage`] kinds.
+pub fn pdf_of(pages: &[PdfPage]) -> Vec<u8> {
     pdf_of_pages(pages, "", "", &[])
 }
 
@@ -341,6 +349,17 @@ fn pdf_of_pages(
                     format!("BT /F1 11 Tf 72 720 Td 14 TL {} ET", shown.join(" ")),
                     format!("/Font << /F1 {font} 0 R >>"),
                 )
+            }
+            PdfPage::Sized(lines) => {
+                let mut y = 740;
+                let shown: Vec<String> = lines
+                    .iter()
+                    .map(|(size, l)| {
+                        y -= size * 3 / 2;
+                        format!("BT /F1 {size} Tf 72 {y} Td ({l}) Tj ET")
+                    })
+                    .collect();
+                (shown.join(" "), format!("/Font << /F1 {font} 0 R >>"))
             }
             PdfPage::Scan(words) => {
                 images.push(bitmap_image(words));
