@@ -166,13 +166,32 @@ pub fn is_title_line(line: &str) -> bool {
 
 /// The first of the `candidates` (in document order, from the top) that is
 /// a title line, its whitespace collapsed; only the first [`NEAR_TOP`] are
-/// looked at.
+/// looked at, and none after the body has begun (see [`is_body`]): a line
+/// that looks like a title below the first paragraph is a heading, or a
+/// fragment of a hard-wrapped sentence ("(3) and occupational safety and
+/// health"), and a wrong title misleads more than the file's name.
 pub fn first_title_line<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     candidates
         .into_iter()
         .take(NEAR_TOP)
+        .take_while(|c| !is_body(c))
         .find(|c| is_title_line(c))
         .map(tidy)
+}
+
+/// Words from which a block is a paragraph of the body when it also ends
+/// a sentence.
+const BODY_SENTENCE_WORDS: usize = 12;
+
+/// Is `block` a paragraph of the body: more words than a title has, or a
+/// sentence of [`BODY_SENTENCE_WORDS`] or more; not web-page chrome
+/// ("Persons using assistive technology …"), which comes before a title.
+fn is_body(block: &str) -> bool {
+    let t = tidy(block);
+    let words = t.split_whitespace().count();
+    let lower = t.to_lowercase();
+    (words > MAX_WORDS || (words >= BODY_SENTENCE_WORDS && t.ends_with(['.', '!', '?'])))
+        && !CHROME.iter().any(|p| lower.starts_with(p))
 }
 
 /// A line without the markup or bullets around it ("# Title #", "• Title"),
@@ -452,6 +471,38 @@ mod tests {
         );
         let deep = std::iter::repeat_n("n", NEAR_TOP).chain(["Too deep"]);
         assert_eq!(first_title_line(deep), None);
+    }
+
+    #[test]
+    fn no_title_line_is_taken_from_below_the_first_paragraph() {
+        let chrome = "Persons using assistive technology might not be able to fully access \
+                      information in this file. For assistance, please send e-mail to: \
+                      mmwrq@cdc.gov.";
+        let paragraph = "Although the history of CDC spans 60 years, only during the last \
+                         2 decades did the agency come to recognize the behavioral sciences.";
+        let long = "word ".repeat(MAX_WORDS + 1);
+        for body in [paragraph, long.as_str()] {
+            // A hard-wrapped sentence's tail, or a section's heading.
+            let lines = [
+                chrome,
+                body,
+                "(3) and occupational safety and health",
+                "Data Source",
+            ];
+            assert_eq!(first_title_line(lines), None, "{body}");
+        }
+        // Chrome and a short sentence (a dateline, a strapline) come before
+        // a title.
+        let lines = [
+            chrome,
+            "Updated weekly.",
+            "Behavioral Sciences at CDC",
+            paragraph,
+        ];
+        assert_eq!(
+            first_title_line(lines).as_deref(),
+            Some("Behavioral Sciences at CDC")
+        );
     }
 
     #[test]
