@@ -46,6 +46,7 @@ const PLACEHOLDERS: &[&str] = &[
     "presentation",
     "powerpoint presentation",
     "slide 1",
+    "no title found",
 ];
 
 /// Starts of titles an application wrote from the file's name.
@@ -54,6 +55,8 @@ const APPLICATION_PREFIXES: &[&str] = &[
     "microsoft powerpoint - ",
     "microsoft excel - ",
     "untitled-",
+    // A transcript tool's header: "# tactiq.io free youtube transcript".
+    "tactiq.io ",
 ];
 
 /// Extensions that make a title a file's name.
@@ -140,11 +143,23 @@ pub fn is_plausible(s: &str) -> bool {
     }
     let lower = s.to_lowercase();
     let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    // Without markup before it: "# tactiq.io …".
+    let lead = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     !is_label(&lower)
         && !CHROME.iter().any(|p| lower.starts_with(p))
         && !PLACEHOLDERS.contains(&bare)
-        && !APPLICATION_PREFIXES.iter().any(|p| lower.starts_with(p))
+        && !APPLICATION_PREFIXES.iter().any(|p| lead.starts_with(p))
         && !is_file_name(&lower)
+        && !is_address(lead)
+}
+
+/// A web address on its own ("https://www.youtube.com/watch/cSSF2crEX1Y"):
+/// where a document came from, not what it is called.
+fn is_address(lower: &str) -> bool {
+    ["http://", "https://", "www."]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        && !lower.contains(char::is_whitespace)
 }
 
 /// Is `line` a title when it stands alone near the top of a document?
@@ -162,6 +177,18 @@ pub fn is_title_line(line: &str) -> bool {
         && !is_byline(&t)
         && !is_affiliation(&t)
         && !has_footnote_mark(&t)
+        && !is_cue(&t)
+}
+
+/// A transcript's cue: a line that starts with the time it was said
+/// ("00:17:58.000 Morning everyone").
+fn is_cue(t: &str) -> bool {
+    t.split_whitespace().next().is_some_and(|w| {
+        w.contains(':')
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
+    })
 }
 
 /// The first of the `candidates` (in document order, from the top) that is
@@ -376,6 +403,10 @@ mod tests {
             "Version 1",
             "Document Outline",
             "# Document Outline",
+            "# tactiq.io free youtube transcript",
+            "# No title found",
+            "# https://www.youtube.com/watch/cSSF2crEX1Y",
+            "www.england.nhs.uk/publication/board-papers",
             "Microsoft Word - Board papers.docx",
             "Microsoft PowerPoint - slides",
             "PowerPoint Presentation",
@@ -439,13 +470,23 @@ mod tests {
     #[test]
     fn title_lines_lose_their_markup() {
         assert_eq!(
-            first_title_line(["# tactiq.io free youtube transcript"]).as_deref(),
-            Some("tactiq.io free youtube transcript")
+            first_title_line(["# Neighbourhood health guidelines #"]).as_deref(),
+            Some("Neighbourhood health guidelines")
         );
         assert_eq!(
             first_title_line(["**Planning framework**"]).as_deref(),
             Some("Planning framework")
         );
+    }
+
+    #[test]
+    fn a_transcripts_cues_are_not_title_lines() {
+        assert!(!is_title_line(
+            "00:00:00.560 welcome to care delivery services annual 00:00:02.600 service plan"
+        ));
+        assert!(!is_title_line("12:30 Board meeting opens"));
+        assert!(is_title_line("Board meeting: 12:30 to 14:00"));
+        assert!(is_title_line("COVID-19: the first 100 days"));
     }
 
     #[test]
