@@ -148,6 +148,76 @@ fn pdf_pages_are_cited_by_their_printed_labels() {
     assert_eq!(r["hits"][0]["page_label"], Value::Null);
 }
 
+/// A PDF that defines no page labels but prints its page numbers from
+/// the third page on is cited by the numbers it prints; its cover and
+/// contents, which print none, by the PDF's own page only.
+#[test]
+fn pdf_pages_are_cited_by_the_numbers_they_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let topics = [
+        "waiting list recovery",
+        "district nursing workforce",
+        "urgent community response",
+        "virtual ward capacity",
+        "discharge to assess",
+        "mental health crisis lines",
+    ];
+    let body: Vec<(String, String)> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                format!("Chapter {i} sets out the {t} plan."),
+                (i + 1).to_string(),
+            )
+        })
+        .collect();
+    let mut pages: Vec<Vec<&str>> = vec![
+        vec!["Annual plan of the board"],
+        vec!["Contents and acknowledgements for the foreword."],
+    ];
+    pages.extend(
+        body.iter()
+            .map(|(text, number)| vec![text.as_str(), "", number.as_str()]),
+    );
+    let pages: Vec<&[&str]> = pages.iter().map(Vec::as_slice).collect();
+    std::fs::write(lib.join("plan.pdf"), pdf_bytes(&pages)).unwrap();
+    // The same pages numbered as they fall: no label.
+    let own: Vec<String> = (1..=pages.len()).map(|n| n.to_string()).collect();
+    let numbered: Vec<Vec<&str>> = pages
+        .iter()
+        .zip(&own)
+        .map(|(lines, n)| [&lines[..1], &["", n.as_str()]].concat())
+        .collect();
+    let numbered: Vec<&[&str]> = numbered.iter().map(Vec::as_slice).collect();
+    std::fs::write(lib.join("own.pdf"), pdf_bytes(&numbered)).unwrap();
+    index_into_idx(dir.path(), "lib");
+    let hit = |query: &str, file: &str| {
+        query_json(dir.path(), &format!("{query} source:*{file}"), 1)["hits"][0].clone()
+    };
+    let h = hit("virtual ward capacity", "plan.pdf");
+    assert_eq!(
+        (h["page"].clone(), h["page_label"].clone()),
+        (6.into(), "4".into()),
+        "{h}"
+    );
+    assert!(!h["quote"].as_str().unwrap().contains('4'), "{h}");
+    let h = hit("contents acknowledgements", "plan.pdf");
+    assert_eq!(
+        (h["page"].clone(), h["page_label"].clone()),
+        (2.into(), Value::Null),
+        "{h}"
+    );
+    let h = hit("virtual ward capacity", "own.pdf");
+    assert_eq!(
+        (h["page"].clone(), h["page_label"].clone()),
+        (6.into(), Value::Null),
+        "{h}"
+    );
+}
+
 #[test]
 fn docx_paragraphs_and_headings() {
     let dir = tempfile::tempdir().unwrap();

@@ -78,8 +78,9 @@ pub struct Pages {
     /// The text of every page, in page order.
     pub texts: Vec<String>,
     /// The label each page prints, if the document defines labels that
-    /// differ from the page numbers (roman front matter, an offset); else
-    /// empty.
+    /// differ from the page numbers (roman front matter, an offset), or
+    /// else prints numbers at an offset (see [`printed_numbers`]); else
+    /// empty. An empty label is none.
     pub labels: Vec<String>,
     /// The document information's `/Title`, if any.
     pub title: Option<String>,
@@ -175,8 +176,14 @@ pub fn extract_pages_with(bytes: Vec<u8>, ocr: Option<&Ocr>) -> Result<Pages, Ex
         let first = pages.into_iter().find_map(Result::err);
         return Err(first.unwrap_or(ExtractError::Empty));
     }
+    let texts: Vec<String> = pages.into_iter().map(Result::unwrap_or_default).collect();
+    let labels = if labels.is_empty() {
+        printed_numbers(&texts)
+    } else {
+        labels
+    };
     Ok(Pages {
-        texts: pages.into_iter().map(Result::unwrap_or_default).collect(),
+        texts,
         labels,
         title,
         large_type,
@@ -286,6 +293,77 @@ fn page_labels(doc: &PdfDocument, count: usize) -> Vec<String> {
     }
 }
 
+/// Fewest pages that must print their number at the same offset from
+/// their place in the file, and the least share of all pages they must be,
+/// for those numbers to label the pages.
+const MIN_NUMBERED_PAGES: usize = 3;
+const MIN_NUMBERED_SHARE: usize = 3;
+
+/// The numbers the pages print, as labels, for a PDF that defines none
+/// (`/PageLabels`) but numbers its pages from other than its first: a
+/// report whose cover and contents come before its page 1, so that the
+/// page a reader finds by the printed number is three on from the file's.
+/// A number is a line of only digits among the first or last lines of a
+/// page; when enough pages print one at the same offset, every page from
+/// the first to the last of them is labelled at that offset, and pages
+/// before and after are not. Empty when the numbers are the pages' own,
+/// too few, or disagree.
+fn printed_numbers(texts: &[String]) -> Vec<String> {
+    let printed: Vec<Option<i64>> = texts
+        .iter()
+        .map(|text| {
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let n = lines.len();
+            lines
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i < EDGE_LINES || i + EDGE_LINES >= n)
+                .find_map(|(_, l)| {
+                    (l.len() <= 7 && l.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| l.parse::<i64>().ok())
+                        .flatten()
+                        .filter(|&x| x >= 1 && x as usize <= MAX_NUMBER)
+                })
+        })
+        .collect();
+    let mut offsets: HashMap<i64, usize> = HashMap::new();
+    for (i, number) in printed.iter().enumerate() {
+        if let Some(number) = number {
+            *offsets.entry(number - (i as i64 + 1)).or_default() += 1;
+        }
+    }
+    let Some((offset, count)) = offsets
+        .into_iter()
+        .max_by_key(|&(offset, count)| (count, std::cmp::Reverse(offset.abs())))
+    else {
+        return Vec::new();
+    };
+    if offset == 0 || count < MIN_NUMBERED_PAGES || count * MIN_NUMBERED_SHARE < texts.len() {
+        return Vec::new();
+    }
+    let at_offset = |i: usize| printed[i] == Some(i as i64 + 1 + offset);
+    let (Some(first), Some(last)) = (
+        (0..texts.len()).find(|&i| at_offset(i)),
+        (0..texts.len()).rfind(|&i| at_offset(i)),
+    ) else {
+        return Vec::new();
+    };
+    (0..texts.len())
+        .map(|i| {
+            let number = i as i64 + 1 + offset;
+            if (first..=last).contains(&i) && number >= 1 {
+                number.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect()
+}
+
 /// An entry (`/Title`, `/CreationDate`) of the trailer's document
 /// information dictionary, as text.
 fn info_string(doc: &PdfDocument, key: &str) -> Option<String> {
@@ -351,7 +429,13 @@ fn runs_by_size(pages: Vec<Vec<TextSpan>>) -> Vec<String> {
     let mut pages: Vec<Vec<TextSpan>> = pages
         .into_iter()
         .map(|mut spans| {
-            spans.retain(|s| s.text.chars().any(char::is_alphanumeric));
+            // A size may be negative (mirrored type) or, in a damaged
+            // file, not a number: sizes are compared as magnitudes, and a
+            // span without one is left out.
+            spans.retain(|s| s.font_size.is_finite() && s.text.chars().any(char::is_alphanumeric));
+            for s in &mut spans {
+                s.font_size = s.font_size.abs();
+            }
             spans.sort_by_key(|span| span.sequence);
             spans
         })
@@ -378,7 +462,9 @@ fn runs_by_size(pages: Vec<Vec<TextSpan>>) -> Vec<String> {
     let mut rest = spans.as_slice();
     while let Some(head) = rest.first() {
         let size = head.font_size;
-        let len = rest
+        // The head is in its own size whatever the arithmetic says: each
+        // turn moves on.
+        let len = 1 + rest[1..]
             .iter()
             .take_while(|s| (s.font_size - size).abs() <= size * SAME_SIZE)
             .count();
@@ -649,6 +735,83 @@ fn join_lines(block: &str, vocabulary: &HashSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages of body text, the `n`th printing `numbers[n]` after it (or
+    /// nothing), a line of text after that when `mid` (so the number is
+    /// off the page's edge).
+    fn pages(numbers: &[Option<u32>], mid: bool) -> Vec<String> {
+        numbers
+            .iter()
+            .map(|n| {
+                let mut page = "Top line\nA paragraph of the report.\nAnother line.\n".repeat(2);
+                if let Some(n) = n {
+                    page.push_str(&format!("{n}\n"));
+                }
+                if mid {
+                    page.push_str("More text.\nAnd more.\nAnd the end.\n");
+                }
+                page
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_are_labelled_by_the_numbers_they_print_at_one_offset() {
+        let printed = [None, None, Some(1), Some(2), None, Some(4), Some(5), None];
+        assert_eq!(
+            printed_numbers(&pages(&printed, false)),
+            ["", "", "1", "2", "3", "4", "5", ""]
+        );
+        // Numbers off the edges are a table's or a list's, not the page's.
+        assert!(printed_numbers(&pages(&printed, true)).is_empty());
+        // The pages' own numbers; too few; or no offset most pages share.
+        let own = [Some(1), Some(2), Some(3), Some(4)];
+        let few = [None, None, Some(1), Some(2), None, None, None, None];
+        let mixed = [Some(7), Some(1), Some(12), Some(2), Some(40), Some(9)];
+        for numbers in [&own[..], &few, &mixed] {
+            assert!(
+                printed_numbers(&pages(numbers, false)).is_empty(),
+                "{numbers:?}"
+            );
+        }
+    }
+
+    /// A span of `text` in `size`, painted `sequence`th, on line `line`.
+    fn span(text: &str, size: f32, sequence: usize, line: f32) -> TextSpan {
+        TextSpan {
+            text: text.to_string(),
+            font_size: size,
+            sequence,
+            bbox: pdf_oxide::geometry::Rect::new(72.0, 700.0 - 40.0 * line, 200.0, size),
+            ..TextSpan::default()
+        }
+    }
+
+    #[test]
+    fn runs_of_large_type_end_whatever_the_sizes() {
+        let body: Vec<TextSpan> = (0..20)
+            .map(|i| {
+                span(
+                    "Body text of the report goes on.",
+                    11.0,
+                    100 + i,
+                    5.0 + i as f32,
+                )
+            })
+            .collect();
+        for sizes in [[36.0, 36.0], [-36.0, -36.0], [f32::NAN, 36.0], [0.0, 36.0]] {
+            let mut first = vec![
+                span("Annual", sizes[0], 0, 0.0),
+                span("Report", sizes[1], 1, 1.0),
+            ];
+            first.extend(body.iter().cloned());
+            let runs = runs_by_size(vec![first]);
+            assert!(runs.len() <= 1, "{sizes:?}: {runs:?}");
+        }
+        let mut first = vec![span("Annual", 36.0, 0, 0.0), span("Report", 36.0, 1, 1.0)];
+        first.extend(body);
+        assert_eq!(runs_by_size(vec![first]), ["Annual Report"]);
+    }
 
     #[test]
     fn not_a_pdf_is_refused() {
