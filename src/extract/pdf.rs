@@ -31,6 +31,12 @@ const SAME_LINE_EM: f32 = 0.5;
 const ROTATION_TOLERANCE_DEG: f32 = 1.0;
 /// Lines looked at for running headers and footers, at each end of a page.
 const EDGE_LINES: usize = 3;
+
+/// Is the `i`th of a page's `n` non-blank lines among its first or last
+/// [`EDGE_LINES`], where running headers, footers and page numbers go?
+fn is_edge_line(i: usize, n: usize) -> bool {
+    i < EDGE_LINES || i + EDGE_LINES >= n
+}
 /// Fewest pages a line found away from the edges must repeat on to be
 /// taken for a running header.
 const MIN_PAGES_ANYWHERE: usize = 5;
@@ -321,7 +327,7 @@ fn printed_numbers(texts: &[String]) -> Vec<String> {
             lines
                 .iter()
                 .enumerate()
-                .filter(|&(i, _)| i < EDGE_LINES || i + EDGE_LINES >= n)
+                .filter(|&(i, _)| is_edge_line(i, n))
                 .find_map(|(_, l)| {
                     (l.len() <= 7 && l.bytes().all(|b| b.is_ascii_digit()))
                         .then(|| l.parse::<i64>().ok())
@@ -601,7 +607,7 @@ fn running_lines(pages: &[Vec<&str>]) -> HashSet<String> {
         let n = nonblank.len();
         for (i, line) in nonblank.iter().enumerate() {
             let shape = line_shape(line);
-            if i < EDGE_LINES || i + EDGE_LINES >= n {
+            if is_edge_line(i, n) {
                 edge.insert(shape.clone());
             }
             all.insert(shape);

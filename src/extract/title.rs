@@ -146,7 +146,7 @@ pub fn is_plausible(s: &str) -> bool {
     // Without markup before it: "# tactiq.io …".
     let lead = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     !is_label(&lower)
-        && !CHROME.iter().any(|p| lower.starts_with(p))
+        && !is_chrome(&lower)
         && !PLACEHOLDERS.contains(&bare)
         && !APPLICATION_PREFIXES.iter().any(|p| lead.starts_with(p))
         && !is_file_name(&lower)
@@ -160,6 +160,11 @@ fn is_address(lower: &str) -> bool {
         .iter()
         .any(|p| lower.starts_with(p))
         && !lower.contains(char::is_whitespace)
+}
+
+/// Does `lower` (a line in lowercase) start as web-page chrome does?
+fn is_chrome(lower: &str) -> bool {
+    CHROME.iter().any(|p| lower.starts_with(p))
 }
 
 /// Is `line` a title when it stands alone near the top of a document?
@@ -218,7 +223,7 @@ fn is_body(block: &str) -> bool {
     let words = t.split_whitespace().count();
     let lower = t.to_lowercase();
     (words > MAX_WORDS || (words >= BODY_SENTENCE_WORDS && t.ends_with(['.', '!', '?'])))
-        && !CHROME.iter().any(|p| lower.starts_with(p))
+        && !is_chrome(&lower)
 }
 
 /// A line without the markup or bullets around it ("# Title #", "• Title"),
