@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{bin, index_seeds, run, workdir_with_seeds};
 use serde_json::Value;
@@ -66,6 +66,28 @@ impl Served {
     /// `GET path` with exactly `headers`.
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         http_get(&self.addr, path, headers)
+    }
+}
+
+#[cfg(unix)]
+impl Served {
+    /// Sends SIGINT, as Ctrl-C in its terminal would.
+    pub fn interrupt(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) with a child's pid and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    }
+
+    /// Its exit status, if it exits within `within`.
+    pub fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 }
 
@@ -401,6 +423,68 @@ fn bad_requests_are_400_with_one_line_of_json_and_the_server_goes_on() {
         reply.json();
     }
     assert_eq!(served.get("/api/search?q=care").status, 200);
+}
+
+/// Reads `stream` to its end, failing if it is still open after 30 s.
+fn read_until_closed(stream: &mut TcpStream, what: &str) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut raw = Vec::new();
+    match stream.read_to_end(&mut raw) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("{what}: still open after 30 s ({e})"),
+    }
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[test]
+fn a_connection_that_sends_no_whole_request_in_time_is_closed() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let served = Served::start(dir.path(), &["--timeout", "1"]);
+    let started = Instant::now();
+    let mut idle = TcpStream::connect(&served.addr).unwrap();
+    let mut trickling = TcpStream::connect(&served.addr).unwrap();
+    let head = format!("GET /api/status HTTP/1.1\r\nHost: {}\r\n", served.addr);
+    trickling.write_all(head.as_bytes()).unwrap();
+    let mut kept_alive = TcpStream::connect(&served.addr).unwrap();
+    kept_alive
+        .write_all(format!("{head}\r\n").as_bytes())
+        .unwrap();
+    read_until_closed(&mut idle, "a connection that sent nothing");
+    read_until_closed(&mut trickling, "a connection that sent half a head");
+    let answered = read_until_closed(&mut kept_alive, "an idle keep-alive connection");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "closed only after {:?}",
+        started.elapsed()
+    );
+    // Only those connections: the server goes on answering.
+    assert_eq!(served.get("/api/status").status, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_while_a_client_is_halfway_through_a_request() {
+    let dir = workdir_with_seeds();
+    index_seeds(dir.path());
+    let mut served = Served::start(dir.path(), &[]);
+    let mut trickling = TcpStream::connect(&served.addr).unwrap();
+    let head = format!(
+        "GET /api/status HTTP/1.1\r\nHost: {}\r\nX-Slow: a",
+        served.addr
+    );
+    trickling.write_all(head.as_bytes()).unwrap();
+    // Answered while that connection is open: it has been accepted.
+    assert_eq!(served.get("/api/status").status, 200);
+    served.interrupt();
+    let status = served
+        .exit_within(Duration::from_secs(30))
+        .expect("serve exits within 30 s of Ctrl-C");
+    assert!(status.success(), "{status:?}");
 }
 
 #[test]

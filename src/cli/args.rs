@@ -358,7 +358,8 @@ struct ServeArgs {
     /// Also use the acronyms in FILE (ACRONYM<TAB>expansion per line; repeatable)
     #[arg(long = "glossary", value_name = "FILE")]
     glossaries: Vec<PathBuf>,
-    /// Answer 503 to a request that takes longer than SECS seconds
+    /// Answer 503 to a request that takes longer than SECS seconds, and close
+    /// a connection that sends no whole request in that time
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
     timeout: Duration,
     /// Requests handled at once, 1 to 1024; more are answered 503 at once

@@ -82,7 +82,8 @@ pub fn serve(req: &ServeRequest) -> Result<ExitStatus> {
             .run(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await
+            .await;
+        Ok::<(), Error>(())
     })?;
     Ok(ExitStatus::Success)
 }

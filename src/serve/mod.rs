@@ -2,13 +2,15 @@
 //!
 //! `api.rs` answers the JSON API with the same library calls and the same
 //! JSON writer as the command line; `page.rs` is the embedded search page;
-//! `guards.rs` keeps the server safe where it runs (loopback by default,
+//! `connections.rs` accepts connections and bounds how long each may sit
+//! idle and how long a shutdown waits; `guards.rs` keeps the server safe where it runs (loopback by default,
 //! the `Host` and `Origin` checks against DNS rebinding, limits on time and
 //! concurrency, security headers); `reply.rs` shapes every answer and
 //! error. The server only reads the index: no request indexes or reads a
 //! file.
 
 mod api;
+mod connections;
 mod guards;
 mod page;
 mod reply;
@@ -63,6 +65,7 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     app: Router,
     addr: SocketAddr,
+    timeout: Duration,
 }
 
 impl Server {
@@ -93,6 +96,7 @@ impl Server {
             listener,
             app,
             addr,
+            timeout: opts.limits.timeout,
         })
     }
 
@@ -101,12 +105,12 @@ impl Server {
         self.addr
     }
 
-    /// Serves until `shutdown` completes.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::io("<server>", e))
+    /// Serves until `shutdown` completes, then gives the requests under
+    /// way up to [`SHUTDOWN_GRACE`] (or the request time limit, if shorter)
+    /// to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let grace = SHUTDOWN_GRACE.min(self.timeout);
+        connections::serve(self.listener, self.app, shutdown, self.timeout, grace).await;
     }
 }
 
@@ -125,6 +129,9 @@ fn app(
     let routes = api::routes(state).merge(page::routes());
     guards::guard(routes, limits, hosts)
 }
+
+/// Longest a shutdown waits for the requests under way.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The request timeout used when none is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
