@@ -285,3 +285,31 @@ fn a_title_that_ends_with_a_date_beats_the_creation_time() {
         "{text}"
     );
 }
+
+#[test]
+fn a_parliamentary_paper_is_dated_by_its_printing_notice_and_not_titled_by_its_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let cover: &[&str] = &[
+        "HOUSE OF LORDS",
+        "Discharge Select Committee",
+        "1st Report of Session 2023-24",
+        "Ordered to be printed 11 July 2024 and published 19 July 2024",
+        "Discharge planning starts at admission and involves the patient and carers.",
+    ];
+    let pdf = pdf_with_trailer(
+        &[cover],
+        "/Info << /Title (Committee Report 4.3) /CreationDate (D:20240712090000Z) >>",
+    );
+    std::fs::write(lib.join("report.pdf"), pdf).unwrap();
+    index_into_idx(dir.path(), "lib");
+    let r = query(dir.path(), &[]);
+    assert_eq!(
+        date_of(&r, "report.pdf"),
+        ("2024-07-19".into(), "text".into())
+    );
+    // The template's name is refused; the title comes from the cover.
+    let title = r["hits"][0]["title"].as_str().unwrap();
+    assert!(cover.contains(&title), "{title}");
+}

@@ -290,7 +290,8 @@ fn day_of(word: &str) -> Option<u8> {
     digits.parse().ok().filter(|&d| d > 0)
 }
 
-/// Words that introduce a publication date on a line of its own.
+/// Words that can only introduce the date a document was published, so a
+/// line that starts with one and a date says so whatever follows.
 const PUBLISHED: &[&str] = &[
     "published on",
     "published",
@@ -298,6 +299,9 @@ const PUBLISHED: &[&str] = &[
     "date published",
     "publication date",
     "date of publication",
+];
+/// Words that introduce a publication date on a line of its own.
+const DATED: &[&str] = &[
     "issued",
     "issue date",
     "date issued",
@@ -322,6 +326,8 @@ const TOP_LINES: usize = 40;
 const TOP_BYTES: usize = 4_000;
 /// A line longer than this is a sentence, not a dateline.
 const MAX_DATELINE: usize = 60;
+/// Longest line read for a publication notice (see [`notice`]).
+const MAX_NOTICE: usize = 200;
 
 /// The date a line near the top of `text` gives: one that says when the
 /// document was published ("Published 12 May 2024", "Date: March 2023"),
@@ -341,12 +347,17 @@ pub fn from_text(text: &str) -> Option<Day> {
         .take(TOP_LINES)
     {
         if line.len() > MAX_DATELINE {
+            if let Some(d) = notice(line) {
+                return Some(d);
+            }
             continue;
         }
         let line = line.trim_matches(|c: char| c == '*' || c == '_' || c == '#' || c == '|');
         let line = line.trim();
         let lower = line.to_ascii_lowercase();
-        if let Some(d) = after_label(line, &lower, PUBLISHED) {
+        if let Some(d) =
+            after_label(line, &lower, PUBLISHED).or_else(|| after_label(line, &lower, DATED))
+        {
             return Some(d);
         }
         if updated.is_none() {
@@ -357,6 +368,44 @@ pub fn from_text(text: &str) -> Option<Day> {
         }
     }
     bare.or(updated)
+}
+
+/// The date of a publication notice too long for a dateline: a line that
+/// starts with a label only a publication date follows ("Published on 19
+/// July 2011 by authority of the House of Commons"), or the printing notice
+/// of a parliamentary paper ("Ordered to be printed 11 July 2011 and
+/// published 19 July 2011"), which gives its publication date last.
+fn notice(line: &str) -> Option<Day> {
+    if line.len() > MAX_NOTICE {
+        return None;
+    }
+    let lower = line.to_ascii_lowercase();
+    let rest_after = |at: usize| {
+        let rest = line[at..].trim_start_matches([' ', ':', '-', '\u{a0}']);
+        leading_date(rest.strip_prefix("on ").unwrap_or(rest))
+    };
+    if lower.contains("to be printed") {
+        if let Some(at) = lower.rfind(" published ") {
+            return rest_after(at + " published ".len());
+        }
+    }
+    PUBLISHED.iter().find_map(|label| {
+        let rest = lower.strip_prefix(label)?;
+        if !rest.starts_with([' ', ':', '-', '\u{a0}']) {
+            return None;
+        }
+        rest_after(label.len())
+    })
+}
+
+/// A date of at least a month that `s` starts with ("19 July 2011 by
+/// authority of …").
+fn leading_date(s: &str) -> Option<Day> {
+    let words: Vec<&str> = s.split_whitespace().take(3).collect();
+    (1..=words.len())
+        .rev()
+        .find_map(|n| parse_text(&words[..n].join(" ")))
+        .filter(|d| d.month > 0)
 }
 
 /// The date after one of `labels` at the start of `line` (`lower` is it in
@@ -474,6 +523,26 @@ mod tests {
         );
         let text = "**Published 1 April 2022**\n\nText";
         assert_eq!(from_text(text), Some(d(2022, 4, 1)));
+    }
+
+    #[test]
+    fn publication_notices_longer_than_a_dateline() {
+        let lords = "HOUSE OF LORDS\nBehaviour Change\nReport\n \
+                     Ordered to be printed 11 July 2011 and published 19 July 2011 \n\
+                     Published by the Authority of the House of Lords";
+        assert_eq!(from_text(lords), Some(d(2011, 7, 19)));
+        let commons = "Health Committee\nSocial care\n\
+                       Ordered by the House of Commons to be printed 10 January 2012\n\
+                       Published on 19 January 2012 by authority of the House of Commons";
+        assert_eq!(from_text(commons), Some(d(2012, 1, 19)));
+        for not_a_notice in [
+            "Published by the Authority of the House of Lords, London, The Stationery Office",
+            "Published in 2019, the NHS Long Term Plan set out how the service would change",
+            "Ordered to be printed in the usual way and laid before the House in due course",
+            "The board noted that the report published 3 March 2020 had found several gaps in care",
+        ] {
+            assert_eq!(from_text(not_a_notice), None, "{not_a_notice}");
+        }
     }
 
     #[test]

@@ -374,8 +374,10 @@ fn is_file_name(lower: &str) -> bool {
 }
 
 /// Does `text` hold at least half of the words of `title` (those of three
-/// letters or more, in any case)? A title copied from a template or another
-/// document ("Committee Report 4.3") names nothing on the page it heads.
+/// letters or more, in any case), and every one of its numbers? A title
+/// copied from a template or another document names little on the page it
+/// heads: "Committee Report 4.3", a template's name, has two words every
+/// committee report's cover has, but its version number is on none.
 pub fn is_borne_out_by(title: &str, text: &str) -> bool {
     let words = |s: &str| -> std::collections::HashSet<String> {
         s.split(|c: char| !c.is_alphanumeric())
@@ -383,9 +385,16 @@ pub fn is_borne_out_by(title: &str, text: &str) -> bool {
             .map(str::to_lowercase)
             .collect()
     };
+    // Runs of digits, so "2020-2030" is borne out by "2020 – 2030".
+    let numbers = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|run| !run.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
     let (wanted, present) = (words(title), words(text));
     let found = wanted.iter().filter(|w| present.contains(*w)).count();
-    found * 2 >= wanted.len()
+    found * 2 >= wanted.len() && numbers(title).is_subset(&numbers(text))
 }
 
 #[cfg(test)]
@@ -567,6 +576,16 @@ mod tests {
         let page = "Type 2 diabetes in adults: management. NICE guideline NG28.";
         assert!(is_borne_out_by("Type 2 Diabetes in Adults", page));
         assert!(!is_borne_out_by("Committee Report 4.3", page));
+        assert!(is_borne_out_by("Type 2 diabetes (NG28)", page));
+        let cover = "HOUSE OF LORDS\nScience and Technology Select Committee\n\
+                     2nd Report of Session 2010–12\nBehaviour Change\nReport";
+        assert!(!is_borne_out_by("Committee Report 4.3", cover));
+        assert!(is_borne_out_by("Behaviour Change: Report, 2010–12", cover));
+        let cover = "Shared research and\ninnovation strategy:\n2020 – 2030";
+        assert!(is_borne_out_by(
+            "Shared research and innovation strategy: 2020-2030",
+            cover
+        ));
     }
 
     #[test]
