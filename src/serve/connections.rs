@@ -2,9 +2,10 @@
 //! with two bounds that axum's own loop lacks.
 //!
 //! - A connection must send a whole request head within the request time
-//!   limit (`--timeout`) of opening or of its last answer, or it is closed. That covers a client
-//!   that trickles its headers and a keep-alive connection left idle, both
-//!   of which were otherwise kept for ever.
+//!   limit (`--timeout`) of opening or of its last answer, or it is
+//!   closed. That covers a client that trickles its headers and a
+//!   keep-alive connection left idle, both of which were otherwise kept
+//!   for ever.
 //! - A shutdown stops accepting, lets requests under way finish, and waits
 //!   at most its grace period: a connection halfway through sending a
 //!   request head kept `serve` from exiting on Ctrl-C at all.

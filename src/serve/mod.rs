@@ -3,10 +3,10 @@
 //! `api.rs` answers the JSON API with the same library calls and the same
 //! JSON writer as the command line; `page.rs` is the embedded search page;
 //! `connections.rs` accepts connections and bounds how long each may sit
-//! idle and how long a shutdown waits; `guards.rs` keeps the server safe where it runs (loopback by default,
-//! the `Host` and `Origin` checks against DNS rebinding, limits on time and
-//! concurrency, security headers); `reply.rs` shapes every answer and
-//! error. The server only reads the index: no request indexes or reads a
+//! idle and how long a shutdown waits; `guards.rs` keeps the server safe
+//! where it runs (loopback by default, the `Host` and `Origin` checks
+//! against DNS rebinding, limits on time and concurrency, security
+//! headers); `reply.rs` shapes every answer and error. The server only reads the index: no request indexes or reads a
 //! file.
 
 mod api;
