@@ -338,22 +338,23 @@ pub fn from_text(text: &str) -> Option<Day> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let top = &text[..end];
-    let (mut bare, mut updated) = (None, None);
-    for line in top
+    let lines: Vec<&str> = text[..end]
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .take(TOP_LINES)
-    {
+        .collect();
+    let (mut bare, mut updated) = (None, None);
+    // Lines from here on may give a bare date.
+    let mut free_from = 0;
+    for (i, &line) in lines.iter().enumerate() {
         if line.len() > MAX_DATELINE {
             if let Some(d) = notice(line) {
                 return Some(d);
             }
             continue;
         }
-        let line = line.trim_matches(|c: char| c == '*' || c == '_' || c == '#' || c == '|');
-        let line = line.trim();
+        let line = unmarked(line);
         let lower = line.to_ascii_lowercase();
         if let Some(d) =
             after_label(line, &lower, PUBLISHED).or_else(|| after_label(line, &lower, DATED))
@@ -363,11 +364,35 @@ pub fn from_text(text: &str) -> Option<Day> {
         if updated.is_none() {
             updated = after_label(line, &lower, UPDATED);
         }
-        if bare.is_none() {
+        if lines.get(i + 1).is_some_and(|next| ends_a_period(next)) {
+            // The period's start, "to", and its end: none is a dateline.
+            free_from = i + 3;
+        } else if bare.is_none() && i >= free_from {
             bare = parse_text(line);
         }
     }
     bare.or(updated)
+}
+
+/// `line` without the Markdown emphasis, heading or table marks around it.
+fn unmarked(line: &str) -> &str {
+    line.trim_matches(|c: char| c == '*' || c == '_' || c == '#' || c == '|')
+        .trim()
+}
+
+/// Whether `line`, after a date, makes that date the start of a period:
+/// "to", "until", or a dash and a date ("1 April 2024" / "to" / "31 March
+/// 2025" on an annual report's cover). The period is what the document
+/// covers, not when it was published.
+fn ends_a_period(line: &str) -> bool {
+    let lower = unmarked(line).to_ascii_lowercase();
+    let word = lower.split_whitespace().next().unwrap_or("");
+    if matches!(word, "to" | "until" | "till") {
+        return true;
+    }
+    lower
+        .strip_prefix(['-', '–', '—'])
+        .is_some_and(|rest| leading_date(rest.trim()).is_some())
 }
 
 /// The date of a publication notice too long for a dateline: a line that
@@ -523,6 +548,17 @@ mod tests {
         );
         let text = "**Published 1 April 2022**\n\nText";
         assert_eq!(from_text(text), Some(d(2022, 4, 1)));
+    }
+
+    #[test]
+    fn the_start_of_the_period_a_report_covers_is_no_dateline() {
+        let cover = "**ANNUAL REPORT AND ACCOUNTS **\n\n**1 April 2024 **\n\n**to **\n\n\
+                     **31 March 2025 **\n\n1\n\nLeeds Trust";
+        assert_eq!(from_text(cover), None);
+        let dashed = "Annual report\n1 April 2024\n– 31 March 2025\nPublished 20 July 2025";
+        assert_eq!(from_text(dashed), Some(d(2025, 7, 20)));
+        let listed = "Board paper\n12 May 2024\n- Item one\nBody";
+        assert_eq!(from_text(listed), Some(d(2024, 5, 12)));
     }
 
     #[test]
