@@ -356,13 +356,13 @@ pub fn from_text(text: &str) -> Option<Day> {
         }
         let line = unmarked(line);
         let lower = line.to_ascii_lowercase();
-        if let Some(d) =
-            after_label(line, &lower, PUBLISHED).or_else(|| after_label(line, &lower, DATED))
+        if let Some(d) = after_label(line, &lower, PUBLISHED, parse_text)
+            .or_else(|| after_label(line, &lower, DATED, parse_text))
         {
             return Some(d);
         }
         if updated.is_none() {
-            updated = after_label(line, &lower, UPDATED);
+            updated = after_label(line, &lower, UPDATED, parse_text);
         }
         if lines.get(i + 1).is_some_and(|next| ends_a_period(next)) {
             // The period's start, "to", and its end: none is a dateline.
@@ -405,22 +405,13 @@ fn notice(line: &str) -> Option<Day> {
         return None;
     }
     let lower = line.to_ascii_lowercase();
-    let rest_after = |at: usize| {
-        let rest = line[at..].trim_start_matches([' ', ':', '-', '\u{a0}']);
-        leading_date(rest.strip_prefix("on ").unwrap_or(rest))
-    };
     if lower.contains("to be printed") {
         if let Some(at) = lower.rfind(" published ") {
-            return rest_after(at + " published ".len());
+            let rest = &line[at + " published ".len()..];
+            return leading_date(rest.strip_prefix("on ").unwrap_or(rest));
         }
     }
-    PUBLISHED.iter().find_map(|label| {
-        let rest = lower.strip_prefix(label)?;
-        if !rest.starts_with([' ', ':', '-', '\u{a0}']) {
-            return None;
-        }
-        rest_after(label.len())
-    })
+    after_label(line, &lower, PUBLISHED, leading_date)
 }
 
 /// A date of at least a month that `s` starts with ("19 July 2011 by
@@ -433,9 +424,14 @@ fn leading_date(s: &str) -> Option<Day> {
         .filter(|d| d.month > 0)
 }
 
-/// The date after one of `labels` at the start of `line` (`lower` is it in
-/// lowercase), with a `:` or `-` or nothing between.
-fn after_label(line: &str, lower: &str, labels: &[&str]) -> Option<Day> {
+/// What `date` reads after one of `labels` at the start of `line` (`lower`
+/// is it in lowercase), with a `:` or `-` or nothing between.
+fn after_label(
+    line: &str,
+    lower: &str,
+    labels: &[&str],
+    date: fn(&str) -> Option<Day>,
+) -> Option<Day> {
     labels.iter().find_map(|label| {
         let rest = lower.strip_prefix(label)?;
         if !rest.starts_with([' ', ':', '-', '\u{a0}']) {
@@ -444,7 +440,7 @@ fn after_label(line: &str, lower: &str, labels: &[&str]) -> Option<Day> {
         let rest = &line[line.len() - rest.len()..];
         let rest = rest.trim_start_matches([' ', ':', '-', '\u{a0}']).trim();
         let rest = rest.strip_prefix("on ").unwrap_or(rest);
-        parse_text(rest)
+        date(rest)
     })
 }
 

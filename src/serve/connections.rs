@@ -48,7 +48,7 @@ pub async fn serve(
         };
         let stream = match accepted {
             Ok((stream, _)) => stream,
-            Err(e) if is_one_connections(&e) => continue,
+            Err(e) if concerns_one_connection(&e) => continue,
             Err(_) => {
                 tokio::time::sleep(ACCEPT_BACKOFF).await;
                 continue;
@@ -68,7 +68,7 @@ pub async fn serve(
 }
 
 /// Whether a failed accept concerns only the connection being accepted.
-fn is_one_connections(e: &io::Error) -> bool {
+fn concerns_one_connection(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::ConnectionRefused
