@@ -565,3 +565,34 @@ fn small_runs_do_not_pile_up_segments() {
     assert!(most <= 5, "{most} segments after a run");
     assert_eq!(hits(cwd, "idx", "discharge"), 12);
 }
+
+#[test]
+fn an_index_inside_the_folder_it_indexes_is_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plan.txt"),
+        "The integrated care board agreed its plan for the year ahead.\n",
+    )
+    .unwrap();
+    // Another index below the folder is skipped as well.
+    let other = dir.path().join("archive").join("old-index");
+    std::fs::create_dir_all(&other).unwrap();
+    run_ok(
+        dir.path(),
+        &["index", "plan.txt", "--index", "archive/old-index"],
+    );
+    let first = run_ok(dir.path(), &["index", ".", "--index", "./index"]);
+    assert!(first.contains("1 added"), "{first}");
+    assert!(!first.contains("not read"), "{first}");
+    let again = run_ok(dir.path(), &["index", ".", "--index", "./index"]);
+    assert!(again.contains("1 unchanged"), "{again}");
+    assert!(!again.contains("not read"), "{again}");
+    // A folder with a `meta.json` of its own is walked as any other.
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/meta.json"), "{\"title\": 1}").unwrap();
+    let notes = run_ok(dir.path(), &["index", ".", "--index", "./index"]);
+    assert!(
+        notes.contains("not read (format not supported): 1 .json"),
+        "{notes}"
+    );
+}

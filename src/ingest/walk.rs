@@ -79,9 +79,10 @@ pub struct Walk {
     pub unreadable: Vec<PathBuf>,
 }
 
-/// Walks `roots` recursively (following symlinks, skipping hidden entries)
-/// and collects the files of formats we read. Unreadable entries below a
-/// root are reported in [`Walk::problems`] and [`Walk::unreadable`].
+/// Walks `roots` recursively (following symlinks, skipping hidden entries
+/// and index folders) and collects the files of formats we read.
+/// Unreadable entries below a root are reported in [`Walk::problems`] and
+/// [`Walk::unreadable`].
 pub fn walk(roots: &[Root]) -> Walk {
     let mut out = Walk::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -90,7 +91,7 @@ pub fn walk(roots: &[Root]) -> Walk {
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+            .filter_entry(|e| e.depth() == 0 || !is_skipped(e));
         for entry in walker {
             match entry {
                 Ok(entry) => out.entry(entry, root, &mut seen),
@@ -221,6 +222,29 @@ impl Walk {
         }
         self.unreadable.push(path);
     }
+}
+
+/// Entries below a root that are not walked: hidden ones and index folders.
+fn is_skipped(e: &DirEntry) -> bool {
+    is_hidden(e.file_name()) || e.file_type().is_dir() && is_index(e.path())
+}
+
+/// Is `dir` an index (tantivy's, this tool's or another's)? Its files are
+/// no documents: an index kept inside the folder it indexes (`index .`
+/// with the default `./index`) would otherwise be listed, file by file, as
+/// formats not read on every run.
+fn is_index(dir: &Path) -> bool {
+    use std::io::Read;
+    // tantivy's `meta.json` opens with its settings: a user's `meta.json`
+    // does not make a folder an index.
+    let mut head = [0u8; 64];
+    let Ok(mut meta) = std::fs::File::open(dir.join(crate::index::storage::META_FILE)) else {
+        return false;
+    };
+    let read = meta.read(&mut head).unwrap_or(0);
+    head[..read]
+        .windows(b"\"index_settings\"".len())
+        .any(|w| w == b"\"index_settings\"")
 }
 
 /// Hidden entries (`.git`, `.cache`) are not walked below a root.
