@@ -6,8 +6,8 @@
 //! idle and how long a shutdown waits; `guards.rs` keeps the server safe
 //! where it runs (loopback by default, the `Host` and `Origin` checks
 //! against DNS rebinding, limits on time and concurrency, security
-//! headers); `reply.rs` shapes every answer and error. The server only reads the index: no request indexes or reads a
-//! file.
+//! headers); `reply.rs` shapes every answer and error. The server only
+//! reads the index: no request indexes or reads a file.
 
 mod api;
 mod connections;
